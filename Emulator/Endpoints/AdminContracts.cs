@@ -1,0 +1,61 @@
+using MidasEmulator.Auth;
+using MidasEmulator.Midas;
+
+namespace MidasEmulator.Endpoints;
+
+/// <summary>GET /admin/health.</summary>
+public sealed record HealthReply(string Status, string Version, long UptimeS);
+
+/// <summary>POST /admin/reset: wipe everything; <c>reseed</c> (default true) loads the seed file again.</summary>
+public sealed record ResetRequest(bool? Reseed);
+
+public sealed record ResetReply(bool Reset, int SeededUsers);
+
+/// <summary>POST /admin/apps: registers (or replaces) an app. Without <c>sandbox_app_key</c> its sandbox paths answer 90017.</summary>
+public sealed record AppRequest(string? Appid, string? Secret, string? OfferId, string? AppKey, string? SandboxAppKey);
+
+public sealed record AppReply(string Appid, string Secret, string OfferId, string AppKey, string? SandboxAppKey)
+{
+    public static AppReply From(MidasApp app) => new(app.Appid, app.Secret, app.OfferId, app.AppKey, app.SandboxAppKey);
+}
+
+/// <summary>POST /admin/sessions: a logged-in user, as jscode2session would give; a new one replaces the old.</summary>
+public sealed record SessionRequest(string? Appid, string? Openid, string? SessionKey);
+
+public sealed record SessionReply(string Appid, string Openid, string SessionKey, DateTimeOffset? ExpiresAt)
+{
+    public static SessionReply From(SessionRecord s) => new(s.Appid, s.Openid, s.SessionKey, s.ExpiresAt);
+}
+
+/// <summary>POST /admin/login-codes: a one-time js_code for /sns/jscode2session (what wx.login gives the game client).</summary>
+public sealed record LoginCodeRequest(string? Appid, string? Openid);
+
+public sealed record LoginCodeReply(string Code, int ExpiresIn);
+
+/// <summary>POST /admin/accounts/{openid}/topup: a successful coin purchase (what wx.requestMidasPayment does).</summary>
+public sealed record TopupRequest(long? Amount, string? Appid, string? ZoneId, string? Env);
+
+/// <summary>PUT /admin/accounts/{openid}: sets balance and/or gen_balance directly.</summary>
+public sealed record SetAccountRequest(long? Balance, long? GenBalance, string? Appid, string? ZoneId, string? Env);
+
+/// <summary>An account as the admin API shows it: getbalance's fields plus its key.</summary>
+public sealed record AccountReply(
+    string Appid, string Env, string OfferId, string ZoneId, string Openid,
+    long Balance, long GenBalance, bool FirstSave, long SaveAmt, long SaveSum, long CostSum, long PresentSum)
+{
+    public static AccountReply From(string appid, Account a) => new(
+        appid, a.Key.Env.ToWire(), a.Key.OfferId, a.Key.ZoneId, a.Key.Openid,
+        a.Balance, a.GenBalance, a.FirstSave, a.SaveAmt, a.SaveSum, a.CostSum, a.PresentSum);
+}
+
+/// <summary>One ledger entry. <c>amt</c> is the coins moved (for kind "set" the signed change); <c>gen_amt</c> its gift part.</summary>
+public sealed record OrderReply(
+    long Id, string Kind, string Env, string OfferId, string ZoneId, string Openid, string Appid, string? BillNo,
+    long Amt, long GenAmt, string Status, DateTimeOffset CreatedAt, DateTimeOffset? CancelledAt, long BalanceAfter,
+    string? PayItem, string? AppRemark)
+{
+    public static OrderReply From(Order o) => new(
+        o.Id, Order.KindName(o.Kind), o.Account.Env.ToWire(), o.Account.OfferId, o.Account.ZoneId, o.Account.Openid, o.Appid,
+        o.BillNo, o.Amt, o.GenAmt, o.Status == OrderStatus.Applied ? "applied" : "cancelled", o.CreatedAt, o.CancelledAt,
+        o.BalanceAfter, o.PayItem, o.AppRemark);
+}

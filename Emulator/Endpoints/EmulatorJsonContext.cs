@@ -1,0 +1,40 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Mvc;
+using MidasEmulator.Seeding;
+
+namespace MidasEmulator.Endpoints;
+
+/// <summary>Source-generated JSON for every admin and seed type: snake_case on the wire, no reflection at start-up.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(HealthReply))]
+[JsonSerializable(typeof(ResetRequest))]
+[JsonSerializable(typeof(ResetReply))]
+[JsonSerializable(typeof(AppRequest))]
+[JsonSerializable(typeof(AppReply))]
+[JsonSerializable(typeof(IReadOnlyList<AppReply>))]
+[JsonSerializable(typeof(SessionRequest))]
+[JsonSerializable(typeof(SessionReply))]
+[JsonSerializable(typeof(LoginCodeRequest))]
+[JsonSerializable(typeof(LoginCodeReply))]
+[JsonSerializable(typeof(TopupRequest))]
+[JsonSerializable(typeof(SetAccountRequest))]
+[JsonSerializable(typeof(AccountReply))]
+[JsonSerializable(typeof(OrderReply))]
+[JsonSerializable(typeof(IReadOnlyList<OrderReply>))]
+[JsonSerializable(typeof(SeedFile))]
+[JsonSerializable(typeof(ProblemDetails))]
+[JsonSerializable(typeof(HttpValidationProblemDetails))]
+public sealed partial class EmulatorJsonContext : JsonSerializerContext
+{
+    /// <summary>The same types, indented: for the seed file a person reads.</summary>
+    public static EmulatorJsonContext Indented { get; } = new(new System.Text.Json.JsonSerializerOptions
+    {
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

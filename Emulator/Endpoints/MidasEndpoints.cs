@@ -1,0 +1,190 @@
+using Microsoft.Extensions.Options;
+using MidasEmulator.Auth;
+using MidasEmulator.Midas;
+using MidasEmulator.Signing;
+using MidasEmulator.Storage;
+
+namespace MidasEmulator.Endpoints;
+
+/// <summary>getbalance, pay, cancelpay and present under /cgi-bin/midas/sandbox and /cgi-bin/midas (midas-api.md §1).</summary>
+public static class MidasEndpoints
+{
+    public static IEndpointRouteBuilder MapMidasApi(this IEndpointRouteBuilder app)
+    {
+        MapMidasOps(app.MapGroup("/cgi-bin/midas/sandbox"), Env.Sandbox);
+        MapMidasOps(app.MapGroup("/cgi-bin/midas"), Env.Production);
+        return app;
+    }
+
+    // The operations are written once and mapped under both prefixes; the env picks the ledger and the AppKey.
+    private static void MapMidasOps(RouteGroupBuilder group, Env env)
+    {
+        foreach (var op in Enum.GetValues<MidasOp>())
+        {
+            group.MapPost("/" + MidasFields.PathName(op), (HttpContext context, MidasServices services) => services.HandleAsync(context, op, env))
+                .WithName($"{env.ToWire()}-{MidasFields.PathName(op)}")
+                .ExcludeFromDescription();
+        }
+    }
+}
+
+/// <summary>
+/// Everything a Midas call needs, and the call itself: access_token → body → app → values → sig → session
+/// → mp_sig → the operation. Each step that fails answers WeChat's errcode and changes nothing.
+/// </summary>
+public sealed class MidasServices(
+    IOptions<EmulatorOptions> options,
+    AppRegistry apps,
+    AccessTokens tokens,
+    Sessions sessions,
+    LedgerState ledger,
+    LedgerWriter writer,
+    TimeProvider time,
+    ILogger<MidasServices> logger)
+{
+    private readonly EmulatorOptions _options = options.Value;
+    private readonly SigningSettings _signing = options.Value.ToSigningSettings();
+
+    public async Task<IResult> HandleAsync(HttpContext context, MidasOp op, Env env)
+    {
+        MidasReply reply;
+        try
+        {
+            reply = await ProcessAsync(context.Request, op, env).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The WeChat surface never answers HTTP 500: an unexpected failure is WeChat's own "system error".
+            logger.LogError(ex, "{Path} failed", context.Request.Path);
+            reply = MidasReply.SystemBusy("system error");
+        }
+        return WireResult.Of(reply, _options.FirstSave == FirstSaveFormat.Boolean);
+    }
+
+    public async Task<MidasReply> ProcessAsync(HttpRequest http, MidasOp op, Env env)
+    {
+        string? accessToken = http.Query["access_token"];
+        if (string.IsNullOrEmpty(accessToken))
+        {
+            return MidasReply.AccessTokenMissing();
+        }
+        switch (tokens.Check(accessToken, out var token))
+        {
+            case TokenState.Unknown:
+                return MidasReply.AccessTokenInvalid();
+            case TokenState.Expired:
+                return MidasReply.AccessTokenExpired();
+        }
+
+        var (body, bodyError) = await ReadBodyAsync(http).ConfigureAwait(false);
+        if (bodyError is not null)
+        {
+            return bodyError;
+        }
+        var request = MidasRequest.Parse(body, op, _options.StrictTypes, _options.LegacyMissingParam, out var parseError);
+        if (request is null)
+        {
+            return parseError!;
+        }
+
+        var appid = request["appid"];
+        if (!apps.TryGet(appid, out var app))
+        {
+            return MidasReply.NoPrivilege($"appid {appid} is not registered with this emulator");
+        }
+        if (token!.Appid != appid)
+        {
+            return MidasReply.NoPrivilege($"the access_token was issued to another appid, not {appid}");
+        }
+        if (request["offer_id"] != app.OfferId)
+        {
+            return MidasReply.NoPrivilege($"offer_id {request["offer_id"]} is not the Midas offer of appid {appid}");
+        }
+        if (app.KeyFor(env) is not { } appKey)
+        {
+            // Sandbox calls for an app without a configured sandbox have answered 90017 (midas-api.md §7).
+            return MidasReply.NoPrivilege($"appid {appid} has no {env.ToWire()} AppKey");
+        }
+
+        var now = time.GetUtcNow();
+        if (MidasValidation.Check(request, op, _options, now) is { } problem)
+        {
+            return MidasReply.ParameterError(problem);
+        }
+
+        // org_loc is the path actually called, sandbox prefix included, query string excluded (midas-api.md §3.5).
+        var orgLoc = (http.PathBase + http.Path).Value!;
+        var signed = request.SignedFields();
+        if (!SignatureCheck.VerifySig(signed, orgLoc, appKey, request["sig"], _signing, out _))
+        {
+            return MidasReply.SigWrong(orgLoc, env);
+        }
+
+        var openid = request["openid"];
+        if (sessions.FindLive(appid, openid) is not { } session)
+        {
+            return MidasReply.NotLoggedIn(openid);
+        }
+        if (CheckMpSig(request, signed, accessToken, orgLoc, session) is { } mpSigError)
+        {
+            return mpSigError;
+        }
+
+        var account = new AccountKey(env, app.OfferId, request["zone_id"], openid);
+        return op switch
+        {
+            MidasOp.GetBalance => MidasReply.BalanceOf(ledger.GetAccount(account)),
+            MidasOp.Pay => await SubmitAsync(new PayCommand(account, appid, request["bill_no"], long.Parse(request["amt"]),
+                request.Get("pay_item"), request.Get("app_remark")), now).ConfigureAwait(false),
+            MidasOp.CancelPay => await SubmitAsync(new CancelPayCommand(account, appid, request["bill_no"], request.Get("pay_item")), now).ConfigureAwait(false),
+            _ => await SubmitAsync(new PresentCommand(account, appid, request["bill_no"], long.Parse(request["present_counts"])), now).ConfigureAwait(false),
+        };
+    }
+
+    private MidasReply? CheckMpSig(MidasRequest request, List<KeyValuePair<string, string>> signed, string accessToken, string orgLoc, SessionRecord session)
+    {
+        if (_options.MpSigPolicy == MpSigPolicy.Off)
+        {
+            return null;
+        }
+        if (request.Get("mp_sig") is not { } mpSig)
+        {
+            return _options.MpSigPolicy == MpSigPolicy.Required ? MidasReply.MpSigMissing(_options.LegacyMissingParam) : null;
+        }
+        var ok = SignatureCheck.VerifyMpSig(signed, accessToken, request["sig"], orgLoc, session.SessionKey, mpSig, _signing, out _);
+        return ok ? null : MidasReply.MpSigWrong(orgLoc);
+    }
+
+    // A repeat of a committed bill_no is answered from memory without queueing behind the writer;
+    // anything new (or in flight) goes to the writer, which decides it atomically.
+    private async Task<MidasReply> SubmitAsync(MidasCommand command, DateTimeOffset now)
+    {
+        if (writer.Rules.TryAnswerRepeat(command, ledger.FindBill, now) is { } repeat)
+        {
+            return repeat;
+        }
+        var result = await writer.SubmitAsync(command).ConfigureAwait(false);
+        return result.Reply;
+    }
+
+    private async Task<(byte[] Body, MidasReply? Error)> ReadBodyAsync(HttpRequest http)
+    {
+        var max = _options.MaxBodyBytes;
+        if (http.ContentLength > max)
+        {
+            return ([], MidasReply.ParameterError($"the body is larger than {max} bytes"));
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await http.Body.ReadAsync(chunk).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > max)
+            {
+                return ([], MidasReply.ParameterError($"the body is larger than {max} bytes"));
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return (buffer.ToArray(), null);
+    }
+}

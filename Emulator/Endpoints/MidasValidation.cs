@@ -1,0 +1,88 @@
+using System.Globalization;
+using MidasEmulator.Midas;
+
+namespace MidasEmulator.Endpoints;
+
+/// <summary>The value rules of midas-api.md §2, §4 and §10 (21, 22, 15); each failure is a 90018 naming the field.</summary>
+public static class MidasValidation
+{
+    public const int MaxOpenidLength = 128;
+    public const int MaxBillNoLength = 63;
+    public const int MaxTextLength = 1024;
+
+    /// <summary>Returns the problem, or null when the request's values are acceptable.</summary>
+    public static string? Check(MidasRequest request, MidasOp op, EmulatorOptions options, DateTimeOffset now)
+    {
+        var openid = request["openid"];
+        if (openid.Length is 0 or > MaxOpenidLength || !openid.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+        {
+            return $"[openid] openid is invalid: 1 to {MaxOpenidLength} characters of [0-9A-Za-z_-]";
+        }
+        foreach (var name in new[] { "appid", "offer_id", "zone_id", "pf" })
+        {
+            var value = request[name];
+            if (value.Length == 0 || value.Length > MaxTextLength)
+            {
+                return $"{name} must be a non-empty string of at most {MaxTextLength} characters";
+            }
+        }
+        if (options.StrictPf && request["pf"] != "android")
+        {
+            return "pf must be \"android\" (Midas:StrictPf)";
+        }
+        if (!long.TryParse(request["ts"], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var ts) || ts < 0)
+        {
+            return "ts must be a UNIX time in seconds";
+        }
+        if (options.TsWindowSeconds > 0 && Math.Abs(now.ToUnixTimeSeconds() - ts) > options.TsWindowSeconds)
+        {
+            return $"ts {ts} is more than {options.TsWindowSeconds} s from the emulator's clock ({now.ToUnixTimeSeconds()})";
+        }
+        foreach (var name in new[] { "user_ip", "pay_item", "app_remark" })
+        {
+            if (request.Get(name) is { Length: > MaxTextLength })
+            {
+                return $"{name} is longer than {MaxTextLength} characters";
+            }
+        }
+        if (op != MidasOp.GetBalance && CheckBillNo(request["bill_no"], options.StrictBillNo) is { } billProblem)
+        {
+            return billProblem;
+        }
+        var amountField = op switch
+        {
+            MidasOp.Pay => "amt",
+            MidasOp.Present => "present_counts",
+            _ => null,
+        };
+        if (amountField is not null && !TryAmount(request[amountField], out _))
+        {
+            return $"{amountField} must be an integer from 1 to {int.MaxValue}";
+        }
+        return null;
+    }
+
+    /// <summary>Amounts are 1 … 2 147 483 647 (midas-api.md §10.22).</summary>
+    public static bool TryAmount(string text, out long amount) =>
+        long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out amount) && amount is >= 1 and <= int.MaxValue;
+
+    /// <summary>bill_no: up to 63 of [0-9A-Za-z_-], plus | * @ unless strict (midas-api.md §4, §10.21).</summary>
+    public static string? CheckBillNo(string billNo, bool strict)
+    {
+        if (billNo.Length is 0 or > MaxBillNoLength)
+        {
+            return $"bill_no must be 1 to {MaxBillNoLength} characters";
+        }
+        foreach (var c in billNo)
+        {
+            var allowed = char.IsAsciiLetterOrDigit(c) || c is '_' or '-' || (!strict && c is '|' or '*' or '@');
+            if (!allowed)
+            {
+                return strict
+                    ? "bill_no may hold only digits, ASCII letters, _ and -"
+                    : "bill_no may hold only digits, ASCII letters, _ - | * and @";
+            }
+        }
+        return null;
+    }
+}

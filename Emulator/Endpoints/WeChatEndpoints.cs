@@ -1,0 +1,93 @@
+using System.Security.Cryptography;
+using System.Text;
+using MidasEmulator.Auth;
+using MidasEmulator.Midas;
+
+namespace MidasEmulator.Endpoints;
+
+/// <summary>The auth helpers a game backend calls before Midas: /cgi-bin/token and /sns/jscode2session (midas-api.md §8).</summary>
+public static class WeChatEndpoints
+{
+    public static IEndpointRouteBuilder MapWeChatApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/cgi-bin/token", GetAccessTokenAsync).ExcludeFromDescription();
+        app.MapGet("/sns/jscode2session", CodeToSessionAsync).ExcludeFromDescription();
+        return app;
+    }
+
+    /// <summary>GET /cgi-bin/token?grant_type=client_credential&amp;appid=A&amp;secret=S → {access_token, expires_in}.</summary>
+    public static async Task<IResult> GetAccessTokenAsync(HttpRequest request, AppRegistry apps, AccessTokens tokens)
+    {
+        var query = request.Query;
+        if (CheckApp(query["appid"], query["secret"], apps, secretWrong: MidasReply.SecretWrong) is { } error)
+        {
+            return WireResult.Of(error);
+        }
+        if (query["grant_type"] != "client_credential")
+        {
+            return WireResult.Of(MidasReply.InvalidGrantType("client_credential"));
+        }
+        var token = await tokens.IssueAsync(query["appid"]!).ConfigureAwait(false);
+        return new WireResult(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("access_token"u8, token.Token);
+            w.WriteNumber("expires_in"u8, tokens.TtlSeconds);
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>GET /sns/jscode2session?appid&amp;secret&amp;js_code&amp;grant_type=authorization_code → {openid, session_key}.</summary>
+    public static async Task<IResult> CodeToSessionAsync(HttpRequest request, AppRegistry apps, Sessions sessions)
+    {
+        var query = request.Query;
+        if (CheckApp(query["appid"], query["secret"], apps, secretWrong: MidasReply.InvalidAppSecret) is { } error)
+        {
+            return WireResult.Of(error);
+        }
+        string? code = query["js_code"];
+        if (string.IsNullOrEmpty(code))
+        {
+            return WireResult.Of(MidasReply.CodeMissing());
+        }
+        if (query["grant_type"] != "authorization_code")
+        {
+            return WireResult.Of(MidasReply.InvalidGrantType("authorization_code"));
+        }
+        var appid = query["appid"].ToString();
+        switch (sessions.RedeemLoginCode(appid, code, out var openid))
+        {
+            case LoginCodeState.Used:
+                return WireResult.Of(MidasReply.CodeBeenUsed());
+            case LoginCodeState.Invalid:
+                return WireResult.Of(MidasReply.InvalidCode());
+        }
+        // A new login gives a new session_key and voids the old one (midas-api.md §8).
+        var session = await sessions.StartAsync(appid, openid).ConfigureAwait(false);
+        return new WireResult(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("openid"u8, session.Openid);
+            w.WriteString("session_key"u8, session.SessionKey);
+            w.WriteEndObject();
+        });
+    }
+
+    private static MidasReply? CheckApp(string? appid, string? secret, AppRegistry apps, Func<MidasReply> secretWrong)
+    {
+        if (string.IsNullOrEmpty(appid))
+        {
+            return MidasReply.AppidMissing();
+        }
+        if (string.IsNullOrEmpty(secret))
+        {
+            return MidasReply.AppSecretMissing();
+        }
+        if (!apps.TryGet(appid, out var app))
+        {
+            return MidasReply.InvalidAppid(appid);
+        }
+        var matches = CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(app.Secret));
+        return matches ? null : secretWrong();
+    }
+}

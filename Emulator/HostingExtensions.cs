@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Options;
+using MidasEmulator.Auth;
+using MidasEmulator.Endpoints;
+using MidasEmulator.Midas;
+using MidasEmulator.Seeding;
+using MidasEmulator.Storage;
+
+namespace MidasEmulator;
+
+public static class HostingExtensions
+{
+    /// <summary>The emulator's default address; the container sets ASPNETCORE_HTTP_PORTS instead (design.md §1).</summary>
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+
+    public static WebApplicationBuilder AddEmulator(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+
+        // Options: the Midas section, validated at start so a typo stops the process with a sentence.
+        services.AddOptions<EmulatorOptions>()
+            .BindConfiguration(EmulatorOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        // Clock: every expiry reads this TimeProvider.
+        services.AddSingleton(TimeProvider.System);
+
+        // Money rules and storage: one LiteDB store, the committed state in memory, the single writer.
+        services.AddSingleton(sp => new MoneyRules(sp.GetRequiredService<IOptions<EmulatorOptions>>().Value.ToMoneyRuleSettings()));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<EmulatorOptions>>().Value;
+            return new LiteDbStore(options.Database, options.Durability);
+        });
+        services.AddSingleton<LedgerState>();
+        services.AddSingleton<LedgerWriter>();
+
+        // Auth: apps, access tokens, sessions and login codes.
+        services.AddSingleton<AppRegistry>();
+        services.AddSingleton<AccessTokens>();
+        services.AddSingleton<Sessions>();
+
+        // Data life cycle: load, seed, reset, checkpoint at stop.
+        services.AddSingleton<SeedLoader>();
+        services.AddSingleton<EmulatorData>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmulatorData>());
+
+        // Endpoints: the Midas call pipeline, snake_case JSON, problem details on /admin.
+        services.AddSingleton<MidasServices>();
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, EmulatorJsonContext.Default);
+        });
+        services.AddProblemDetails();
+
+        if (NoListenAddressConfigured(builder.Configuration))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+        return builder;
+    }
+
+    private static bool NoListenAddressConfigured(ConfigurationManager configuration) =>
+        string.IsNullOrEmpty(configuration["urls"])
+        && string.IsNullOrEmpty(configuration["http_ports"])
+        && string.IsNullOrEmpty(configuration["https_ports"])
+        && string.IsNullOrEmpty(configuration["Kestrel:Endpoints:Http:Url"]);
+}

@@ -1,0 +1,273 @@
+namespace MidasEmulator.Midas;
+
+/// <summary>What a repeat of a committed bill_no answers (midas-api.md §10.1).</summary>
+public enum BillNoRepeatMode
+{
+    /// <summary>90012 "bill_no repeated" and nothing changes: what the real service was seen to do.</summary>
+    Reject,
+    /// <summary>errcode 0 with the stored reply of the first success.</summary>
+    Replay,
+}
+
+/// <summary>Where a bill_no must be unique (midas-api.md §10.3).</summary>
+public enum BillNoScope
+{
+    /// <summary>Per (env, offer_id), across pay and present: the 1.0 doc's global uniqueness.</summary>
+    Offer,
+    /// <summary>Per (env, offer_id, zone_id, openid), as the 2.0 doc states.</summary>
+    Account,
+}
+
+public sealed record MoneyRuleSettings(
+    BillNoRepeatMode BillNoRepeat = BillNoRepeatMode.Reject,
+    BillNoScope BillNoScope = BillNoScope.Offer,
+    double BillNoTtlHours = 48,
+    bool LegacyInsufficientBalance = false);
+
+/// <summary>The state the rules read: committed accounts and orders plus whatever the current batch already changed.</summary>
+public interface ILedgerView
+{
+    Account GetAccount(AccountKey key);
+    Order? FindBill(string billKey);
+    long NextOrderId();
+}
+
+/// <summary>
+/// The outcome of one command: the reply, and the documents to write. A rejected command
+/// (90012, 90013, 90000 …) has no <see cref="Account"/> change and no orders.
+/// </summary>
+public sealed record CommandResult(MidasReply Reply, Account? ChangedAccount, IReadOnlyList<Order> Orders)
+{
+    public static CommandResult Rejected(MidasReply reply) => new(reply, null, []);
+    public bool HasChanges => ChangedAccount is not null || Orders.Count > 0;
+}
+
+/// <summary>
+/// The money rules of design.md §2, applied to one command against current state. Plain C#: the single
+/// writer calls it in order, so every rule here may assume nothing else changes the account meanwhile.
+/// </summary>
+public sealed class MoneyRules(MoneyRuleSettings settings)
+{
+    public MoneyRuleSettings Settings { get; } = settings;
+
+    public TimeSpan BillNoTtl => TimeSpan.FromHours(Settings.BillNoTtlHours);
+
+    /// <summary>The key under which a bill_no is remembered, by the configured scope.</summary>
+    public string BillKey(AccountKey account, string billNo) => Settings.BillNoScope == BillNoScope.Offer
+        ? $"{account.Env.ToWire()}|{account.OfferId}|{billNo}"
+        : $"{account}|{billNo}";
+
+    /// <summary>A bill_no is remembered for 48 h of emulator time, then is new again (midas-api.md §10.5).</summary>
+    public bool IsLive(Order order, DateTimeOffset now) => now - order.CreatedAt < BillNoTtl;
+
+    /// <summary>
+    /// The answer to a pay or present whose bill_no is already committed: 90012, or in replay mode the
+    /// stored reply when the repeat is the same request (same kind, account and amount; §10.2).
+    /// </summary>
+    public MidasReply RepeatReply(MidasCommand command, Order existing)
+    {
+        if (Settings.BillNoRepeat == BillNoRepeatMode.Replay && existing.Status == OrderStatus.Applied && existing.Account == command.Account)
+        {
+            switch (command)
+            {
+                case PayCommand pay when existing.Kind == OrderKind.Pay && existing.Amt == pay.Amt:
+                    return MidasReply.Paid(existing.BillNo!, existing.BalanceAfter, existing.GenAmt);
+                case PresentCommand present when existing.Kind == OrderKind.Present && existing.Amt == present.PresentCounts:
+                    return MidasReply.Presented(existing.BillNo!, existing.BalanceAfter);
+            }
+        }
+        return MidasReply.BillNoRepeated(existing.BillNo!);
+    }
+
+    /// <summary>The repeat answer when the bill_no is already committed and live; null when the command is new.</summary>
+    public MidasReply? TryAnswerRepeat(MidasCommand command, Func<string, Order?> findBill, DateTimeOffset now)
+    {
+        var billNo = command switch
+        {
+            PayCommand pay => pay.BillNo,
+            PresentCommand present => present.BillNo,
+            _ => null,
+        };
+        if (billNo is null || findBill(BillKey(command.Account, billNo)) is not { } existing || !IsLive(existing, now))
+        {
+            return null;
+        }
+        return RepeatReply(command, existing);
+    }
+
+    public CommandResult Apply(MidasCommand command, ILedgerView view, DateTimeOffset now)
+    {
+        if (TryAnswerRepeat(command, view.FindBill, now) is { } repeat)
+        {
+            return CommandResult.Rejected(repeat);
+        }
+        return command switch
+        {
+            PayCommand pay => Pay(pay, view, now),
+            CancelPayCommand cancel => CancelPay(cancel, view, now),
+            PresentCommand present => Present(present, view, now),
+            TopupCommand topup => Topup(topup, view, now),
+            SetBalanceCommand set => SetBalance(set, view, now),
+            _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "unknown command"),
+        };
+    }
+
+    // Gift coins go first and are reported as used_gen_balance (midas-api.md §4 pay).
+    private CommandResult Pay(PayCommand pay, ILedgerView view, DateTimeOffset now)
+    {
+        var account = view.GetAccount(pay.Account);
+        if (pay.Amt > account.Balance)
+        {
+            return CommandResult.Rejected(Settings.LegacyInsufficientBalance
+                ? MidasReply.LegacyBalanceTooLow()
+                : MidasReply.BalanceTooLow(account.Balance, pay.Amt));
+        }
+        var usedGen = Math.Min(account.GenBalance, pay.Amt);
+        var after = account with
+        {
+            Balance = account.Balance - pay.Amt,
+            GenBalance = account.GenBalance - usedGen,
+            CostSum = account.CostSum + pay.Amt,
+        };
+        var order = new Order
+        {
+            Id = view.NextOrderId(),
+            Kind = OrderKind.Pay,
+            Account = pay.Account,
+            Appid = pay.Appid,
+            BillNo = pay.BillNo,
+            Amt = pay.Amt,
+            GenAmt = usedGen,
+            CreatedAt = now,
+            BalanceAfter = after.Balance,
+            PayItem = pay.PayItem,
+            AppRemark = pay.AppRemark,
+        };
+        return new(MidasReply.Paid(pay.BillNo, after.Balance, usedGen), after, [order]);
+    }
+
+    // cancelpay reverses the whole pay: paid and gift parts back to their buckets, cost_sum reduced (midas-api.md §10.6, §10.7).
+    private CommandResult CancelPay(CancelPayCommand cancel, ILedgerView view, DateTimeOffset now)
+    {
+        var pay = view.FindBill(BillKey(cancel.Account, cancel.BillNo));
+        if (pay is null || pay.Kind != OrderKind.Pay || pay.Account != cancel.Account)
+        {
+            return CommandResult.Rejected(MidasReply.OrderNotFound(cancel.BillNo));
+        }
+        if (pay.Status == OrderStatus.Cancelled)
+        {
+            return CommandResult.Rejected(MidasReply.OrderAlreadyCancelled(cancel.BillNo));
+        }
+        if (!IsLive(pay, now))
+        {
+            return CommandResult.Rejected(MidasReply.OrderCompleted(cancel.BillNo));
+        }
+        var account = view.GetAccount(cancel.Account);
+        var after = account with
+        {
+            Balance = account.Balance + pay.Amt,
+            GenBalance = account.GenBalance + pay.GenAmt,
+            CostSum = account.CostSum - pay.Amt,
+        };
+        var reversal = new Order
+        {
+            Id = view.NextOrderId(),
+            Kind = OrderKind.Cancel,
+            Account = cancel.Account,
+            Appid = cancel.Appid,
+            BillNo = cancel.BillNo,
+            Amt = pay.Amt,
+            GenAmt = pay.GenAmt,
+            CreatedAt = now,
+            BalanceAfter = after.Balance,
+            PayItem = cancel.PayItem,
+        };
+        var cancelledPay = pay with { Status = OrderStatus.Cancelled, CancelledAt = now };
+        return new(MidasReply.Cancelled(cancel.BillNo), after, [cancelledPay, reversal]);
+    }
+
+    private static CommandResult Present(PresentCommand present, ILedgerView view, DateTimeOffset now)
+    {
+        var account = view.GetAccount(present.Account);
+        var after = account with
+        {
+            Balance = account.Balance + present.PresentCounts,
+            GenBalance = account.GenBalance + present.PresentCounts,
+            PresentSum = account.PresentSum + present.PresentCounts,
+            SaveSum = account.SaveSum + present.PresentCounts,
+        };
+        var order = new Order
+        {
+            Id = view.NextOrderId(),
+            Kind = OrderKind.Present,
+            Account = present.Account,
+            Appid = present.Appid,
+            BillNo = present.BillNo,
+            Amt = present.PresentCounts,
+            GenAmt = present.PresentCounts,
+            CreatedAt = now,
+            BalanceAfter = after.Balance,
+        };
+        return new(MidasReply.Presented(present.BillNo, after.Balance), after, [order]);
+    }
+
+    private static CommandResult Topup(TopupCommand topup, ILedgerView view, DateTimeOffset now)
+    {
+        var account = view.GetAccount(topup.Account);
+        var after = account with
+        {
+            Balance = account.Balance + topup.Amount,
+            SaveAmt = account.SaveAmt + topup.Amount,
+            SaveSum = account.SaveSum + topup.Amount,
+            FirstSave = false,
+        };
+        var order = new Order
+        {
+            Id = view.NextOrderId(),
+            Kind = OrderKind.Topup,
+            Account = topup.Account,
+            Appid = topup.Appid,
+            Amt = topup.Amount,
+            GenAmt = 0,
+            CreatedAt = now,
+            BalanceAfter = after.Balance,
+        };
+        return new(MidasReply.BalanceOf(after), after, [order]);
+    }
+
+    // A direct set is booked as paid and gift deltas on save_amt and present_sum, so the getbalance
+    // invariants (balance = save_sum − cost_sum, save_sum = save_amt + present_sum) keep holding.
+    private static CommandResult SetBalance(SetBalanceCommand set, ILedgerView view, DateTimeOffset now)
+    {
+        var account = view.GetAccount(set.Account);
+        var balance = set.Balance ?? account.Balance;
+        var genBalance = set.GenBalance ?? Math.Min(account.GenBalance, balance);
+        if (balance < 0 || genBalance < 0 || genBalance > balance)
+        {
+            return CommandResult.Rejected(MidasReply.ParameterError("need 0 <= gen_balance <= balance"));
+        }
+        var genDelta = genBalance - account.GenBalance;
+        var paidDelta = (balance - genBalance) - (account.Balance - account.GenBalance);
+        var after = account with
+        {
+            Balance = balance,
+            GenBalance = genBalance,
+            SaveAmt = account.SaveAmt + paidDelta,
+            PresentSum = account.PresentSum + genDelta,
+            SaveSum = account.SaveSum + paidDelta + genDelta,
+            FirstSave = set.FirstSave ?? account.FirstSave,
+        };
+        var order = new Order
+        {
+            Id = view.NextOrderId(),
+            Kind = OrderKind.Set,
+            Account = set.Account,
+            Appid = set.Appid,
+            Amt = balance - account.Balance,
+            GenAmt = genDelta,
+            CreatedAt = now,
+            BalanceAfter = balance,
+        };
+        return new(MidasReply.BalanceOf(after), after, [order]);
+    }
+}

@@ -1,0 +1,63 @@
+using MidasEmulator.Auth;
+using MidasEmulator.Midas;
+using MidasEmulator.Storage;
+
+namespace MidasEmulator.Seeding;
+
+/// <summary>
+/// The data's life cycle: at start-up it loads the database into memory, starts the writer and seeds an
+/// empty database; on POST /admin/reset it wipes and reseeds; at shutdown (after Kestrel has finished the
+/// requests in flight) it drains the writer and checkpoints LiteDB so the data file alone holds everything.
+/// </summary>
+public sealed class EmulatorData(
+    LiteDbStore store,
+    LedgerState ledger,
+    LedgerWriter writer,
+    MoneyRules rules,
+    AppRegistry apps,
+    AccessTokens tokens,
+    Sessions sessions,
+    SeedLoader seeder,
+    ILogger<EmulatorData> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var empty = store.IsEmpty;
+        var data = store.Load();
+        foreach (var account in data.Accounts)
+        {
+            ledger.Publish(account);
+        }
+        foreach (var order in data.BillOrders.OrderBy(o => o.Id))
+        {
+            ledger.Publish(rules.BillKey(order.Account, order.BillNo!), order);
+        }
+        ledger.SetLastOrderId(data.LastOrderId);
+        apps.Load(data.Apps);
+        tokens.Load(data.Tokens);
+        sessions.Load(data.Sessions);
+        writer.Start();
+        logger.LogInformation("database {Database}: {Accounts} accounts, {Orders} orders", store.Database, data.Accounts.Count, data.LastOrderId);
+        if (empty)
+        {
+            await seeder.LoadAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Wipes accounts, orders, apps, sessions and tokens; reloads the seed file unless told not to.</summary>
+    public async Task<int> ResetAsync(bool reseed)
+    {
+        await writer.ResetAsync().ConfigureAwait(false);
+        apps.Clear();
+        tokens.Clear();
+        sessions.Clear();
+        return reseed ? await seeder.LoadAsync().ConfigureAwait(false) : 0;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await writer.StopAsync().ConfigureAwait(false);
+        store.Checkpoint();
+        store.Dispose();
+    }
+}

@@ -1,0 +1,40 @@
+using System.Collections.Concurrent;
+using MidasEmulator.Midas;
+
+namespace MidasEmulator.Storage;
+
+/// <summary>
+/// The committed state in memory: every account and the live bill_no index. Only the writer changes it,
+/// and only after the LiteDB commit, so readers (getbalance, replays, admin) never see an uncommitted change.
+/// </summary>
+public sealed class LedgerState
+{
+    private readonly ConcurrentDictionary<AccountKey, Account> _accounts = new();
+    private readonly ConcurrentDictionary<string, Order> _bills = new(StringComparer.Ordinal);
+    private long _lastOrderId;
+
+    public Account GetAccount(AccountKey key) => _accounts.TryGetValue(key, out var account) ? account : Account.Empty(key);
+
+    public bool TryGetAccount(AccountKey key, out Account account) => _accounts.TryGetValue(key, out account!);
+
+    public Order? FindBill(string billKey) => _bills.TryGetValue(billKey, out var order) ? order : null;
+
+    public IEnumerable<Account> Accounts => _accounts.Values;
+
+    public int BillCount => _bills.Count;
+
+    public long LastOrderId => Interlocked.Read(ref _lastOrderId);
+
+    internal void Publish(Account account) => _accounts[account.Key] = account;
+
+    internal void Publish(string billKey, Order order) => _bills[billKey] = order;
+
+    internal void SetLastOrderId(long id) => Interlocked.Exchange(ref _lastOrderId, id);
+
+    internal void Clear()
+    {
+        _accounts.Clear();
+        _bills.Clear();
+        SetLastOrderId(0);
+    }
+}

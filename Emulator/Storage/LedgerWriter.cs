@@ -1,0 +1,214 @@
+using System.Threading.Channels;
+using MidasEmulator.Midas;
+
+namespace MidasEmulator.Storage;
+
+/// <summary>
+/// The single writer of design.md §2.1. Handlers hand it commands; it takes whatever is waiting (up to
+/// <see cref="BatchLimit"/>), applies them in order with <see cref="MoneyRules"/> against the committed state
+/// plus the batch's own changes, writes every changed document in one LiteDB transaction, commits once,
+/// and only then publishes the new state and completes the replies. A rejected command (90012, 90013 …)
+/// writes nothing and does not spoil the others in its batch.
+/// </summary>
+public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRules rules, TimeProvider time, ILogger<LedgerWriter> logger)
+{
+    public const int BatchLimit = 512;
+
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private Task? _loop;
+
+    public MoneyRules Rules => rules;
+
+    /// <summary>Applies one money command; the task completes after its change (if any) is committed.</summary>
+    public Task<CommandResult> SubmitAsync(MidasCommand command) => Enqueue(new PendingCommand(command));
+
+    /// <summary>Persists an auth change (token, session, app) in the next group commit.</summary>
+    public Task<CommandResult> SaveAsync(AuthWrite write) => Enqueue(new PendingAuth(write));
+
+    /// <summary>Wipes the database and the committed state, between two batches.</summary>
+    public Task<CommandResult> ResetAsync() => Enqueue(new PendingReset());
+
+    private Task<CommandResult> Enqueue(Pending pending)
+    {
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            return Task.FromResult(CommandResult.Rejected(MidasReply.SystemBusy("system busy hint: the emulator is stopping")));
+        }
+        return pending.Reply.Task;
+    }
+
+    public void Start() => _loop = Task.Run(RunAsync);
+
+    /// <summary>Stops taking commands, finishes every queued one, then returns.</summary>
+    public async Task StopAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<Pending>(BatchLimit);
+        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < BatchLimit && _queue.Reader.TryRead(out var pending))
+            {
+                if (pending is PendingReset reset)
+                {
+                    Process(batch);
+                    batch.Clear();
+                    Reset(reset);
+                    continue;
+                }
+                batch.Add(pending);
+            }
+            Process(batch);
+            batch.Clear();
+        }
+    }
+
+    // Synchronous from BeginTrans to Commit: LiteDB binds a transaction to its thread.
+    private void Process(List<Pending> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+        var now = time.GetUtcNow();
+        var overlay = new BatchOverlay(state, rules);
+        var replies = new CommandResult[batch.Count];
+        var authWrites = new List<AuthWrite>();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            switch (batch[i])
+            {
+                case PendingCommand { Command: var command }:
+                    replies[i] = ApplyOne(command, overlay, now);
+                    break;
+                case PendingAuth { Write: var write }:
+                    authWrites.Add(write);
+                    replies[i] = CommandResult.Rejected(new MidasReply(MidasErrcode.Ok, "ok"));
+                    break;
+            }
+        }
+        try
+        {
+            if (overlay.HasChanges || authWrites.Count > 0)
+            {
+                store.Commit(overlay.Accounts, overlay.Orders, authWrites);
+            }
+        }
+        catch (Exception ex)
+        {
+            // Nothing of this batch is committed, so nothing is published: every command answers -1 and may be retried.
+            logger.LogError(ex, "group commit of {Count} commands failed; none applied", batch.Count);
+            foreach (var pending in batch)
+            {
+                pending.Reply.TrySetResult(CommandResult.Rejected(MidasReply.SystemBusy("system error hint: the write failed and nothing was applied; retry")));
+            }
+            return;
+        }
+        overlay.PublishTo(state);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].Reply.TrySetResult(replies[i]);
+        }
+    }
+
+    private CommandResult ApplyOne(MidasCommand command, BatchOverlay overlay, DateTimeOffset now)
+    {
+        try
+        {
+            var result = rules.Apply(command, overlay, now);
+            overlay.Stage(result);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "applying {Command} failed", command.GetType().Name);
+            return CommandResult.Rejected(MidasReply.SystemBusy("system error"));
+        }
+    }
+
+    private void Reset(PendingReset reset)
+    {
+        try
+        {
+            store.WipeAll();
+            state.Clear();
+            reset.Reply.TrySetResult(CommandResult.Rejected(new MidasReply(MidasErrcode.Ok, "ok")));
+        }
+        catch (Exception ex)
+        {
+            reset.Reply.TrySetException(ex);
+        }
+    }
+
+    private abstract class Pending
+    {
+        public TaskCompletionSource<CommandResult> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed class PendingCommand(MidasCommand command) : Pending
+    {
+        public MidasCommand Command => command;
+    }
+
+    private sealed class PendingAuth(AuthWrite write) : Pending
+    {
+        public AuthWrite Write => write;
+    }
+
+    private sealed class PendingReset : Pending;
+
+    /// <summary>The committed state seen through the batch's own uncommitted changes.</summary>
+    private sealed class BatchOverlay(LedgerState committed, MoneyRules rules) : ILedgerView
+    {
+        private readonly Dictionary<AccountKey, Account> _accounts = [];
+        private readonly Dictionary<long, Order> _orders = [];
+        private readonly Dictionary<string, Order> _bills = new(StringComparer.Ordinal);
+        private long _lastOrderId = committed.LastOrderId;
+
+        public bool HasChanges => _accounts.Count > 0 || _orders.Count > 0;
+        public IEnumerable<Account> Accounts => _accounts.Values;
+        public IEnumerable<Order> Orders => _orders.Values;
+
+        public Account GetAccount(AccountKey key) => _accounts.TryGetValue(key, out var account) ? account : committed.GetAccount(key);
+
+        public Order? FindBill(string billKey) => _bills.TryGetValue(billKey, out var order) ? order : committed.FindBill(billKey);
+
+        public long NextOrderId() => ++_lastOrderId;
+
+        public void Stage(CommandResult result)
+        {
+            if (result.ChangedAccount is { } account)
+            {
+                _accounts[account.Key] = account;
+            }
+            foreach (var order in result.Orders)
+            {
+                _orders[order.Id] = order;
+                if (order.Kind is OrderKind.Pay or OrderKind.Present)
+                {
+                    _bills[rules.BillKey(order.Account, order.BillNo!)] = order;
+                }
+            }
+        }
+
+        public void PublishTo(LedgerState state)
+        {
+            foreach (var account in _accounts.Values)
+            {
+                state.Publish(account);
+            }
+            foreach (var (billKey, order) in _bills)
+            {
+                state.Publish(billKey, order);
+            }
+            state.SetLastOrderId(_lastOrderId);
+        }
+    }
+}

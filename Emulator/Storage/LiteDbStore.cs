@@ -1,0 +1,308 @@
+using LiteDB;
+using MidasEmulator.Auth;
+using MidasEmulator.Midas;
+
+namespace MidasEmulator.Storage;
+
+/// <summary>How far a commit must get before its reply goes out (design.md §2.1).</summary>
+public enum Durability
+{
+    /// <summary>Written through to the OS: survives a killed process, not a power cut.</summary>
+    Process,
+    /// <summary>Forced to disk on every group commit.</summary>
+    Full,
+}
+
+/// <summary>Filters of GET /admin/orders.</summary>
+public sealed record OrderQuery(string? Openid, string? BillNo, Env? Env, OrderKind? Kind, int Offset, int Limit);
+
+/// <summary>Everything the database holds, read once at start-up.</summary>
+public sealed record StoredData(
+    IReadOnlyList<Account> Accounts,
+    IReadOnlyList<Order> BillOrders,
+    long LastOrderId,
+    IReadOnlyList<MidasApp> Apps,
+    IReadOnlyList<AccessTokenRecord> Tokens,
+    IReadOnlyList<SessionRecord> Sessions);
+
+/// <summary>A change to the auth collections, written in the same group commit as the ledger.</summary>
+public abstract record AuthWrite;
+public sealed record SaveApp(MidasApp App) : AuthWrite;
+public sealed record SaveToken(AccessTokenRecord Token) : AuthWrite;
+public sealed record SaveSession(SessionRecord Session) : AuthWrite;
+public sealed record DeleteSession(string Appid, string Openid) : AuthWrite;
+
+/// <summary>
+/// The only code that touches LiteDB: opens the file (or memory), maps documents, writes one batch in
+/// one transaction, and serves the reads that are not kept in memory (the order list).
+/// </summary>
+public sealed class LiteDbStore : IDisposable
+{
+    public const string InMemory = ":memory:";
+
+    private readonly LiteDatabase _db;
+    private readonly ILiteCollection<BsonDocument> _accounts;
+    private readonly ILiteCollection<BsonDocument> _orders;
+    private readonly ILiteCollection<BsonDocument> _apps;
+    private readonly ILiteCollection<BsonDocument> _tokens;
+    private readonly ILiteCollection<BsonDocument> _sessions;
+
+    public LiteDbStore(string database, Durability durability)
+    {
+        Database = database;
+        if (database == InMemory)
+        {
+            _db = new LiteDatabase(new MemoryStream(), logStream: new MemoryStream());
+        }
+        else
+        {
+            var full = Path.GetFullPath(database);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            // LiteDB accepts caller-supplied streams; ours decide whether a flush reaches the disk (FlushPolicyStream).
+            // FileShare.None: a second emulator on the same file fails at start instead of corrupting it.
+            var forceToDisk = durability == Durability.Full;
+            var data = new FlushPolicyStream(OpenFile(full), forceToDisk);
+            var log = new FlushPolicyStream(OpenFile(LogPathOf(full)), forceToDisk);
+            _db = new LiteDatabase(data, logStream: log);
+        }
+        _accounts = _db.GetCollection("accounts");
+        _orders = _db.GetCollection("orders");
+        _apps = _db.GetCollection("apps");
+        _tokens = _db.GetCollection("tokens");
+        _sessions = _db.GetCollection("sessions");
+        _orders.EnsureIndex("openid");
+        _orders.EnsureIndex("bill_no");
+    }
+
+    public string Database { get; }
+
+    /// <summary>LiteDB's write-ahead log beside the data file: committed pages live here until a checkpoint.</summary>
+    public static string LogPathOf(string dataPath) =>
+        Path.Combine(Path.GetDirectoryName(dataPath)!, Path.GetFileNameWithoutExtension(dataPath) + "-log" + Path.GetExtension(dataPath));
+
+    private static FileStream OpenFile(string path) =>
+        new(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 8192, FileOptions.RandomAccess);
+
+    public bool IsEmpty => _apps.Count() == 0 && _accounts.Count() == 0;
+
+    public StoredData Load()
+    {
+        var accounts = _accounts.FindAll().Select(ToAccount).ToList();
+        var bills = _orders.Find(Query.Or(Query.EQ("kind", "pay"), Query.EQ("kind", "present"))).Select(ToOrder).ToList();
+        var lastId = _orders.Count() == 0 ? 0 : _orders.Max("_id").AsInt64;
+        return new StoredData(
+            accounts,
+            bills,
+            lastId,
+            _apps.FindAll().Select(ToApp).ToList(),
+            _tokens.FindAll().Select(ToToken).ToList(),
+            _sessions.FindAll().Select(ToSession).ToList());
+    }
+
+    /// <summary>Writes one batch in one transaction and commits once (design.md §2.1). Throws if the commit fails; nothing is then applied.</summary>
+    public void Commit(IEnumerable<Account> accounts, IEnumerable<Order> orders, IEnumerable<AuthWrite> authWrites)
+    {
+        if (!_db.BeginTrans())
+        {
+            throw new InvalidOperationException("a LiteDB transaction is already open on the writer thread");
+        }
+        try
+        {
+            foreach (var account in accounts)
+            {
+                _accounts.Upsert(ToDocument(account));
+            }
+            foreach (var order in orders)
+            {
+                _orders.Upsert(ToDocument(order));
+            }
+            foreach (var write in authWrites)
+            {
+                Apply(write);
+            }
+            _db.Commit();
+        }
+        catch
+        {
+            _db.Rollback();
+            throw;
+        }
+    }
+
+    private void Apply(AuthWrite write)
+    {
+        switch (write)
+        {
+            case SaveApp(var app):
+                _apps.Upsert(new BsonDocument
+                {
+                    ["_id"] = app.Appid,
+                    ["secret"] = app.Secret,
+                    ["offer_id"] = app.OfferId,
+                    ["app_key"] = app.AppKey,
+                    ["sandbox_app_key"] = app.SandboxAppKey,
+                });
+                break;
+            case SaveToken(var token):
+                _tokens.Upsert(new BsonDocument
+                {
+                    ["_id"] = token.Token,
+                    ["appid"] = token.Appid,
+                    ["expires_at"] = token.ExpiresAt.ToUnixTimeMilliseconds(),
+                });
+                break;
+            case SaveSession(var session):
+                _sessions.Upsert(new BsonDocument
+                {
+                    ["_id"] = session.Id,
+                    ["appid"] = session.Appid,
+                    ["openid"] = session.Openid,
+                    ["session_key"] = session.SessionKey,
+                    ["expires_at"] = session.ExpiresAt is { } at ? at.ToUnixTimeMilliseconds() : BsonValue.Null,
+                });
+                break;
+            case DeleteSession(var appid, var openid):
+                _sessions.Delete($"{appid}|{openid}");
+                break;
+        }
+    }
+
+    /// <summary>Wipes every collection (POST /admin/reset); the caller reseeds.</summary>
+    public void WipeAll()
+    {
+        foreach (var name in _db.GetCollectionNames().ToList())
+        {
+            _db.DropCollection(name);
+        }
+        _db.Checkpoint();
+        _orders.EnsureIndex("openid");
+        _orders.EnsureIndex("bill_no");
+    }
+
+    public IReadOnlyList<Order> QueryOrders(OrderQuery query)
+    {
+        var filters = new List<BsonExpression>();
+        if (query.Openid is { } openid)
+        {
+            filters.Add(Query.EQ("openid", openid));
+        }
+        if (query.BillNo is { } billNo)
+        {
+            filters.Add(Query.EQ("bill_no", billNo));
+        }
+        if (query.Env is { } env)
+        {
+            filters.Add(Query.EQ("env", env.ToWire()));
+        }
+        if (query.Kind is { } kind)
+        {
+            filters.Add(Query.EQ("kind", Order.KindName(kind)));
+        }
+        var q = _orders.Query();
+        if (filters.Count > 0)
+        {
+            q = q.Where(filters.Count == 1 ? filters[0] : Query.And(filters.ToArray()));
+        }
+        return q.OrderBy("_id").Skip(query.Offset).Limit(query.Limit).ToEnumerable().Select(ToOrder).ToList();
+    }
+
+    /// <summary>Every order of one account, oldest first (invariant checks, tests).</summary>
+    public IReadOnlyList<Order> OrdersOf(AccountKey key) =>
+        _orders.Find(Query.EQ("openid", key.Openid)).Select(ToOrder).Where(o => o.Account == key).OrderBy(o => o.Id).ToList();
+
+    /// <summary>Copies the log into the data file, so the file alone holds everything.</summary>
+    public void Checkpoint() => _db.Checkpoint();
+
+    public void Dispose() => _db.Dispose();
+
+    private static BsonDocument ToDocument(Account a) => new()
+    {
+        ["_id"] = a.Key.ToString(),
+        ["env"] = a.Key.Env.ToWire(),
+        ["offer_id"] = a.Key.OfferId,
+        ["zone_id"] = a.Key.ZoneId,
+        ["openid"] = a.Key.Openid,
+        ["balance"] = a.Balance,
+        ["gen_balance"] = a.GenBalance,
+        ["first_save"] = a.FirstSave,
+        ["save_amt"] = a.SaveAmt,
+        ["save_sum"] = a.SaveSum,
+        ["cost_sum"] = a.CostSum,
+        ["present_sum"] = a.PresentSum,
+    };
+
+    private static AccountKey KeyOf(BsonDocument d)
+    {
+        if (!EnvNames.TryParse(d["env"].AsString, out var env))
+        {
+            throw new InvalidDataException($"document {d["_id"]} has an unknown env {d["env"]}");
+        }
+        return new AccountKey(env, d["offer_id"].AsString, d["zone_id"].AsString, d["openid"].AsString);
+    }
+
+    private static Account ToAccount(BsonDocument d) => new(KeyOf(d))
+    {
+        Balance = d["balance"].AsInt64,
+        GenBalance = d["gen_balance"].AsInt64,
+        FirstSave = d["first_save"].AsBoolean,
+        SaveAmt = d["save_amt"].AsInt64,
+        SaveSum = d["save_sum"].AsInt64,
+        CostSum = d["cost_sum"].AsInt64,
+        PresentSum = d["present_sum"].AsInt64,
+    };
+
+    private static BsonDocument ToDocument(Order o) => new()
+    {
+        ["_id"] = o.Id,
+        ["kind"] = Order.KindName(o.Kind),
+        ["env"] = o.Account.Env.ToWire(),
+        ["offer_id"] = o.Account.OfferId,
+        ["zone_id"] = o.Account.ZoneId,
+        ["openid"] = o.Account.Openid,
+        ["appid"] = o.Appid,
+        ["bill_no"] = o.BillNo,
+        ["amt"] = o.Amt,
+        ["gen_amt"] = o.GenAmt,
+        ["status"] = o.Status == OrderStatus.Applied ? "applied" : "cancelled",
+        ["created_at"] = o.CreatedAt.ToUnixTimeMilliseconds(),
+        ["cancelled_at"] = o.CancelledAt is { } at ? at.ToUnixTimeMilliseconds() : BsonValue.Null,
+        ["balance_after"] = o.BalanceAfter,
+        ["pay_item"] = o.PayItem,
+        ["app_remark"] = o.AppRemark,
+    };
+
+    private static Order ToOrder(BsonDocument d)
+    {
+        if (!Order.TryParseKind(d["kind"].AsString, out var kind))
+        {
+            throw new InvalidDataException($"order {d["_id"]} has an unknown kind {d["kind"]}");
+        }
+        return new Order
+        {
+            Id = d["_id"].AsInt64,
+            Kind = kind,
+            Account = KeyOf(d),
+            Appid = d["appid"].AsString,
+            BillNo = d["bill_no"].IsNull ? null : d["bill_no"].AsString,
+            Amt = d["amt"].AsInt64,
+            GenAmt = d["gen_amt"].AsInt64,
+            Status = d["status"].AsString == "cancelled" ? OrderStatus.Cancelled : OrderStatus.Applied,
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(d["created_at"].AsInt64),
+            CancelledAt = d["cancelled_at"].IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(d["cancelled_at"].AsInt64),
+            BalanceAfter = d["balance_after"].AsInt64,
+            PayItem = d["pay_item"].IsNull ? null : d["pay_item"].AsString,
+            AppRemark = d["app_remark"].IsNull ? null : d["app_remark"].AsString,
+        };
+    }
+
+    private static MidasApp ToApp(BsonDocument d) => new(
+        d["_id"].AsString, d["secret"].AsString, d["offer_id"].AsString, d["app_key"].AsString,
+        d["sandbox_app_key"].IsNull ? null : d["sandbox_app_key"].AsString);
+
+    private static AccessTokenRecord ToToken(BsonDocument d) =>
+        new(d["_id"].AsString, d["appid"].AsString, DateTimeOffset.FromUnixTimeMilliseconds(d["expires_at"].AsInt64));
+
+    private static SessionRecord ToSession(BsonDocument d) => new(
+        d["appid"].AsString, d["openid"].AsString, d["session_key"].AsString,
+        d["expires_at"].IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(d["expires_at"].AsInt64));
+}
