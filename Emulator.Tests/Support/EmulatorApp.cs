@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace MidasEmulator.Tests.Support;
+
+/// <summary>
+/// The emulator in-process: an in-memory LiteDB (or the given file), the seed data, and a fake clock the test
+/// can move. Settings are Midas:* keys, exactly as a user would configure them.
+/// </summary>
+public class EmulatorApp(IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+{
+    public const string Appid = "wx1234567";
+    public const string Secret = "midas-emulator-default-secret-0001";
+    public const string OfferId = "12345678";
+    public const string ProductionKey = "zNLgAGgqsEWJOg1nFVaO5r7fAlIQxr1u";
+    public const string SandboxKey = "sAnDb0xKeyMidasEmulatorDefault01";
+
+    /// <summary>The doc's worked-example user (midas-api.md §3.3), seeded with balance 1000 of which 100 gift.</summary>
+    public static readonly GameUser DocUser = new("odkx20ENSNa2w5y3g_qOkOvBNM1g", "V7Q38/i2KXaqrQyl2Yx9Hg==");
+
+    // Starts at a fixed instant so expiries are exact; tests advance it.
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Midas:Database", ":memory:");
+        builder.UseSetting("Midas:SeedFile", Path.Combine(AppContext.BaseDirectory, "seed-data", "seed.json"));
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+        });
+    }
+
+    public GameBackend CreateGameBackend() => new(CreateClient(), Clock);
+}
+
+/// <summary>The emulator on a real Kestrel socket: for tests that must see real HTTP (and, later, dropped connections).</summary>
+public sealed class KestrelEmulatorApp : EmulatorApp
+{
+    public KestrelEmulatorApp(IReadOnlyDictionary<string, string?>? settings = null) : base(settings)
+    {
+        UseKestrel(0);
+        StartServer();
+    }
+
+    /// <summary>A plain HttpClient over a real loopback socket, not the in-memory test server.</summary>
+    public Uri BaseAddress => ClientOptions.BaseAddress;
+}
+
+public sealed record GameUser(string Openid, string SessionKey);
