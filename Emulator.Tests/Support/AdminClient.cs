@@ -1,0 +1,28 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace MidasEmulator.Tests.Support;
+
+/// <summary>The /admin calls a test suite makes, with replies as JSON.</summary>
+public static class AdminClient
+{
+    public static async Task<JsonElement> AccountAsync(this HttpClient http, string openid, string env = "sandbox") =>
+        await http.GetFromJsonAsync<JsonElement>($"/admin/accounts/{openid}?env={env}&appid={EmulatorApp.Appid}");
+
+    public static async Task<JsonElement> TopupAsync(this HttpClient http, string openid, long amount, string env = "sandbox")
+    {
+        using var response = await http.PostAsJsonAsync($"/admin/accounts/{openid}/topup", new { amount, env });
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    public static async Task<JsonElement> SetBalanceAsync(this HttpClient http, string openid, long balance, long genBalance, string env = "sandbox")
+    {
+        using var response = await http.PutAsJsonAsync($"/admin/accounts/{openid}", new { balance, gen_balance = genBalance, env });
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    public static async Task<JsonElement[]> OrdersAsync(this HttpClient http, string query) =>
+        (await http.GetFromJsonAsync<JsonElement[]>($"/admin/orders?{query}"))!;
+}
