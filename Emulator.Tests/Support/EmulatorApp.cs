@@ -49,6 +49,10 @@ public sealed class KestrelEmulatorApp : EmulatorApp
     {
         UseKestrel(0);
         StartServer();
+        if (BaseAddress.IsDefaultPort)
+        {
+            throw new InvalidOperationException($"Kestrel did not report its port: {BaseAddress}");
+        }
     }
 
     /// <summary>A plain HttpClient over a real loopback socket, not the in-memory test server.</summary>

@@ -41,6 +41,9 @@ public sealed class LiteDbStore : IDisposable
     public const string InMemory = ":memory:";
 
     private readonly LiteDatabase _db;
+    // LiteDB does not dispose caller-supplied streams: the store closes them (and so releases the file lock).
+    private readonly Stream[] _files = [];
+    private int _disposed;
     private readonly ILiteCollection<BsonDocument> _accounts;
     private readonly ILiteCollection<BsonDocument> _orders;
     private readonly ILiteCollection<BsonDocument> _apps;
@@ -63,6 +66,7 @@ public sealed class LiteDbStore : IDisposable
             var forceToDisk = durability == Durability.Full;
             var data = new FlushPolicyStream(OpenFile(full), forceToDisk);
             var log = new FlushPolicyStream(OpenFile(LogPathOf(full)), forceToDisk);
+            _files = [data, log];
             _db = new LiteDatabase(data, logStream: log);
         }
         _accounts = _db.GetCollection("accounts");
@@ -213,7 +217,19 @@ public sealed class LiteDbStore : IDisposable
     /// <summary>Copies the log into the data file, so the file alone holds everything.</summary>
     public void Checkpoint() => _db.Checkpoint();
 
-    public void Dispose() => _db.Dispose();
+    // Called by the data life cycle at stop and again by the container: the second call does nothing.
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+        _db.Dispose();
+        foreach (var file in _files)
+        {
+            file.Dispose();
+        }
+    }
 
     private static BsonDocument ToDocument(Account a) => new()
     {

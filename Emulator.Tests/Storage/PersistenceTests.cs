@@ -1,0 +1,74 @@
+using MidasEmulator.Tests.Support;
+
+namespace MidasEmulator.Tests.Storage;
+
+/// <summary>Balances, orders, sessions and tokens survive a restart on the same LiteDB file.</summary>
+public sealed class PersistenceTests : IDisposable
+{
+    private static readonly GameUser User = EmulatorApp.DocUser;
+    private readonly string _dir = Directory.CreateTempSubdirectory("midas-persist-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private EmulatorApp StartOnFile(string durability = "Process") => new(new Dictionary<string, string?>
+    {
+        ["Midas:Database"] = Path.Combine(_dir, "midas.db"),
+        ["Midas:Durability"] = durability,
+    });
+
+    [Theory]
+    [InlineData("Process")]
+    [InlineData("Full")]
+    public async Task Restart_SameFile_KeepsBalancesOrdersSessionsAndTokens(string durability)
+    {
+        string token;
+        using (var first = StartOnFile(durability))
+        {
+            var backend = first.CreateGameBackend();
+            token = await backend.AccessTokenAsync();
+            WireAssert.Ok(await backend.PayAsync(User, "R-1", 150));
+            WireAssert.Ok(await backend.PresentAsync(User, "R-2", 20));
+            WireAssert.Ok(await backend.PayAsync(User, "R-3", 5));
+            WireAssert.Ok(await backend.CancelPayAsync(User, "R-3"));
+        }
+
+        using var second = StartOnFile(durability);
+        var again = second.CreateGameBackend();
+        var balance = await again.CallAsync("getbalance", User, [], accessToken: token);
+
+        WireAssert.Ok(balance);
+        Assert.Equal((870, 20, 150), (balance.Number("balance"), balance.Number("gen_balance"), balance.Number("cost_sum")));
+        WireAssert.Code(90012, await again.CallAsync("pay", User, new() { ["amt"] = 150L, ["bill_no"] = "R-1" }, accessToken: token));
+        WireAssert.Code(90015, await again.CallAsync("cancelpay", User, new() { ["bill_no"] = "R-3" }, accessToken: token));
+        var orders = await second.CreateClient().OrdersAsync($"openid={User.Openid}");
+        Assert.Equal(["set", "pay", "present", "pay", "cancel"], orders.Select(o => o.GetProperty("kind").GetString()));
+    }
+
+    [Fact]
+    public async Task Restart_SameFile_DoesNotReseed()
+    {
+        using (var first = StartOnFile())
+        {
+            await first.CreateClient().SetBalanceAsync(User.Openid, 3, 0);
+        }
+
+        using var second = StartOnFile();
+
+        Assert.Equal(3, (await second.CreateClient().AccountAsync(User.Openid)).Number("balance"));
+    }
+
+    [Fact]
+    public async Task NewOrders_AfterRestart_ContinueTheIdSequence()
+    {
+        using (var first = StartOnFile())
+        {
+            WireAssert.Ok(await first.CreateGameBackend().PayAsync(User, "ID-1", 1));
+        }
+        using var second = StartOnFile();
+        WireAssert.Ok(await second.CreateGameBackend().PayAsync(User, "ID-2", 1));
+
+        var ids = (await second.CreateClient().OrdersAsync("kind=pay")).Select(o => o.GetProperty("id").GetInt64()).ToList();
+        Assert.Equal(2, ids.Distinct().Count());
+        Assert.True(ids[1] > ids[0]);
+    }
+}
