@@ -1,0 +1,174 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using MidasEmulator.Tests.Support;
+
+namespace MidasEmulator.Tests.Http;
+
+public class AdminTests : IDisposable
+{
+    private static readonly GameUser User = EmulatorApp.DocUser;
+    private readonly EmulatorApp _app = new();
+    private readonly HttpClient _admin;
+
+    public AdminTests() => _admin = _app.CreateClient();
+
+    public void Dispose()
+    {
+        _app.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task Health_AnswersStatusVersionUptime()
+    {
+        var health = await _admin.GetFromJsonAsync<JsonElement>("/admin/health");
+
+        Assert.Equal("ok", health.GetProperty("status").GetString());
+        Assert.False(string.IsNullOrEmpty(health.GetProperty("version").GetString()));
+        Assert.True(health.GetProperty("uptime_s").GetInt64() >= 0);
+    }
+
+    [Fact]
+    public async Task Apps_ListsTheSeededApp()
+    {
+        var apps = await _admin.GetFromJsonAsync<JsonElement[]>("/admin/apps");
+
+        var app = Assert.Single(apps!);
+        Assert.Equal((EmulatorApp.Appid, EmulatorApp.OfferId), (app.GetProperty("appid").GetString(), app.GetProperty("offer_id").GetString()));
+    }
+
+    [Fact]
+    public async Task Reset_WipesChangesAndReseeds()
+    {
+        var backend = _app.CreateGameBackend();
+        WireAssert.Ok(await backend.PayAsync(User, "RS-1", 100));
+
+        using var reset = await _admin.PostAsync("/admin/reset", Json("{}"));
+        reset.EnsureSuccessStatusCode();
+
+        Assert.Equal(1000, (await _admin.AccountAsync(User.Openid)).Number("balance"));
+        Assert.Empty(await _admin.OrdersAsync("kind=pay"));
+        backend.ForgetAccessToken();
+        WireAssert.Ok(await backend.PayAsync(User, "RS-1", 100));
+    }
+
+    [Fact]
+    public async Task Reset_WithoutReseed_LeavesNoApps()
+    {
+        using var reset = await _admin.PostAsync("/admin/reset", Json("""{"reseed":false}"""));
+        reset.EnsureSuccessStatusCode();
+
+        Assert.Empty((await _admin.GetFromJsonAsync<JsonElement[]>("/admin/apps"))!);
+    }
+
+    [Fact]
+    public async Task Sessions_NewSessionKey_ReplacesTheOld()
+    {
+        using var response = await _admin.PostAsync("/admin/sessions", Json($$"""{"openid":"{{User.Openid}}"}"""));
+        var session = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var newKey = session.GetProperty("session_key").GetString()!;
+        var backend = _app.CreateGameBackend();
+
+        Assert.NotEqual(User.SessionKey, newKey);
+        WireAssert.Code(90009, await backend.GetBalanceAsync(User));
+        WireAssert.Ok(await backend.GetBalanceAsync(User with { SessionKey = newKey }));
+    }
+
+    [Fact]
+    public async Task Orders_FilterAndPage_OldestFirst()
+    {
+        var backend = _app.CreateGameBackend();
+        for (var i = 0; i < 5; i++)
+        {
+            WireAssert.Ok(await backend.PayAsync(User, $"PG-{i}", 1));
+        }
+
+        var page = await _admin.OrdersAsync($"openid={User.Openid}&kind=pay&limit=2&offset=1");
+
+        Assert.Equal(["PG-1", "PG-2"], page.Select(o => o.GetProperty("bill_no").GetString()));
+        var order = page[0];
+        Assert.Equal(1, order.GetProperty("amt").GetInt64());
+        Assert.Equal("applied", order.GetProperty("status").GetString());
+        Assert.Equal("sandbox", order.GetProperty("env").GetString());
+    }
+
+    [Theory]
+    [InlineData("/admin/orders?kind=refund")]
+    [InlineData("/admin/orders?env=staging")]
+    [InlineData("/admin/orders?limit=0")]
+    [InlineData("/admin/orders?limit=10001")]
+    [InlineData("/admin/accounts/bad%20openid")]
+    [InlineData("/admin/accounts/oX?env=staging")]
+    [InlineData("/admin/accounts/oX?appid=wxnobody")]
+    public async Task BadAdminQuery_Answers400ProblemDetails(string url)
+    {
+        using var response = await _admin.GetAsync(url);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()));
+    }
+
+    [Theory]
+    [InlineData("{\"amount\":0}")]
+    [InlineData("{\"amount\":-3}")]
+    [InlineData("{\"amount\":\"ten\"}")]
+    [InlineData("{\"amount\":")]
+    [InlineData("{}")]
+    public async Task Topup_BadBody_Answers400AndChangesNothing(string body)
+    {
+        using var response = await _admin.PostAsync($"/admin/accounts/{User.Openid}/topup", Json(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(1000, (await _admin.AccountAsync(User.Openid)).Number("balance"));
+    }
+
+    [Fact]
+    public async Task PutAccount_GiftAboveBalance_Answers400()
+    {
+        using var response = await _admin.PutAsync($"/admin/accounts/{User.Openid}", Json("""{"balance":5,"gen_balance":9}"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(1000, (await _admin.AccountAsync(User.Openid)).Number("balance"));
+    }
+
+    [Fact]
+    public async Task Topup_IsBookedAsAnOrder()
+    {
+        await _admin.TopupAsync(User.Openid, 25);
+
+        var topup = Assert.Single(await _admin.OrdersAsync("kind=topup"));
+        Assert.Equal((25, 1025), (topup.GetProperty("amt").GetInt64(), topup.GetProperty("balance_after").GetInt64()));
+    }
+
+    [Fact]
+    public async Task AdminToken_WhenConfigured_IsRequired()
+    {
+        using var app = new EmulatorApp(new Dictionary<string, string?> { ["Midas:AdminToken"] = "s3cret" });
+        var client = app.CreateClient();
+
+        using var without = await client.GetAsync("/admin/health");
+        using var wrong = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/admin/health") { Headers = { { "Authorization", "Bearer nope" } } });
+        using var right = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/admin/health") { Headers = { { "Authorization", "Bearer s3cret" } } });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, without.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+        // The WeChat surface is not behind the admin token.
+        WireAssert.Ok(await app.CreateGameBackend().GetBalanceAsync(User));
+    }
+
+    [Fact]
+    public async Task BadConfiguration_StopsTheEmulatorAtStart()
+    {
+        using var app = new EmulatorApp(new Dictionary<string, string?> { ["Midas:Durability"] = "ful" });
+
+        Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        await Task.CompletedTask;
+    }
+}
