@@ -57,6 +57,17 @@ public class AdminTests : IDisposable
     }
 
     [Fact]
+    public async Task Reset_WithoutBody_Reseeds()
+    {
+        await _admin.SetBalanceAsync(User.Openid, 1, 0);
+
+        using var reset = await _admin.PostAsync("/admin/reset", null);
+
+        Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        Assert.Equal(1000, (await _admin.AccountAsync(User.Openid)).Number("balance"));
+    }
+
+    [Fact]
     public async Task Reset_WithoutReseed_LeavesNoApps()
     {
         using var reset = await _admin.PostAsync("/admin/reset", Json("""{"reseed":false}"""));

@@ -275,3 +275,28 @@ public class BadRequestTests : IDisposable
         await AssertNothingChangedAsync();
     }
 }
+
+public class WrongMethodTests : IDisposable
+{
+    private readonly EmulatorApp _app = new();
+
+    public void Dispose()
+    {
+        _app.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    [Theory]
+    [InlineData("GET", "/cgi-bin/midas/sandbox/pay", 43002)]
+    [InlineData("PUT", "/cgi-bin/midas/getbalance", 43002)]
+    [InlineData("DELETE", "/cgi-bin/midas/sandbox/cancelpay", 43002)]
+    [InlineData("POST", "/cgi-bin/token", 43001)]
+    [InlineData("POST", "/sns/jscode2session", 43001)]
+    public async Task WrongMethod_AnswersWeChatErrcodeNot405(string method, string path, int errcode)
+    {
+        using var response = await _app.CreateClient().SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        WireAssert.Code(errcode, System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement);
+    }
+}

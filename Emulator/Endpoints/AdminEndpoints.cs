@@ -59,7 +59,7 @@ public static class AdminEndpoints
         return group;
     }
 
-    public static IResult GetHealth(TimeProvider time) =>
+    public static IResult GetHealth() =>
         TypedResults.Ok(new HealthReply("ok", Version, (long)(DateTimeOffset.UtcNow - StartedAt).TotalSeconds));
 
     public static async Task<IResult> ResetAsync(ResetRequest? body, EmulatorData data)

@@ -24,6 +24,9 @@ public static class MidasEndpoints
             group.MapPost("/" + MidasFields.PathName(op), (HttpContext context, MidasServices services) => services.HandleAsync(context, op, env))
                 .WithName($"{env.ToWire()}-{MidasFields.PathName(op)}")
                 .ExcludeFromDescription();
+            // WeChat answers a POST-only API called with another method with its global 43002, not an HTTP 405.
+            group.MapMethods("/" + MidasFields.PathName(op), WeChatEndpoints.OtherMethods, () => WireResult.Of(MidasReply.RequirePostMethod()))
+                .ExcludeFromDescription();
         }
     }
 }

@@ -8,10 +8,17 @@ namespace MidasEmulator.Endpoints;
 /// <summary>The auth helpers a game backend calls before Midas: /cgi-bin/token and /sns/jscode2session (midas-api.md §8).</summary>
 public static class WeChatEndpoints
 {
+    /// <summary>The methods a POST-only WeChat API answers with 43002.</summary>
+    internal static readonly string[] OtherMethods = ["GET", "PUT", "DELETE", "PATCH"];
+
     public static IEndpointRouteBuilder MapWeChatApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/cgi-bin/token", GetAccessTokenAsync).ExcludeFromDescription();
         app.MapGet("/sns/jscode2session", CodeToSessionAsync).ExcludeFromDescription();
+        foreach (var path in new[] { "/cgi-bin/token", "/sns/jscode2session" })
+        {
+            app.MapMethods(path, ["POST", "PUT", "DELETE", "PATCH"], () => WireResult.Of(MidasReply.RequireGetMethod())).ExcludeFromDescription();
+        }
         return app;
     }
 

@@ -39,4 +39,6 @@ public static class MidasErrcode
     public const int AppSecretMissing = 41004;
     public const int CodeMissing = 41008;
     public const int AccessTokenExpired = 42001;
+    public const int RequireGetMethod = 43001;
+    public const int RequirePostMethod = 43002;
 }

@@ -84,6 +84,8 @@ public sealed record MidasReply(int Errcode, string Errmsg)
     public static MidasReply InvalidAppSecret() => new(MidasErrcode.InvalidAppSecret, "invalid appsecret");
     public static MidasReply CodeMissing() => new(MidasErrcode.CodeMissing, "missing code");
     public static MidasReply InvalidCode() => new(MidasErrcode.InvalidCode, "invalid code hint: unknown, expired or of another appid; POST /admin/login-codes issues one");
+    public static MidasReply RequireGetMethod() => new(MidasErrcode.RequireGetMethod, "require GET method");
+    public static MidasReply RequirePostMethod() => new(MidasErrcode.RequirePostMethod, "require POST method");
     public static MidasReply CodeBeenUsed() => new(MidasErrcode.CodeBeenUsed, "code been used");
 
     /// <summary>
