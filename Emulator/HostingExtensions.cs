@@ -50,6 +50,8 @@ public static class HostingExtensions
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+            // The web defaults read "5" as 5; the admin API takes numbers as numbers, and says so.
+            json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, EmulatorJsonContext.Default);
         });
         services.AddProblemDetails();

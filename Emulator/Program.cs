@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using MidasEmulator;
 using MidasEmulator.Endpoints;
 using MidasEmulator.Seeding;
@@ -21,4 +22,13 @@ app.MapMidasApi();
 // /admin/...: health, reset, apps, sessions, login codes, accounts, orders.
 app.MapAdminApi();
 
-app.Run();
+try
+{
+    app.Run();
+}
+catch (Exception ex) when (ex is OptionsValidationException || ex.InnerException is FormatException or ArgumentException)
+{
+    // A typo such as Midas__Durability=ful stops the process with one sentence, not a stack trace.
+    Console.Error.WriteLine($"midas-emulator: bad configuration: {ex.Message}{(ex.InnerException is { } inner ? " " + inner.Message : "")}");
+    Environment.ExitCode = 2;
+}

@@ -79,7 +79,7 @@ public static class AdminEndpoints
         }
         var app = new MidasApp(body.Appid!, body.Secret!, body.OfferId!, body.AppKey!, string.IsNullOrEmpty(body.SandboxAppKey) ? null : body.SandboxAppKey);
         await apps.RegisterAsync(app).ConfigureAwait(false);
-        return TypedResults.Created($"/admin/apps/{app.Appid}", AppReply.From(app));
+        return TypedResults.Created("/admin/apps", AppReply.From(app));
     }
 
     public static async Task<IResult> StartSessionAsync(SessionRequest body, AppRegistry apps, Sessions sessions)

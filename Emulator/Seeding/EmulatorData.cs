@@ -37,7 +37,7 @@ public sealed class EmulatorData(
         tokens.Load(data.Tokens);
         sessions.Load(data.Sessions);
         writer.Start();
-        logger.LogInformation("database {Database}: {Accounts} accounts, {Orders} orders", store.Database, data.Accounts.Count, data.LastOrderId);
+        logger.LogInformation("database {Database}: {Accounts} accounts, last order id {LastOrderId}", store.Database, data.Accounts.Count, data.LastOrderId);
         if (empty)
         {
             await seeder.LoadAsync().ConfigureAwait(false);

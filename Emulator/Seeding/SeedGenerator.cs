@@ -6,7 +6,8 @@ namespace MidasEmulator.Seeding;
 
 /// <summary>
 /// Writes seed-data/seed.json deterministically (fixed Bogus seed): the default app and its users.
-/// Run: <c>dotnet run --project Emulator -- --generate-seed seed-data/seed.json</c>.
+/// Run from the repository root: <c>dotnet run --project Emulator -- --generate-seed "$PWD/seed-data/seed.json"</c>
+/// (dotnet run works in Emulator/, so give an absolute path).
 /// </summary>
 public static class SeedGenerator
 {
@@ -52,7 +53,13 @@ public static class SeedGenerator
         {
             return false;
         }
-        var path = at + 1 < args.Length ? args[at + 1] : "seed-data/seed.json";
+        if (at + 1 >= args.Length)
+        {
+            Console.Error.WriteLine($"usage: {Switch} PATH (an absolute path: dotnet run works in Emulator/)");
+            Environment.ExitCode = 2;
+            return true;
+        }
+        var path = args[at + 1];
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var json = JsonSerializer.Serialize(Generate(), EmulatorJsonContext.Indented.SeedFile);
         File.WriteAllText(path, json + "\n");
