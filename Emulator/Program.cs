@@ -22,13 +22,15 @@ app.MapMidasApi();
 // /admin/...: health, reset, apps, sessions, login codes, accounts, orders.
 app.MapAdminApi();
 
-try
+// A typo such as Midas__Durability=ful stops the process with one sentence and exit code 2. Only a real
+// process gets here: an in-process test host sees the exception itself.
+AppDomain.CurrentDomain.UnhandledException += (_, e) =>
 {
-    app.Run();
-}
-catch (Exception ex) when (ex is OptionsValidationException || ex.InnerException is FormatException or ArgumentException)
-{
-    // A typo such as Midas__Durability=ful stops the process with one sentence, not a stack trace.
-    Console.Error.WriteLine($"midas-emulator: bad configuration: {ex.Message}{(ex.InnerException is { } inner ? " " + inner.Message : "")}");
-    Environment.ExitCode = 2;
-}
+    if (e.ExceptionObject is Exception ex && (ex is OptionsValidationException || ex.InnerException is FormatException or ArgumentException))
+    {
+        Console.Error.WriteLine($"midas-emulator: bad configuration: {ex.Message}{(ex.InnerException is { } inner ? " " + inner.Message : "")}");
+        Environment.Exit(2);
+    }
+};
+
+app.Run();
