@@ -1,0 +1,35 @@
+using System.Diagnostics;
+
+namespace MidasEmulator.Tests.Process;
+
+/// <summary>The emulator as a real process, the way `dotnet run` and the container start it.</summary>
+public sealed class StartupTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("midas-process-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Theory]
+    [InlineData("--Midas:Durability=ful", "Midas:Durability")]
+    [InlineData("--Midas:BillNoTtlHours=0", "BillNoTtlHours")]
+    [InlineData("--Midas:MpSigPolicy=sometimes", "Midas:MpSigPolicy")]
+    public async Task BadConfiguration_ExitsWith2AndASentenceNamingTheSetting(string setting, string named)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "MidasEmulator.dll"),
+            "--urls", "http://127.0.0.1:0", $"--Midas:Database={Path.Combine(_dir, "midas.db")}", setting])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            WorkingDirectory = _dir,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(2, process.ExitCode);
+        var line = Assert.Single((await stderr).Split('\n'), l => l.StartsWith("midas-emulator: bad configuration:", StringComparison.Ordinal));
+        Assert.Contains(named, line);
+    }
+}
