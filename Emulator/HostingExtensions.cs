@@ -30,7 +30,7 @@ public static class HostingExtensions
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<EmulatorOptions>>().Value;
-            return new LiteDbStore(options.Database, options.Durability);
+            return new LiteDbStore(options.Database, options.Durability, sp.GetRequiredService<ILogger<LiteDbStore>>());
         });
         services.AddSingleton<LedgerState>();
         services.AddSingleton<LedgerWriter>();

@@ -68,12 +68,21 @@ public class AdminTests : IDisposable
     }
 
     [Fact]
-    public async Task Reset_WithoutReseed_LeavesNoApps()
+    public async Task Reset_WithoutReseed_KeepsAppsButNoUsersOrTokens()
     {
+        var backend = _app.CreateGameBackend();
+        await backend.AccessTokenAsync();
+        using var register = await _admin.PostAsync("/admin/apps", Json("""{"appid":"wxmine","secret":"s","offer_id":"42","app_key":"k"}"""));
+
         using var reset = await _admin.PostAsync("/admin/reset", Json("""{"reseed":false}"""));
         reset.EnsureSuccessStatusCode();
 
-        Assert.Empty((await _admin.GetFromJsonAsync<JsonElement[]>("/admin/apps"))!);
+        // design.md §1.2: reset wipes accounts, orders, sessions, tokens and login codes; registered apps stay.
+        Assert.Equal(2, (await _admin.GetFromJsonAsync<JsonElement[]>("/admin/apps"))!.Length);
+        WireAssert.Code(40001, await backend.GetBalanceAsync(User));
+        backend.ForgetAccessToken();
+        WireAssert.Code(90010, await backend.GetBalanceAsync(User));
+        Assert.Equal(0, (await _admin.AccountAsync(User.Openid)).Number("balance"));
     }
 
     [Fact]

@@ -53,7 +53,7 @@ public class AuthTests : IDisposable
     }
 
     [Fact]
-    public async Task Token_Renewed_PreviousTokenWorksFiveMoreMinutesOnly()
+    public async Task Token_Renewed_PreviousTokenWorksFiveMoreMinutesThenIsNotLatest()
     {
         var first = _app.CreateGameBackend();
         await first.AccessTokenAsync();
@@ -62,7 +62,8 @@ public class AuthTests : IDisposable
         _app.Clock.Advance(TimeSpan.FromMinutes(4));
         WireAssert.Ok(await first.GetBalanceAsync(EmulatorApp.DocUser));
         _app.Clock.Advance(TimeSpan.FromMinutes(2));
-        WireAssert.Code(42001, await first.GetBalanceAsync(EmulatorApp.DocUser));
+        // "invalid credential, access_token is invalid or not latest" (midas-api.md §5), not "expired".
+        WireAssert.Code(40001, await first.GetBalanceAsync(EmulatorApp.DocUser));
     }
 
     [Fact]

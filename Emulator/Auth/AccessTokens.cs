@@ -16,44 +16,54 @@ public enum TokenState
 /// Access tokens of /cgi-bin/token: 7200 s by default, read from the emulator's clock. When a new token is
 /// issued the app's previous ones keep working for at most 5 more minutes (midas-api.md §8).
 /// </summary>
-public sealed class AccessTokens(LedgerWriter writer, TimeProvider time, IOptions<EmulatorOptions> options)
+public sealed class AccessTokens(LedgerWriter writer, TimeProvider time, IOptions<EmulatorOptions> options) : IDisposable
 {
     private static readonly TimeSpan OverlapAfterRenewal = TimeSpan.FromMinutes(5);
     private readonly ConcurrentDictionary<string, AccessTokenRecord> _tokens = new(StringComparer.Ordinal);
-    private readonly Lock _issueLock = new();
+    private readonly SemaphoreSlim _issueLock = new(1, 1);
 
     public int TtlSeconds => options.Value.AccessTokenTtlSeconds;
 
     public async Task<AccessTokenRecord> IssueAsync(string appid)
     {
-        List<AccessTokenRecord> changed;
-        AccessTokenRecord token;
-        // One issue at a time, so "the previous token" is well defined; the writer persists them in order.
-        lock (_issueLock)
+        // One issue at a time, until committed, so "the previous tokens" are always the ones the database holds.
+        await _issueLock.WaitAsync().ConfigureAwait(false);
+        try
         {
             var now = time.GetUtcNow();
-            token = new AccessTokenRecord(NewToken(), appid, now.AddSeconds(TtlSeconds));
-            changed = _tokens.Values
-                .Where(t => t.Appid == appid && t.ExpiresAt > now + OverlapAfterRenewal)
-                .Select(t => t with { ExpiresAt = now + OverlapAfterRenewal })
-                .Append(token)
-                .ToList();
+            var token = new AccessTokenRecord(NewToken(), appid, now.AddSeconds(TtlSeconds));
+            var changed = _tokens.Values
+                .Where(t => t.Appid == appid && !t.Replaced && t.ExpiresAt > now)
+                .Select(t => t with { ExpiresAt = t.ExpiresAt < now + OverlapAfterRenewal ? t.ExpiresAt : now + OverlapAfterRenewal, Replaced = true })
+                .Append(token);
+            var saves = changed.Select(t => writer.SaveAsync(new SaveToken(t), () => _tokens[t.Token] = t)).ToList();
+            foreach (var save in await Task.WhenAll(saves).ConfigureAwait(false))
+            {
+                save.EnsureCommitted();
+            }
+            return token;
         }
-        await Task.WhenAll(changed.Select(t => writer.SaveAsync(new SaveToken(t)))).ConfigureAwait(false);
-        foreach (var t in changed)
+        finally
         {
-            _tokens[t.Token] = t;
+            _issueLock.Release();
         }
-        return token;
     }
 
+    /// <summary>
+    /// Valid until it expires; then 42001, except a token that a newer one replaced: after its 5 minutes of
+    /// grace it is "invalid or not latest", 40001 (midas-api.md §5, §8).
+    /// </summary>
     public TokenState Check(string token, out AccessTokenRecord? record)
     {
         if (!_tokens.TryGetValue(token, out record))
         {
             return TokenState.Unknown;
         }
-        return record.ExpiresAt > time.GetUtcNow() ? TokenState.Valid : TokenState.Expired;
+        if (record.ExpiresAt > time.GetUtcNow())
+        {
+            return TokenState.Valid;
+        }
+        return record.Replaced ? TokenState.Unknown : TokenState.Expired;
     }
 
     // Real tokens are long opaque strings of [A-Za-z0-9_-] (clients must keep ≥ 512 chars of storage).
@@ -71,4 +81,6 @@ public sealed class AccessTokens(LedgerWriter writer, TimeProvider time, IOption
     }
 
     internal void Clear() => _tokens.Clear();
+
+    public void Dispose() => _issueLock.Dispose();
 }

@@ -38,8 +38,7 @@ public sealed class AppRegistry(LedgerWriter writer)
 
     public async Task RegisterAsync(MidasApp app)
     {
-        await writer.SaveAsync(new SaveApp(app)).ConfigureAwait(false);
-        _apps[app.Appid] = app;
+        (await writer.SaveAsync(new SaveApp(app), () => _apps[app.Appid] = app).ConfigureAwait(false)).EnsureCommitted();
     }
 
     internal void Load(IEnumerable<MidasApp> apps)
@@ -50,5 +49,4 @@ public sealed class AppRegistry(LedgerWriter writer)
         }
     }
 
-    internal void Clear() => _apps.Clear();
 }

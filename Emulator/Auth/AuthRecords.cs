@@ -9,8 +9,8 @@ public sealed record MidasApp(string Appid, string Secret, string OfferId, strin
     public string? KeyFor(Env env) => env == Env.Sandbox ? SandboxAppKey : AppKey;
 }
 
-/// <summary>An access token from /cgi-bin/token.</summary>
-public sealed record AccessTokenRecord(string Token, string Appid, DateTimeOffset ExpiresAt);
+/// <summary>An access token from /cgi-bin/token. <see cref="Replaced"/>: a newer token was issued, so this one lives at most 5 more minutes.</summary>
+public sealed record AccessTokenRecord(string Token, string Appid, DateTimeOffset ExpiresAt, bool Replaced = false);
 
 /// <summary>A logged-in user: the session_key signs their mp_sig. ExpiresAt null means it never expires.</summary>
 public sealed record SessionRecord(string Appid, string Openid, string SessionKey, DateTimeOffset? ExpiresAt)

@@ -41,8 +41,7 @@ public sealed class Sessions(LedgerWriter writer, TimeProvider time, IOptions<Em
         var ttl = options.Value.SessionTtlSeconds;
         var session = new SessionRecord(appid, openid, sessionKey ?? NewSessionKey(),
             ttl > 0 ? time.GetUtcNow().AddSeconds(ttl) : null);
-        await writer.SaveAsync(new SaveSession(session)).ConfigureAwait(false);
-        _sessions[session.Id] = session;
+        (await writer.SaveAsync(new SaveSession(session), () => _sessions[session.Id] = session).ConfigureAwait(false)).EnsureCommitted();
         return session;
     }
 
@@ -52,8 +51,9 @@ public sealed class Sessions(LedgerWriter writer, TimeProvider time, IOptions<Em
         {
             return false;
         }
-        await writer.SaveAsync(new DeleteSession(appid, openid)).ConfigureAwait(false);
-        return _sessions.TryRemove($"{appid}|{openid}", out _);
+        (await writer.SaveAsync(new DeleteSession(appid, openid), () => _sessions.TryRemove($"{appid}|{openid}", out _)).ConfigureAwait(false))
+            .EnsureCommitted();
+        return true;
     }
 
     /// <summary>A one-time js_code, what wx.login gives the game client; lives LoginCodeTtlSeconds.</summary>

@@ -8,6 +8,8 @@ public static class MidasValidation
 {
     public const int MaxOpenidLength = 128;
     public const int MaxBillNoLength = 63;
+    /// <summary>appid, offer_id, zone_id and pf are parts of database keys, which LiteDB limits to 1023 bytes.</summary>
+    public const int MaxKeyPartLength = 64;
     public const int MaxTextLength = 1024;
 
     /// <summary>Returns the problem, or null when the request's values are acceptable.</summary>
@@ -21,9 +23,9 @@ public static class MidasValidation
         foreach (var name in new[] { "appid", "offer_id", "zone_id", "pf" })
         {
             var value = request[name];
-            if (value.Length == 0 || value.Length > MaxTextLength)
+            if (value.Length == 0 || value.Length > MaxKeyPartLength)
             {
-                return $"{name} must be a non-empty string of at most {MaxTextLength} characters";
+                return $"{name} must be a non-empty string of at most {MaxKeyPartLength} characters";
             }
         }
         if (options.StrictPf && request["pf"] != "android")

@@ -40,6 +40,10 @@ public sealed record CommandResult(MidasReply Reply, Account? ChangedAccount, IR
 {
     public static CommandResult Rejected(MidasReply reply) => new(reply, null, []);
     public bool HasChanges => ChangedAccount is not null || Orders.Count > 0;
+
+    /// <summary>Throws when the write behind this result was not committed (a storage failure or a stop).</summary>
+    public CommandResult EnsureCommitted() =>
+        Reply.Errcode == MidasErrcode.SystemBusy ? throw new InvalidOperationException($"the change was not saved: {Reply.Errmsg}") : this;
 }
 
 /// <summary>

@@ -44,20 +44,23 @@ public sealed class EmulatorData(
         }
     }
 
-    /// <summary>Wipes accounts, orders, apps, sessions and tokens; reloads the seed file unless told not to.</summary>
+    /// <summary>
+    /// Wipes accounts, orders, sessions, login codes and tokens (registered apps stay, design.md §1.2);
+    /// reloads the seed file unless told not to.
+    /// </summary>
     public async Task<int> ResetAsync(bool reseed)
     {
-        await writer.ResetAsync().ConfigureAwait(false);
-        apps.Clear();
-        tokens.Clear();
-        sessions.Clear();
+        (await writer.ResetAsync(() =>
+        {
+            tokens.Clear();
+            sessions.Clear();
+        }).ConfigureAwait(false)).EnsureCommitted();
         return reseed ? await seeder.LoadAsync().ConfigureAwait(false) : 0;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await writer.StopAsync().ConfigureAwait(false);
-        store.Checkpoint();
-        store.Dispose();
+        store.Close();
     }
 }

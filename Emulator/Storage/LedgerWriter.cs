@@ -22,11 +22,14 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
     /// <summary>Applies one money command; the task completes after its change (if any) is committed.</summary>
     public Task<CommandResult> SubmitAsync(MidasCommand command) => Enqueue(new PendingCommand(command));
 
-    /// <summary>Persists an auth change (token, session, app) in the next group commit.</summary>
-    public Task<CommandResult> SaveAsync(AuthWrite write) => Enqueue(new PendingAuth(write));
+    /// <summary>
+    /// Persists an auth change (app, token, session) in the next group commit. <paramref name="onCommitted"/> runs on
+    /// the writer after the commit, in commit order, so the in-memory view never differs from the database.
+    /// </summary>
+    public Task<CommandResult> SaveAsync(AuthWrite write, Action onCommitted) => Enqueue(new PendingAuth(write, onCommitted));
 
-    /// <summary>Wipes the database and the committed state, between two batches.</summary>
-    public Task<CommandResult> ResetAsync() => Enqueue(new PendingReset());
+    /// <summary>Wipes the ledger and the auth state (apps stay) between two batches; <paramref name="onWiped"/> clears the caches there.</summary>
+    public Task<CommandResult> ResetAsync(Action onWiped) => Enqueue(new PendingReset(onWiped));
 
     private Task<CommandResult> Enqueue(Pending pending)
     {
@@ -70,13 +73,26 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         }
     }
 
-    // Synchronous from BeginTrans to Commit: LiteDB binds a transaction to its thread.
     private void Process(List<Pending> batch)
     {
-        if (batch.Count == 0)
+        if (batch.Count == 0 || TryCommit(batch))
         {
             return;
         }
+        // One command that the database refuses must not spoil the others: commit them one at a time.
+        foreach (var pending in batch)
+        {
+            if (batch.Count == 1 || !TryCommit([pending]))
+            {
+                pending.Reply.TrySetResult(CommandResult.Rejected(MidasReply.SystemBusy("system error hint: the write failed and nothing was applied; retry")));
+            }
+        }
+    }
+
+    // Synchronous from BeginTrans to Commit: LiteDB binds a transaction to its thread.
+    // Nothing is published and no reply completed unless the commit succeeded.
+    private bool TryCommit(IReadOnlyList<Pending> batch)
+    {
         var now = time.GetUtcNow();
         var overlay = new BatchOverlay(state, rules);
         var replies = new CommandResult[batch.Count];
@@ -90,7 +106,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
                     break;
                 case PendingAuth { Write: var write }:
                     authWrites.Add(write);
-                    replies[i] = CommandResult.Rejected(new MidasReply(MidasErrcode.Ok, "ok"));
+                    replies[i] = Committed;
                     break;
             }
         }
@@ -103,20 +119,22 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         }
         catch (Exception ex)
         {
-            // Nothing of this batch is committed, so nothing is published: every command answers -1 and may be retried.
             logger.LogError(ex, "group commit of {Count} commands failed; none applied", batch.Count);
-            foreach (var pending in batch)
-            {
-                pending.Reply.TrySetResult(CommandResult.Rejected(MidasReply.SystemBusy("system error hint: the write failed and nothing was applied; retry")));
-            }
-            return;
+            return false;
         }
         overlay.PublishTo(state);
         for (var i = 0; i < batch.Count; i++)
         {
+            if (batch[i] is PendingAuth auth)
+            {
+                auth.OnCommitted();
+            }
             batch[i].Reply.TrySetResult(replies[i]);
         }
+        return true;
     }
+
+    private static readonly CommandResult Committed = CommandResult.Rejected(new MidasReply(MidasErrcode.Ok, "ok"));
 
     private CommandResult ApplyOne(MidasCommand command, BatchOverlay overlay, DateTimeOffset now)
     {
@@ -139,11 +157,13 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         {
             store.WipeAll();
             state.Clear();
-            reset.Reply.TrySetResult(CommandResult.Rejected(new MidasReply(MidasErrcode.Ok, "ok")));
+            reset.OnWiped();
+            reset.Reply.TrySetResult(Committed);
         }
         catch (Exception ex)
         {
-            reset.Reply.TrySetException(ex);
+            logger.LogError(ex, "reset failed");
+            reset.Reply.TrySetResult(CommandResult.Rejected(MidasReply.SystemBusy("system error hint: the reset failed")));
         }
     }
 
@@ -157,12 +177,16 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         public MidasCommand Command => command;
     }
 
-    private sealed class PendingAuth(AuthWrite write) : Pending
+    private sealed class PendingAuth(AuthWrite write, Action onCommitted) : Pending
     {
         public AuthWrite Write => write;
+        public Action OnCommitted => onCommitted;
     }
 
-    private sealed class PendingReset : Pending;
+    private sealed class PendingReset(Action onWiped) : Pending
+    {
+        public Action OnWiped => onWiped;
+    }
 
     /// <summary>The committed state seen through the batch's own uncommitted changes.</summary>
     private sealed class BatchOverlay(LedgerState committed, MoneyRules rules) : ILedgerView

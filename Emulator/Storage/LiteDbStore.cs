@@ -42,16 +42,25 @@ public sealed class LiteDbStore : IDisposable
 
     private readonly LiteDatabase _db;
     // LiteDB does not dispose caller-supplied streams: the store closes them (and so releases the file lock).
-    private readonly Stream[] _files = [];
-    private int _disposed;
+    private readonly FileStream[] _files = [];
+    // Null for :memory:. LiteDB 5.0.21 writes a commit's pages into this log with Stream.Write and never flushes.
+    private readonly FileStream? _log;
+    private readonly bool _forceToDisk;
+    // Commit and Close take it: the host may stop twice at once (its own Run and a test host), and closing
+    // must wait for a commit in progress.
+    private readonly Lock _gate = new();
+    private bool _closed;
     private readonly ILiteCollection<BsonDocument> _accounts;
     private readonly ILiteCollection<BsonDocument> _orders;
     private readonly ILiteCollection<BsonDocument> _apps;
     private readonly ILiteCollection<BsonDocument> _tokens;
     private readonly ILiteCollection<BsonDocument> _sessions;
 
-    public LiteDbStore(string database, Durability durability)
+    private readonly ILogger _logger;
+
+    public LiteDbStore(string database, Durability durability, ILogger<LiteDbStore> logger)
     {
+        _logger = logger;
         Database = database;
         if (database == InMemory)
         {
@@ -61,13 +70,14 @@ public sealed class LiteDbStore : IDisposable
         {
             var full = Path.GetFullPath(database);
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            // LiteDB accepts caller-supplied streams; ours decide whether a flush reaches the disk (FlushPolicyStream).
+            // LiteDB accepts caller-supplied streams. Unbuffered, so a commit's pages are in the OS when Commit
+            // returns (Durability=process); Full adds one forced flush of the log per group commit.
             // FileShare.None: a second emulator on the same file fails at start instead of corrupting it.
-            var forceToDisk = durability == Durability.Full;
-            var data = new FlushPolicyStream(OpenFile(full), forceToDisk);
-            var log = new FlushPolicyStream(OpenFile(LogPathOf(full)), forceToDisk);
-            _files = [data, log];
-            _db = new LiteDatabase(data, logStream: log);
+            var data = OpenFile(full);
+            _log = OpenFile(LogPathOf(full));
+            _files = [data, _log];
+            _forceToDisk = durability == Durability.Full;
+            _db = new LiteDatabase(data, logStream: _log);
         }
         _accounts = _db.GetCollection("accounts");
         _orders = _db.GetCollection("orders");
@@ -85,7 +95,7 @@ public sealed class LiteDbStore : IDisposable
         Path.Combine(Path.GetDirectoryName(dataPath)!, Path.GetFileNameWithoutExtension(dataPath) + "-log" + Path.GetExtension(dataPath));
 
     private static FileStream OpenFile(string path) =>
-        new(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 8192, FileOptions.RandomAccess);
+        new(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.RandomAccess);
 
     public bool IsEmpty => _apps.Count() == 0 && _accounts.Count() == 0;
 
@@ -105,6 +115,15 @@ public sealed class LiteDbStore : IDisposable
 
     /// <summary>Writes one batch in one transaction and commits once (design.md §2.1). Throws if the commit fails; nothing is then applied.</summary>
     public void Commit(IEnumerable<Account> accounts, IEnumerable<Order> orders, IEnumerable<AuthWrite> authWrites)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            CommitOpen(accounts, orders, authWrites);
+        }
+    }
+
+    private void CommitOpen(IEnumerable<Account> accounts, IEnumerable<Order> orders, IEnumerable<AuthWrite> authWrites)
     {
         if (!_db.BeginTrans())
         {
@@ -131,6 +150,18 @@ public sealed class LiteDbStore : IDisposable
             _db.Rollback();
             throw;
         }
+        if (_forceToDisk)
+        {
+            try
+            {
+                _log?.Flush(flushToDisk: true);
+            }
+            catch (IOException ex)
+            {
+                // The commit stands (LiteDB has it, the OS has the pages): failing it now would apply it twice on retry.
+                _logger.LogError(ex, "forcing the log to disk failed; the commit is in the OS cache only");
+            }
+        }
     }
 
     private void Apply(AuthWrite write)
@@ -153,6 +184,7 @@ public sealed class LiteDbStore : IDisposable
                     ["_id"] = token.Token,
                     ["appid"] = token.Appid,
                     ["expires_at"] = token.ExpiresAt.ToUnixTimeMilliseconds(),
+                    ["replaced"] = token.Replaced,
                 });
                 break;
             case SaveSession(var session):
@@ -171,16 +203,20 @@ public sealed class LiteDbStore : IDisposable
         }
     }
 
-    /// <summary>Wipes every collection (POST /admin/reset); the caller reseeds.</summary>
+    /// <summary>Wipes every collection but the registered apps (POST /admin/reset); the caller reseeds.</summary>
     public void WipeAll()
     {
-        foreach (var name in _db.GetCollectionNames().ToList())
+        lock (_gate)
         {
-            _db.DropCollection(name);
+            ObjectDisposedException.ThrowIf(_closed, this);
+            foreach (var name in _db.GetCollectionNames().Where(n => n != "apps").ToList())
+            {
+                _db.DropCollection(name);
+            }
+            _db.Checkpoint();
+            _orders.EnsureIndex("openid");
+            _orders.EnsureIndex("bill_no");
         }
-        _db.Checkpoint();
-        _orders.EnsureIndex("openid");
-        _orders.EnsureIndex("bill_no");
     }
 
     public IReadOnlyList<Order> QueryOrders(OrderQuery query)
@@ -214,22 +250,35 @@ public sealed class LiteDbStore : IDisposable
     public IReadOnlyList<Order> OrdersOf(AccountKey key) =>
         _orders.Find(Query.EQ("openid", key.Openid)).Select(ToOrder).Where(o => o.Account == key).OrderBy(o => o.Id).ToList();
 
-    /// <summary>Copies the log into the data file, so the file alone holds everything.</summary>
-    public void Checkpoint() => _db.Checkpoint();
-
-    // Called by the data life cycle at stop and again by the container: the second call does nothing.
-    public void Dispose()
+    /// <summary>
+    /// Copies the log into the data file (so the file alone holds everything) and closes it. Safe to call more
+    /// than once and from two threads: the first call closes, the others return.
+    /// </summary>
+    public void Close()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        lock (_gate)
         {
-            return;
-        }
-        _db.Dispose();
-        foreach (var file in _files)
-        {
-            file.Dispose();
+            if (_closed)
+            {
+                return;
+            }
+            _closed = true;
+            try
+            {
+                _db.Checkpoint();
+            }
+            finally
+            {
+                _db.Dispose();
+                foreach (var file in _files)
+                {
+                    file.Dispose();
+                }
+            }
         }
     }
+
+    public void Dispose() => Close();
 
     private static BsonDocument ToDocument(Account a) => new()
     {
@@ -316,7 +365,7 @@ public sealed class LiteDbStore : IDisposable
         d["sandbox_app_key"].IsNull ? null : d["sandbox_app_key"].AsString);
 
     private static AccessTokenRecord ToToken(BsonDocument d) =>
-        new(d["_id"].AsString, d["appid"].AsString, DateTimeOffset.FromUnixTimeMilliseconds(d["expires_at"].AsInt64));
+        new(d["_id"].AsString, d["appid"].AsString, DateTimeOffset.FromUnixTimeMilliseconds(d["expires_at"].AsInt64), d["replaced"].AsBoolean);
 
     private static SessionRecord ToSession(BsonDocument d) => new(
         d["appid"].AsString, d["openid"].AsString, d["session_key"].AsString,
