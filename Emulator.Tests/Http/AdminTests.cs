@@ -121,6 +121,8 @@ public class AdminTests : IDisposable
     [InlineData("/admin/orders?env=staging")]
     [InlineData("/admin/orders?limit=0")]
     [InlineData("/admin/orders?limit=10001")]
+    [InlineData("/admin/orders?limit=abc")]
+    [InlineData("/admin/orders?offset=-1")]
     [InlineData("/admin/accounts/bad%20openid")]
     [InlineData("/admin/accounts/oX?env=staging")]
     [InlineData("/admin/accounts/oX?appid=wxnobody")]
@@ -132,6 +134,43 @@ public class AdminTests : IDisposable
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()));
+    }
+
+    [Fact]
+    public async Task Topup_FormContentTypeAsCurlDashDSends_IsReadAsJson()
+    {
+        using var response = await _admin.PostAsync($"/admin/accounts/{User.Openid}/topup",
+            new StringContent("{\"amount\":5}", Encoding.UTF8, "application/x-www-form-urlencoded"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1005, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("balance").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("{\"amount\":\"5\"}", "amount")]
+    [InlineData("{\"amount\":1e30}", "amount")]
+    [InlineData("{bad", "not valid")]
+    [InlineData("", "needs a JSON object body")]
+    public async Task Topup_UnreadableBody_Answers400NamingTheProblem(string body, string named)
+    {
+        using var response = await _admin.PostAsync($"/admin/accounts/{User.Openid}/topup", Json(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(named, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+    }
+
+    [Theory]
+    [InlineData("""{"appid":"wx|bad","secret":"s","offer_id":"1","app_key":"k"}""", "appid")]
+    [InlineData("""{"appid":"wxok","secret":"s","offer_id":"","app_key":"k"}""", "offer_id")]
+    [InlineData("""{"appid":"wxok","offer_id":"1","app_key":"k"}""", "secret")]
+    [InlineData("""{"appid":"wxok","secret":"s","offer_id":"1","app_key":"k","sandbox_app_key":""}""", "sandbox_app_key")]
+    public async Task RegisterApp_InvalidField_Answers400NamingIt(string body, string named)
+    {
+        using var response = await _admin.PostAsync("/admin/apps", Json(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(named, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Single((await _admin.GetFromJsonAsync<JsonElement[]>("/admin/apps"))!);
     }
 
     [Theory]

@@ -12,13 +12,13 @@ public class MoneyRulesTests
     private sealed class Ledger(MoneyRules rules) : ILedgerView
     {
         private readonly Dictionary<AccountKey, Account> _accounts = [];
-        private readonly Dictionary<string, Order> _bills = [];
+        private readonly Dictionary<BillKey, Order> _bills = [];
         private long _id;
 
         public List<Order> Orders { get; } = [];
 
         public Account GetAccount(AccountKey key) => _accounts.TryGetValue(key, out var a) ? a : Account.Empty(key);
-        public Order? FindBill(string billKey) => _bills.GetValueOrDefault(billKey);
+        public Order? FindBill(BillKey billKey) => _bills.GetValueOrDefault(billKey);
         public long NextOrderId() => ++_id;
 
         public MidasReply Run(MidasCommand command, DateTimeOffset? at = null)
@@ -142,6 +142,19 @@ public class MoneyRulesTests
 
         Assert.Equal(0, ledger.Run(new PayCommand(Alice, "wx1", "B1", 10, null, null)).Errcode);
         Assert.Equal(0, ledger.Run(new PayCommand(Bob, "wx1", "B1", 10, null, null)).Errcode);
+    }
+
+    [Fact]
+    public void Pay_BillNoScopeAccount_KeysWithSeparatorsDoNotCollide()
+    {
+        var ledger = new Ledger(new MoneyRules(new MoneyRuleSettings(BillNoScope: BillNoScope.Account)));
+        var first = new AccountKey(Env.Sandbox, "12345678", "z", "o1");
+        var second = new AccountKey(Env.Sandbox, "12345678", "z|o1", "o2");
+        ledger.Run(new SetBalanceCommand(first, "wx1", 10, 0));
+        ledger.Run(new SetBalanceCommand(second, "wx1", 10, 0));
+
+        Assert.Equal(0, ledger.Run(new PayCommand(first, "wx1", "o2|B", 1, null, null)).Errcode);
+        Assert.Equal(0, ledger.Run(new PayCommand(second, "wx1", "B", 1, null, null)).Errcode);
     }
 
     [Fact]

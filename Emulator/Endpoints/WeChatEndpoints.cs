@@ -9,7 +9,7 @@ namespace MidasEmulator.Endpoints;
 public static class WeChatEndpoints
 {
     /// <summary>The methods a POST-only WeChat API answers with 43002.</summary>
-    internal static readonly string[] OtherMethods = ["GET", "PUT", "DELETE", "PATCH"];
+    internal static readonly string[] OtherMethods = ["GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"];
 
     public static IEndpointRouteBuilder MapWeChatApi(this IEndpointRouteBuilder app)
     {
@@ -17,7 +17,7 @@ public static class WeChatEndpoints
         app.MapGet("/sns/jscode2session", CodeToSessionAsync).ExcludeFromDescription();
         foreach (var path in new[] { "/cgi-bin/token", "/sns/jscode2session" })
         {
-            app.MapMethods(path, ["POST", "PUT", "DELETE", "PATCH"], () => WireResult.Of(MidasReply.RequireGetMethod())).ExcludeFromDescription();
+            app.MapMethods(path, ["POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"], () => WireResult.Of(MidasReply.RequireGetMethod())).ExcludeFromDescription();
         }
         return app;
     }

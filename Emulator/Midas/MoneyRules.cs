@@ -24,11 +24,17 @@ public sealed record MoneyRuleSettings(
     double BillNoTtlHours = 48,
     bool LegacyInsufficientBalance = false);
 
+/// <summary>
+/// Where a bill_no is remembered. A record, not a joined string: zone_id and bill_no may both hold '|', and
+/// ("z", "o1", "o2|B") must not meet ("z|o1", "o2", "B"). ZoneId and Openid are null under scope Offer.
+/// </summary>
+public readonly record struct BillKey(Env Env, string OfferId, string? ZoneId, string? Openid, string BillNo);
+
 /// <summary>The state the rules read: committed accounts and orders plus whatever the current batch already changed.</summary>
 public interface ILedgerView
 {
     Account GetAccount(AccountKey key);
-    Order? FindBill(string billKey);
+    Order? FindBill(BillKey billKey);
     long NextOrderId();
 }
 
@@ -57,9 +63,9 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
     public TimeSpan BillNoTtl => TimeSpan.FromHours(Settings.BillNoTtlHours);
 
     /// <summary>The key under which a bill_no is remembered, by the configured scope.</summary>
-    public string BillKey(AccountKey account, string billNo) => Settings.BillNoScope == BillNoScope.Offer
-        ? $"{account.Env.ToWire()}|{account.OfferId}|{billNo}"
-        : $"{account}|{billNo}";
+    public BillKey BillKey(AccountKey account, string billNo) => Settings.BillNoScope == BillNoScope.Offer
+        ? new(account.Env, account.OfferId, null, null, billNo)
+        : new(account.Env, account.OfferId, account.ZoneId, account.Openid, billNo);
 
     /// <summary>A bill_no is remembered for 48 h of emulator time, then is new again (midas-api.md §10.5).</summary>
     public bool IsLive(Order order, DateTimeOffset now) => now - order.CreatedAt < BillNoTtl;
@@ -84,7 +90,7 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
     }
 
     /// <summary>The repeat answer when the bill_no is already committed and live; null when the command is new.</summary>
-    public MidasReply? TryAnswerRepeat(MidasCommand command, Func<string, Order?> findBill, DateTimeOffset now)
+    public MidasReply? TryAnswerRepeat(MidasCommand command, Func<BillKey, Order?> findBill, DateTimeOffset now)
     {
         var billNo = command switch
         {

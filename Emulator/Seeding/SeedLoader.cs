@@ -78,10 +78,19 @@ public sealed class SeedLoader(
             work.Add(sessions.StartAsync(appid, user.Openid, user.SessionKey));
             var key = new AccountKey(env, app.OfferId, user.ZoneId ?? "1", user.Openid);
             // A seeded balance is booked as a "set" order, so the ledger explains every coin.
-            work.Add(writer.SubmitAsync(new SetBalanceCommand(key, appid, user.Balance, user.GenBalance, FirstSave: user.Balance == user.GenBalance)));
+            work.Add(SetBalanceAsync(new SetBalanceCommand(key, appid, user.Balance, user.GenBalance, FirstSave: user.Balance == user.GenBalance)));
         }
         await Task.WhenAll(work).ConfigureAwait(false);
         logger.LogInformation("seeded {Apps} apps and {Users} users from {Path}", seed.Apps.Count, seed.Users.Count, path);
         return seed.Users.Count;
+    }
+
+    private async Task SetBalanceAsync(SetBalanceCommand command)
+    {
+        var result = await writer.SubmitAsync(command).ConfigureAwait(false);
+        if (!result.Reply.IsOk)
+        {
+            throw new InvalidDataException($"seed user {command.Account.Openid}: {result.Reply.Errmsg}");
+        }
     }
 }

@@ -10,14 +10,14 @@ namespace MidasEmulator.Storage;
 public sealed class LedgerState
 {
     private readonly ConcurrentDictionary<AccountKey, Account> _accounts = new();
-    private readonly ConcurrentDictionary<string, Order> _bills = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<BillKey, Order> _bills = new();
     private long _lastOrderId;
 
     public Account GetAccount(AccountKey key) => _accounts.TryGetValue(key, out var account) ? account : Account.Empty(key);
 
     public bool TryGetAccount(AccountKey key, out Account account) => _accounts.TryGetValue(key, out account!);
 
-    public Order? FindBill(string billKey) => _bills.TryGetValue(billKey, out var order) ? order : null;
+    public Order? FindBill(BillKey billKey) => _bills.TryGetValue(billKey, out var order) ? order : null;
 
     public IEnumerable<Account> Accounts => _accounts.Values;
 
@@ -27,7 +27,7 @@ public sealed class LedgerState
 
     internal void Publish(Account account) => _accounts[account.Key] = account;
 
-    internal void Publish(string billKey, Order order) => _bills[billKey] = order;
+    internal void Publish(BillKey billKey, Order order) => _bills[billKey] = order;
 
     internal void SetLastOrderId(long id) => Interlocked.Exchange(ref _lastOrderId, id);
 

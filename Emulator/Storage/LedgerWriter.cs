@@ -193,7 +193,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
     {
         private readonly Dictionary<AccountKey, Account> _accounts = [];
         private readonly Dictionary<long, Order> _orders = [];
-        private readonly Dictionary<string, Order> _bills = new(StringComparer.Ordinal);
+        private readonly Dictionary<BillKey, Order> _bills = [];
         private long _lastOrderId = committed.LastOrderId;
 
         public bool HasChanges => _accounts.Count > 0 || _orders.Count > 0;
@@ -202,7 +202,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
 
         public Account GetAccount(AccountKey key) => _accounts.TryGetValue(key, out var account) ? account : committed.GetAccount(key);
 
-        public Order? FindBill(string billKey) => _bills.TryGetValue(billKey, out var order) ? order : committed.FindBill(billKey);
+        public Order? FindBill(BillKey billKey) => _bills.TryGetValue(billKey, out var order) ? order : committed.FindBill(billKey);
 
         public long NextOrderId() => ++_lastOrderId;
 

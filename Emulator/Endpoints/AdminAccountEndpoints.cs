@@ -1,0 +1,141 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using MidasEmulator.Auth;
+using MidasEmulator.Midas;
+using MidasEmulator.Storage;
+
+namespace MidasEmulator.Endpoints;
+
+/// <summary>/admin accounts and orders: read an account, top it up, set it, and read the ledger.</summary>
+public static partial class AdminEndpoints
+{
+    public const int MaxOrdersPage = 10_000;
+
+    /// <summary>Largest balance PUT accepts: far above any test, far below overflow of the sums.</summary>
+    public const long MaxSetBalance = 1L << 53;
+
+    public static IResult GetAccount(string openid, string? appid, [FromQuery(Name = "zone_id")] string? zoneId, string? env,
+        AppRegistry apps, LedgerState ledger)
+    {
+        if (ResolveAccount(openid, appid, zoneId, env, apps, out var app, out var key) is { } invalid)
+        {
+            return invalid;
+        }
+        return TypedResults.Ok(AccountReply.From(app.Appid, ledger.GetAccount(key)));
+    }
+
+    public static async Task<IResult> TopupAsync(string openid, HttpRequest request, AppRegistry apps, LedgerWriter writer)
+    {
+        var (body, problem) = await AdminBody.ReadAsync(request, EmulatorJsonContext.Default.TopupRequest).ConfigureAwait(false);
+        if (body is null)
+        {
+            return problem!;
+        }
+        if (ResolveAccount(openid, body.Appid, body.ZoneId, body.Env, apps, out var app, out var key) is { } invalid)
+        {
+            return invalid;
+        }
+        if (body.Amount is not (>= 1 and <= int.MaxValue))
+        {
+            return AdminProblems.BadRequest($"amount must be an integer from 1 to {int.MaxValue}");
+        }
+        var result = await writer.SubmitAsync(new TopupCommand(key, app.Appid, body.Amount.Value)).ConfigureAwait(false);
+        return AccountResult(app, result);
+    }
+
+    public static async Task<IResult> SetAccountAsync(string openid, HttpRequest request, AppRegistry apps, LedgerWriter writer)
+    {
+        var (body, problem) = await AdminBody.ReadAsync(request, EmulatorJsonContext.Default.SetAccountRequest).ConfigureAwait(false);
+        if (body is null)
+        {
+            return problem!;
+        }
+        if (ResolveAccount(openid, body.Appid, body.ZoneId, body.Env, apps, out var app, out var key) is { } invalid)
+        {
+            return invalid;
+        }
+        if (body.Balance is null && body.GenBalance is null)
+        {
+            return AdminProblems.BadRequest("give balance, gen_balance or both");
+        }
+        if (body.Balance is < 0 or > MaxSetBalance || body.GenBalance is < 0 or > MaxSetBalance)
+        {
+            return AdminProblems.BadRequest($"balance and gen_balance must be from 0 to {MaxSetBalance}");
+        }
+        var result = await writer.SubmitAsync(new SetBalanceCommand(key, app.Appid, body.Balance, body.GenBalance)).ConfigureAwait(false);
+        return AccountResult(app, result);
+    }
+
+    public static IResult GetOrders(string? openid, [FromQuery(Name = "bill_no")] string? billNo, string? env, string? kind,
+        string? limit, string? offset, LiteDbStore store)
+    {
+        Env? envFilter = null;
+        if (env is not null)
+        {
+            if (!EnvNames.TryParse(env, out var parsed))
+            {
+                return AdminProblems.BadRequest("env must be sandbox or production");
+            }
+            envFilter = parsed;
+        }
+        OrderKind? kindFilter = null;
+        if (kind is not null)
+        {
+            if (!Order.TryParseKind(kind, out var parsed))
+            {
+                return AdminProblems.BadRequest("kind must be pay, cancel, present, topup or set");
+            }
+            kindFilter = parsed;
+        }
+        if (!TryInt(limit, 100, out var take) || take is < 1 or > MaxOrdersPage)
+        {
+            return AdminProblems.BadRequest($"limit must be an integer from 1 to {MaxOrdersPage}");
+        }
+        if (!TryInt(offset, 0, out var skip) || skip < 0)
+        {
+            return AdminProblems.BadRequest("offset must be an integer, 0 or more");
+        }
+        var orders = store.QueryOrders(new OrderQuery(openid, billNo, envFilter, kindFilter, skip, take));
+        return TypedResults.Ok<IReadOnlyList<OrderReply>>(orders.Select(OrderReply.From).ToList());
+    }
+
+    private static bool TryInt(string? text, int fallback, out int value)
+    {
+        value = fallback;
+        return text is null || int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+    }
+
+    private static IResult AccountResult(MidasApp app, CommandResult result) => result.Reply switch
+    {
+        { IsOk: true, Account: { } account } => TypedResults.Ok(AccountReply.From(app.Appid, account)),
+        { Errcode: MidasErrcode.SystemBusy } reply => AdminProblems.Unavailable(reply.Errmsg),
+        var reply => AdminProblems.BadRequest(reply.Errmsg),
+    };
+
+    private static ProblemHttpResult? ResolveAccount(string openid, string? appid, string? zoneId, string? env, AppRegistry apps,
+        out MidasApp app, out AccountKey key)
+    {
+        key = default;
+        if (apps.Resolve(appid, out var unresolved) is not { } resolved)
+        {
+            app = null!;
+            return AdminProblems.BadRequest(unresolved);
+        }
+        app = resolved;
+        if (CheckOpenid(openid) is { } invalid)
+        {
+            return invalid;
+        }
+        if (!EnvNames.TryParse(env, out var parsedEnv))
+        {
+            return AdminProblems.BadRequest("env must be sandbox or production");
+        }
+        if (zoneId is { Length: 0 or > MidasValidation.MaxKeyPartLength })
+        {
+            return AdminProblems.BadRequest($"zone_id must be 1 to {MidasValidation.MaxKeyPartLength} characters");
+        }
+        key = new AccountKey(parsedEnv, app.OfferId, zoneId ?? "1", openid);
+        return null;
+    }
+}

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace MidasEmulator.Endpoints;
+
+/// <summary>
+/// Reads an /admin body as JSON whatever its Content-Type says (curl -d and urllib send form types by default),
+/// and turns every way it can be wrong into a 400 problem that says what is wrong.
+/// </summary>
+public static class AdminBody
+{
+    public const int MaxBytes = 64 * 1024;
+
+    public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, bool optional = false)
+        where T : class
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > MaxBytes)
+            {
+                return (null, AdminProblems.BadRequest($"the body is larger than {MaxBytes} bytes"));
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        if (buffer.Length == 0)
+        {
+            return optional ? (null, null) : (null, AdminProblems.BadRequest("this call needs a JSON object body"));
+        }
+        try
+        {
+            var body = JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), type);
+            return body is null ? (null, AdminProblems.BadRequest("the body must be a JSON object")) : (body, null);
+        }
+        catch (JsonException ex)
+        {
+            var at = ex.Path is { Length: > 1 } path ? $" at {path[2..]}" : "";
+            var why = ex.Message.Split(" Path:", 2)[0];
+            return (null, AdminProblems.BadRequest($"the body is not valid for this call{at}: {why}"));
+        }
+    }
+}
+
+/// <summary>The /admin errors: RFC 7807 problem details whose detail names the problem.</summary>
+public static class AdminProblems
+{
+    public static ProblemHttpResult BadRequest(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "bad request", detail: detail);
+
+    public static ProblemHttpResult NotFound(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "not found", detail: detail);
+
+    public static ProblemHttpResult Unavailable(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "not applied", detail: detail);
+}
