@@ -139,20 +139,7 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
             GenBalance = account.GenBalance - usedGen,
             CostSum = account.CostSum + pay.Amt,
         };
-        var order = new Order
-        {
-            Id = view.NextOrderId(),
-            Kind = OrderKind.Pay,
-            Account = pay.Account,
-            Appid = pay.Appid,
-            BillNo = pay.BillNo,
-            Amt = pay.Amt,
-            GenAmt = usedGen,
-            CreatedAt = now,
-            BalanceAfter = after.Balance,
-            PayItem = pay.PayItem,
-            AppRemark = pay.AppRemark,
-        };
+        var order = Book(view, OrderKind.Pay, pay, pay.BillNo, pay.Amt, usedGen, after, now) with { PayItem = pay.PayItem, AppRemark = pay.AppRemark };
         return new(MidasReply.Paid(pay.BillNo, after.Balance, usedGen), after, [order]);
     }
 
@@ -179,19 +166,7 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
             GenBalance = account.GenBalance + pay.GenAmt,
             CostSum = account.CostSum - pay.Amt,
         };
-        var reversal = new Order
-        {
-            Id = view.NextOrderId(),
-            Kind = OrderKind.Cancel,
-            Account = cancel.Account,
-            Appid = cancel.Appid,
-            BillNo = cancel.BillNo,
-            Amt = pay.Amt,
-            GenAmt = pay.GenAmt,
-            CreatedAt = now,
-            BalanceAfter = after.Balance,
-            PayItem = cancel.PayItem,
-        };
+        var reversal = Book(view, OrderKind.Cancel, cancel, cancel.BillNo, pay.Amt, pay.GenAmt, after, now) with { PayItem = cancel.PayItem };
         var cancelledPay = pay with { Status = OrderStatus.Cancelled, CancelledAt = now };
         return new(MidasReply.Cancelled(cancel.BillNo), after, [cancelledPay, reversal]);
     }
@@ -206,18 +181,7 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
             PresentSum = account.PresentSum + present.PresentCounts,
             SaveSum = account.SaveSum + present.PresentCounts,
         };
-        var order = new Order
-        {
-            Id = view.NextOrderId(),
-            Kind = OrderKind.Present,
-            Account = present.Account,
-            Appid = present.Appid,
-            BillNo = present.BillNo,
-            Amt = present.PresentCounts,
-            GenAmt = present.PresentCounts,
-            CreatedAt = now,
-            BalanceAfter = after.Balance,
-        };
+        var order = Book(view, OrderKind.Present, present, present.BillNo, present.PresentCounts, present.PresentCounts, after, now);
         return new(MidasReply.Presented(present.BillNo, after.Balance), after, [order]);
     }
 
@@ -231,17 +195,7 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
             SaveSum = account.SaveSum + topup.Amount,
             FirstSave = false,
         };
-        var order = new Order
-        {
-            Id = view.NextOrderId(),
-            Kind = OrderKind.Topup,
-            Account = topup.Account,
-            Appid = topup.Appid,
-            Amt = topup.Amount,
-            GenAmt = 0,
-            CreatedAt = now,
-            BalanceAfter = after.Balance,
-        };
+        var order = Book(view, OrderKind.Topup, topup, null, topup.Amount, 0, after, now);
         return new(MidasReply.BalanceOf(after), after, [order]);
     }
 
@@ -267,17 +221,21 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
             SaveSum = account.SaveSum + paidDelta + genDelta,
             FirstSave = set.FirstSave ?? account.FirstSave,
         };
-        var order = new Order
-        {
-            Id = view.NextOrderId(),
-            Kind = OrderKind.Set,
-            Account = set.Account,
-            Appid = set.Appid,
-            Amt = balance - account.Balance,
-            GenAmt = genDelta,
-            CreatedAt = now,
-            BalanceAfter = balance,
-        };
+        var order = Book(view, OrderKind.Set, set, null, balance - account.Balance, genDelta, after, now);
         return new(MidasReply.BalanceOf(after), after, [order]);
     }
+
+    /// <summary>The ledger entry of one change: <paramref name="after"/> is the account once it is applied.</summary>
+    private static Order Book(ILedgerView view, OrderKind kind, MidasCommand command, string? billNo, long amt, long genAmt, Account after, DateTimeOffset now) => new()
+    {
+        Id = view.NextOrderId(),
+        Kind = kind,
+        Account = command.Account,
+        Appid = command.Appid,
+        BillNo = billNo,
+        Amt = amt,
+        GenAmt = genAmt,
+        CreatedAt = now,
+        BalanceAfter = after.Balance,
+    };
 }

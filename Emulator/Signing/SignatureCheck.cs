@@ -20,22 +20,8 @@ public static class SignatureCheck
     /// Returns the documented string-to-sign without its secret, for the caller's diagnostics.
     /// </summary>
     public static bool VerifySig(IReadOnlyList<KeyValuePair<string, string>> fields, string orgLoc, string appKey, string sig,
-        SigningSettings settings, out string stringToSign)
-    {
-        stringToSign = CanonicalString.BuildUnsigned(fields, orgLoc, CanonicalString.SigSecretName);
-        if (MidasSignature.Verify(appKey, stringToSign + appKey, sig))
-        {
-            return true;
-        }
-        foreach (var variant in Variants(fields, settings, includeSkit: true))
-        {
-            if (MidasSignature.Verify(appKey, CanonicalString.Build(variant, orgLoc, CanonicalString.SigSecretName, appKey), sig))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+        SigningSettings settings, out string stringToSign) =>
+        Verify(fields, orgLoc, CanonicalString.SigSecretName, appKey, sig, settings, includeSkit: true, out stringToSign);
 
     /// <summary>Checks mp_sig: the sig fields plus access_token and sig, keyed with the session_key string (midas-api.md §3.2).</summary>
     public static bool VerifyMpSig(IReadOnlyList<KeyValuePair<string, string>> fields, string accessToken, string sig, string orgLoc,
@@ -47,14 +33,20 @@ public static class SignatureCheck
             new("sig", sig),
         };
         withTokenAndSig.AddRange(fields);
-        stringToSign = CanonicalString.BuildUnsigned(withTokenAndSig, orgLoc, CanonicalString.MpSigSecretName);
-        if (MidasSignature.Verify(sessionKey, stringToSign + sessionKey, mpSig))
+        return Verify(withTokenAndSig, orgLoc, CanonicalString.MpSigSecretName, sessionKey, mpSig, settings, includeSkit: false, out stringToSign);
+    }
+
+    private static bool Verify(IReadOnlyList<KeyValuePair<string, string>> fields, string orgLoc, string secretName, string key, string provided,
+        SigningSettings settings, bool includeSkit, out string stringToSign)
+    {
+        stringToSign = CanonicalString.BuildUnsigned(fields, orgLoc, secretName);
+        if (MidasSignature.Verify(key, stringToSign + key, provided))
         {
             return true;
         }
-        foreach (var variant in Variants(withTokenAndSig, settings, includeSkit: false))
+        foreach (var variant in Variants(fields, settings, includeSkit))
         {
-            if (MidasSignature.Verify(sessionKey, CanonicalString.Build(variant, orgLoc, CanonicalString.MpSigSecretName, sessionKey), mpSig))
+            if (MidasSignature.Verify(key, CanonicalString.Build(variant, orgLoc, secretName, key), provided))
             {
                 return true;
             }
