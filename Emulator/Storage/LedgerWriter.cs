@@ -61,15 +61,32 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
             {
                 if (pending is PendingReset reset)
                 {
-                    Process(batch);
+                    ProcessGuarded(batch);
                     batch.Clear();
                     Reset(reset);
                     continue;
                 }
                 batch.Add(pending);
             }
-            Process(batch);
+            ProcessGuarded(batch);
             batch.Clear();
+        }
+    }
+
+    // The loop must outlive any bug in one batch: a dead writer would leave every later call waiting forever.
+    private void ProcessGuarded(List<Pending> batch)
+    {
+        try
+        {
+            Process(batch);
+        }
+        catch (Exception ex)
+        {
+            logger.LogCritical(ex, "the writer failed on a batch of {Count}; its unanswered commands answer -1", batch.Count);
+            foreach (var pending in batch)
+            {
+                pending.Reply.TrySetResult(CommandResult.Rejected(MidasReply.SystemBusy("system error")));
+            }
         }
     }
 
