@@ -75,3 +75,63 @@ public sealed class LedgerWriterTests : IDisposable
         Assert.Equal(0, _state.GetAccount(Alice).Balance);
     }
 }
+
+/// <summary>The writer when the disk fails: every caller gets -1 at once, nothing half-applied, no hang.</summary>
+public sealed class LedgerWriterDiskFailureTests : IDisposable
+{
+    private static readonly AccountKey Alice = new(Env.Sandbox, "12345678", "1", "oAlice");
+    private readonly FailingStream _log = new();
+    private readonly LiteDbStore _store;
+    private readonly LedgerState _state = new();
+    private readonly LedgerWriter _writer;
+
+    public LedgerWriterDiskFailureTests()
+    {
+        _store = new LiteDbStore(new MemoryStream(), _log, NullLogger<LiteDbStore>.Instance);
+        _writer = new LedgerWriter(_store, _state, new MoneyRules(new MoneyRuleSettings()), TimeProvider.System, NullLogger<LedgerWriter>.Instance);
+    }
+
+    public void Dispose() => _store.Dispose();
+
+    /// <summary>A log stream whose writes fail (like a full disk) once <see cref="Broken"/> is set.</summary>
+    private sealed class FailingStream : MemoryStream
+    {
+        public bool Broken { get; set; }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            if (Broken)
+            {
+                throw new IOException("No space left on device");
+            }
+            base.Write(buffer, offset, count);
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (Broken)
+            {
+                throw new IOException("No space left on device");
+            }
+            base.Write(buffer);
+        }
+    }
+
+    [Fact]
+    public async Task Commit_LogCannotBeWritten_AnswersMinusOneFaultsTheStoreAndFailsFastAfterwards()
+    {
+        _writer.Start();
+        Assert.True((await _writer.SubmitAsync(new SetBalanceCommand(Alice, "wx1", 100, 0))).Reply.IsOk);
+        _log.Broken = true;
+
+        var pays = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => _writer.SubmitAsync(new PayCommand(Alice, "wx1", $"B{i}", 1, null, null))))
+            .WaitAsync(TimeSpan.FromSeconds(10));
+        var later = await _writer.SubmitAsync(new TopupCommand(Alice, "wx1", 5)).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.All(pays, r => Assert.Equal(MidasErrcode.SystemBusy, r.Reply.Errcode));
+        Assert.Equal(MidasErrcode.SystemBusy, later.Reply.Errcode);
+        Assert.True(_store.Faulted);
+        Assert.Equal(100, _state.GetAccount(Alice).Balance);
+        await _writer.StopAsync().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+}

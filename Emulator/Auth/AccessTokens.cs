@@ -19,6 +19,7 @@ public enum TokenState
 public sealed class AccessTokens(LedgerWriter writer, TimeProvider time, IOptions<EmulatorOptions> options) : IDisposable
 {
     private static readonly TimeSpan OverlapAfterRenewal = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan PurgeAfter = TimeSpan.FromDays(1);
     private readonly ConcurrentDictionary<string, AccessTokenRecord> _tokens = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _issueLock = new(1, 1);
 
@@ -32,15 +33,24 @@ public sealed class AccessTokens(LedgerWriter writer, TimeProvider time, IOption
         {
             var now = time.GetUtcNow();
             var token = new AccessTokenRecord(NewToken(), appid, now.AddSeconds(TtlSeconds));
-            var changed = _tokens.Values
+            var replaced = _tokens.Values
                 .Where(t => t.Appid == appid && !t.Replaced && t.ExpiresAt > now)
-                .Select(t => t with { ExpiresAt = t.ExpiresAt < now + OverlapAfterRenewal ? t.ExpiresAt : now + OverlapAfterRenewal, Replaced = true })
-                .Append(token);
-            var saves = changed.Select(t => writer.SaveAsync(new SaveToken(t), () => _tokens[t.Token] = t)).ToList();
-            foreach (var save in await Task.WhenAll(saves).ConfigureAwait(false))
+                .Select(t => t with { ExpiresAt = t.ExpiresAt < now + OverlapAfterRenewal ? t.ExpiresAt : now + OverlapAfterRenewal, Replaced = true });
+            var saved = replaced.Append(token).ToList();
+            // Tokens long past their expiry would only grow the store: after a day they answer 40001 like any unknown token.
+            var purged = _tokens.Values.Where(t => t.ExpiresAt < now - PurgeAfter).Select(t => t.Token).ToList();
+            var result = await writer.SaveAsync(new SaveTokens(saved, purged), () =>
             {
-                save.EnsureCommitted();
-            }
+                foreach (var t in saved)
+                {
+                    _tokens[t.Token] = t;
+                }
+                foreach (var id in purged)
+                {
+                    _tokens.TryRemove(id, out _);
+                }
+            }).ConfigureAwait(false);
+            result.EnsureCommitted();
             return token;
         }
         finally

@@ -85,6 +85,18 @@ public sealed class Sessions(LedgerWriter writer, TimeProvider time, IOptions<Em
         return LoginCodeState.Valid;
     }
 
+    /// <summary>Makes a redeemed code usable again: its session could not be saved.</summary>
+    public void ReleaseLoginCode(string code)
+    {
+        if (_codes.TryGetValue(code, out var login))
+        {
+            lock (login)
+            {
+                login.Used = false;
+            }
+        }
+    }
+
     private void PurgeExpiredCodes()
     {
         var now = time.GetUtcNow();

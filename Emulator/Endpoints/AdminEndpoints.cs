@@ -4,7 +4,9 @@ using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using MidasEmulator.Auth;
+using MidasEmulator.Midas;
 using MidasEmulator.Seeding;
+using MidasEmulator.Storage;
 
 namespace MidasEmulator.Endpoints;
 
@@ -20,7 +22,7 @@ public static partial class AdminEndpoints
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/admin").RequireAdminToken().WithTags("admin");
+        var admin = app.MapGroup("/admin").RequireAdminToken().WithNotCommittedAs503().WithTags("admin");
         admin.MapGet("/health", GetHealth);
         admin.MapPost("/reset", ResetAsync);
         admin.MapGet("/apps", (AppRegistry apps) => TypedResults.Ok<IReadOnlyList<AppReply>>(apps.All.Select(AppReply.From).ToList()));
@@ -57,8 +59,27 @@ public static partial class AdminEndpoints
         return group;
     }
 
-    public static IResult GetHealth() =>
-        TypedResults.Ok(new HealthReply("ok", Version, (long)(DateTimeOffset.UtcNow - StartedAt).TotalSeconds));
+    /// <summary>A change the writer could not save answers 503 with the reason: the caller may retry, nothing applied.</summary>
+    public static RouteGroupBuilder WithNotCommittedAs503(this RouteGroupBuilder group)
+    {
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context).ConfigureAwait(false);
+            }
+            catch (NotCommittedException ex)
+            {
+                return AdminProblems.Unavailable(ex.Message);
+            }
+        });
+        return group;
+    }
+
+    /// <summary>200 while the emulator can take writes; 503 once its database failed (a restart recovers from the log).</summary>
+    public static IResult GetHealth(LiteDbStore store) => store.Faulted
+        ? AdminProblems.Unavailable($"the database {store.Database} had a write failure; restart the emulator")
+        : TypedResults.Ok(new HealthReply("ok", Version, (long)(DateTimeOffset.UtcNow - StartedAt).TotalSeconds));
 
     public static async Task<IResult> ResetAsync(HttpRequest request, EmulatorData data)
     {

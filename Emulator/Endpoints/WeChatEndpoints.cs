@@ -34,7 +34,15 @@ public static class WeChatEndpoints
         {
             return WireResult.Of(MidasReply.InvalidGrantType("client_credential"));
         }
-        var token = await tokens.IssueAsync(query["appid"]!).ConfigureAwait(false);
+        AccessTokenRecord token;
+        try
+        {
+            token = await tokens.IssueAsync(query["appid"]!).ConfigureAwait(false);
+        }
+        catch (NotCommittedException)
+        {
+            return WireResult.Of(MidasReply.SystemBusy("system error hint: the token could not be saved; retry"));
+        }
         return new WireResult(w =>
         {
             w.WriteStartObject();
@@ -70,7 +78,17 @@ public static class WeChatEndpoints
                 return WireResult.Of(MidasReply.InvalidCode());
         }
         // A new login gives a new session_key and voids the old one (midas-api.md §8).
-        var session = await sessions.StartAsync(appid, openid).ConfigureAwait(false);
+        SessionRecord session;
+        try
+        {
+            session = await sessions.StartAsync(appid, openid).ConfigureAwait(false);
+        }
+        catch (NotCommittedException)
+        {
+            // Nothing was saved, so the code is not used up: the retry WeChat asks for after -1 can succeed.
+            sessions.ReleaseLoginCode(code);
+            return WireResult.Of(MidasReply.SystemBusy("system error hint: the session could not be saved; retry"));
+        }
         return new WireResult(w =>
         {
             w.WriteStartObject();

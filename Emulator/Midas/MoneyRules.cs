@@ -49,7 +49,7 @@ public sealed record CommandResult(MidasReply Reply, Account? ChangedAccount, IR
 
     /// <summary>Throws when the write behind this result was not committed (a storage failure or a stop).</summary>
     public CommandResult EnsureCommitted() =>
-        Reply.Errcode == MidasErrcode.SystemBusy ? throw new InvalidOperationException($"the change was not saved: {Reply.Errmsg}") : this;
+        Reply.Errcode == MidasErrcode.SystemBusy ? throw new NotCommittedException($"the change was not saved: {Reply.Errmsg}") : this;
 }
 
 /// <summary>

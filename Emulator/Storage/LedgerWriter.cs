@@ -92,14 +92,20 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
 
     private void Process(List<Pending> batch)
     {
-        if (batch.Count == 0 || TryCommit(batch))
+        if (batch.Count == 0)
         {
             return;
         }
+        if (TryCommit(batch))
+        {
+            store.CheckpointIfLarge();
+            return;
+        }
         // One command that the database refuses must not spoil the others: commit them one at a time.
+        // Not after an I/O failure (the store is faulted): every retry would fail the same way.
         foreach (var pending in batch)
         {
-            if (batch.Count == 1 || !TryCommit([pending]))
+            if (batch.Count == 1 || store.Faulted || !TryCommit([pending]))
             {
                 pending.Reply.TrySetResult(CommandResult.Rejected(MidasReply.SystemBusy("system error hint: the write failed and nothing was applied; retry")));
             }
@@ -131,7 +137,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         {
             if (overlay.HasChanges || authWrites.Count > 0)
             {
-                store.Commit(overlay.Accounts, overlay.Orders, authWrites);
+                store.Commit(overlay.Accounts, overlay.NewOrders, overlay.ChangedOrders, authWrites);
             }
         }
         catch (Exception ex)
@@ -211,11 +217,13 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         private readonly Dictionary<AccountKey, Account> _accounts = [];
         private readonly Dictionary<long, Order> _orders = [];
         private readonly Dictionary<BillKey, Order> _bills = [];
+        private readonly long _committedLastOrderId = committed.LastOrderId;
         private long _lastOrderId = committed.LastOrderId;
 
         public bool HasChanges => _accounts.Count > 0 || _orders.Count > 0;
         public IEnumerable<Account> Accounts => _accounts.Values;
-        public IEnumerable<Order> Orders => _orders.Values;
+        public IEnumerable<Order> NewOrders => _orders.Values.Where(o => o.Id > _committedLastOrderId);
+        public IEnumerable<Order> ChangedOrders => _orders.Values.Where(o => o.Id <= _committedLastOrderId);
 
         public Account GetAccount(AccountKey key) => _accounts.TryGetValue(key, out var account) ? account : committed.GetAccount(key);
 

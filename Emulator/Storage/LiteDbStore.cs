@@ -28,7 +28,8 @@ public sealed record StoredData(
 /// <summary>A change to the auth collections, written in the same group commit as the ledger.</summary>
 public abstract record AuthWrite;
 public sealed record SaveApp(MidasApp App) : AuthWrite;
-public sealed record SaveToken(AccessTokenRecord Token) : AuthWrite;
+/// <summary>A token issue: the new token and the ones it replaced, saved together; long-expired ones removed.</summary>
+public sealed record SaveTokens(IReadOnlyList<AccessTokenRecord> Tokens, IReadOnlyList<string> Purged) : AuthWrite;
 public sealed record SaveSession(SessionRecord Session) : AuthWrite;
 public sealed record DeleteSession(string Appid, string Openid) : AuthWrite;
 
@@ -59,10 +60,25 @@ public sealed class LiteDbStore : IDisposable
     private readonly ILogger _logger;
 
     public LiteDbStore(string database, Durability durability, ILogger<LiteDbStore> logger)
+        : this(database, durability, logger, dataStream: null, logStream: null)
+    {
+    }
+
+    /// <summary>For tests: a store on caller-made streams (one that fails on demand, say).</summary>
+    internal LiteDbStore(Stream dataStream, Stream logStream, ILogger<LiteDbStore> logger)
+        : this("(streams)", Durability.Process, logger, dataStream, logStream)
+    {
+    }
+
+    private LiteDbStore(string database, Durability durability, ILogger<LiteDbStore> logger, Stream? dataStream, Stream? logStream)
     {
         _logger = logger;
         Database = database;
-        if (database == InMemory)
+        if (dataStream is not null && logStream is not null)
+        {
+            _db = new LiteDatabase(dataStream, logStream: logStream);
+        }
+        else if (database == InMemory)
         {
             _db = new LiteDatabase(new MemoryStream(), logStream: new MemoryStream());
         }
@@ -74,19 +90,48 @@ public sealed class LiteDbStore : IDisposable
             // returns (Durability=process); Full adds one forced flush of the log per group commit.
             // FileShare.None: a second emulator on the same file fails at start instead of corrupting it.
             var data = OpenFile(full);
-            _log = OpenFile(LogPathOf(full));
-            _files = [data, _log];
-            _forceToDisk = durability == Durability.Full;
-            _db = new LiteDatabase(data, logStream: _log);
+            try
+            {
+                _log = OpenFile(LogPathOf(full));
+                _files = [data, _log];
+                _forceToDisk = durability == Durability.Full;
+                _db = new LiteDatabase(data, logStream: _log);
+            }
+            catch
+            {
+                _log?.Dispose();
+                data.Dispose();
+                throw;
+            }
         }
-        _accounts = _db.GetCollection("accounts");
-        _orders = _db.GetCollection("orders");
-        _apps = _db.GetCollection("apps");
-        _tokens = _db.GetCollection("tokens");
-        _sessions = _db.GetCollection("sessions");
-        _orders.EnsureIndex("openid");
-        _orders.EnsureIndex("bill_no");
+        try
+        {
+            // LiteDB's automatic checkpoint runs inside Commit after the transaction is already in the log, so
+            // its failure would look like a failed commit. The writer checkpoints between batches instead.
+            _db.CheckpointSize = 0;
+            _accounts = _db.GetCollection("accounts");
+            _orders = _db.GetCollection("orders");
+            _apps = _db.GetCollection("apps");
+            _tokens = _db.GetCollection("tokens");
+            _sessions = _db.GetCollection("sessions");
+            _orders.EnsureIndex("openid");
+            _orders.EnsureIndex("bill_no");
+        }
+        catch
+        {
+            Close();
+            throw;
+        }
     }
+
+    /// <summary>Checkpoint once the log holds this much: LiteDB's own default (1,000 pages of 8 KiB).</summary>
+    public const long CheckpointLogBytes = 1000 * 8192;
+
+    /// <summary>
+    /// True once a write failed in a way that leaves LiteDB's state unknown (an I/O error, a rollback that
+    /// failed). Every later write then fails at once instead of waiting on locks; a restart recovers from the log.
+    /// </summary>
+    public bool Faulted { get; private set; }
 
     public string Database { get; }
 
@@ -113,21 +158,29 @@ public sealed class LiteDbStore : IDisposable
             _sessions.FindAll().Select(ToSession).ToList());
     }
 
-    /// <summary>Writes one batch in one transaction and commits once (design.md §2.1). Throws if the commit fails; nothing is then applied.</summary>
-    public void Commit(IEnumerable<Account> accounts, IEnumerable<Order> orders, IEnumerable<AuthWrite> authWrites)
+    /// <summary>
+    /// Writes one batch in one transaction and commits once (design.md §2.1). Throws if the commit fails; nothing
+    /// is then applied. New orders are inserted, never upserted, so a reused id fails loudly.
+    /// </summary>
+    public void Commit(IEnumerable<Account> accounts, IEnumerable<Order> newOrders, IEnumerable<Order> changedOrders, IEnumerable<AuthWrite> authWrites)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
-            CommitOpen(accounts, orders, authWrites);
+            if (Faulted)
+            {
+                throw new IOException("the database had a write failure; restart the emulator to recover from its log");
+            }
+            CommitOpen(accounts, newOrders, changedOrders, authWrites);
         }
     }
 
-    private void CommitOpen(IEnumerable<Account> accounts, IEnumerable<Order> orders, IEnumerable<AuthWrite> authWrites)
+    private void CommitOpen(IEnumerable<Account> accounts, IEnumerable<Order> newOrders, IEnumerable<Order> changedOrders, IEnumerable<AuthWrite> authWrites)
     {
         if (!_db.BeginTrans())
         {
-            throw new InvalidOperationException("a LiteDB transaction is already open on the writer thread");
+            Faulted = true;
+            throw new IOException("a LiteDB transaction was left open on the writer thread");
         }
         try
         {
@@ -135,9 +188,16 @@ public sealed class LiteDbStore : IDisposable
             {
                 _accounts.Upsert(ToDocument(account));
             }
-            foreach (var order in orders)
+            foreach (var order in newOrders)
             {
-                _orders.Upsert(ToDocument(order));
+                _orders.Insert(ToDocument(order));
+            }
+            foreach (var order in changedOrders)
+            {
+                if (!_orders.Update(ToDocument(order)))
+                {
+                    throw new InvalidOperationException($"order {order.Id} to update is not in the database");
+                }
             }
             foreach (var write in authWrites)
             {
@@ -145,9 +205,9 @@ public sealed class LiteDbStore : IDisposable
             }
             _db.Commit();
         }
-        catch
+        catch (Exception ex)
         {
-            _db.Rollback();
+            RollbackAfter(ex);
             throw;
         }
         if (_forceToDisk)
@@ -160,6 +220,45 @@ public sealed class LiteDbStore : IDisposable
             {
                 // The commit stands (LiteDB has it, the OS has the pages): failing it now would apply it twice on retry.
                 _logger.LogError(ex, "forcing the log to disk failed; the commit is in the OS cache only");
+            }
+        }
+    }
+
+    // An I/O failure, or a rollback that fails, leaves LiteDB's state unknown: fault the store rather than
+    // retry into held locks. A refused document (a key too long) rolls back cleanly and the store goes on.
+    private void RollbackAfter(Exception cause)
+    {
+        if (cause is IOException || cause.InnerException is IOException)
+        {
+            Faulted = true;
+        }
+        try
+        {
+            _db.Rollback();
+        }
+        catch (Exception ex)
+        {
+            Faulted = true;
+            _logger.LogCritical(ex, "rollback failed after {Cause}; the store takes no more writes until a restart", cause.Message);
+        }
+    }
+
+    /// <summary>Copies the log into the data file once it is large. Run between batches; a failure is logged, never blamed on a commit.</summary>
+    public void CheckpointIfLarge()
+    {
+        lock (_gate)
+        {
+            if (_closed || Faulted || _log is null || _log.Length < CheckpointLogBytes)
+            {
+                return;
+            }
+            try
+            {
+                _db.Checkpoint();
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "checkpoint failed; the log keeps the committed data and the next checkpoint retries");
             }
         }
     }
@@ -178,14 +277,21 @@ public sealed class LiteDbStore : IDisposable
                     ["sandbox_app_key"] = app.SandboxAppKey,
                 });
                 break;
-            case SaveToken(var token):
-                _tokens.Upsert(new BsonDocument
+            case SaveTokens(var tokens, var purged):
+                foreach (var token in tokens)
                 {
-                    ["_id"] = token.Token,
-                    ["appid"] = token.Appid,
-                    ["expires_at"] = token.ExpiresAt.ToUnixTimeMilliseconds(),
-                    ["replaced"] = token.Replaced,
-                });
+                    _tokens.Upsert(new BsonDocument
+                    {
+                        ["_id"] = token.Token,
+                        ["appid"] = token.Appid,
+                        ["expires_at"] = token.ExpiresAt.ToUnixTimeMilliseconds(),
+                        ["replaced"] = token.Replaced,
+                    });
+                }
+                foreach (var id in purged)
+                {
+                    _tokens.Delete(id);
+                }
                 break;
             case SaveSession(var session):
                 _sessions.Upsert(new BsonDocument
@@ -203,20 +309,32 @@ public sealed class LiteDbStore : IDisposable
         }
     }
 
-    /// <summary>Wipes every collection but the registered apps (POST /admin/reset); the caller reseeds.</summary>
+    /// <summary>Wipes every collection but the registered apps (POST /admin/reset) in one transaction; the caller reseeds.</summary>
     public void WipeAll()
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
-            foreach (var name in _db.GetCollectionNames().Where(n => n != "apps").ToList())
+            if (!_db.BeginTrans())
             {
-                _db.DropCollection(name);
+                Faulted = true;
+                throw new IOException("a LiteDB transaction was left open on the writer thread");
             }
-            _db.Checkpoint();
-            _orders.EnsureIndex("openid");
-            _orders.EnsureIndex("bill_no");
+            try
+            {
+                foreach (var collection in new[] { _accounts, _orders, _tokens, _sessions })
+                {
+                    collection.DeleteAll();
+                }
+                _db.Commit();
+            }
+            catch (Exception ex)
+            {
+                RollbackAfter(ex);
+                throw;
+            }
         }
+        CheckpointIfLarge();
     }
 
     public IReadOnlyList<Order> QueryOrders(OrderQuery query)
@@ -265,7 +383,14 @@ public sealed class LiteDbStore : IDisposable
             _closed = true;
             try
             {
-                _db.Checkpoint();
+                if (!Faulted)
+                {
+                    _db.Checkpoint();
+                }
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "checkpoint at close failed; the log keeps the committed data for the next start");
             }
             finally
             {
