@@ -133,6 +133,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
                     break;
             }
         }
+        var faultedBefore = store.Faulted;
         try
         {
             if (overlay.HasChanges || authWrites.Count > 0)
@@ -142,7 +143,15 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "group commit of {Count} commands failed; none applied", batch.Count);
+            // Once the store is faulted every write fails the same way: the first failure was logged in full.
+            if (faultedBefore)
+            {
+                logger.LogDebug("group commit of {Count} commands refused: the store is faulted", batch.Count);
+            }
+            else
+            {
+                logger.LogError(ex, "group commit of {Count} commands failed; none applied", batch.Count);
+            }
             return false;
         }
         overlay.PublishTo(state);
