@@ -15,24 +15,17 @@ public static class AdminBody
     public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, bool optional = false)
         where T : class
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk).ConfigureAwait(false)) > 0)
+        if (await BoundedBody.ReadAsync(request, MaxBytes).ConfigureAwait(false) is not { } bytes)
         {
-            if (buffer.Length + read > MaxBytes)
-            {
-                return (null, AdminProblems.BadRequest($"the body is larger than {MaxBytes} bytes"));
-            }
-            buffer.Write(chunk, 0, read);
+            return (null, AdminProblems.BadRequest($"the body is larger than {MaxBytes} bytes"));
         }
-        if (buffer.Length == 0)
+        if (bytes.Length == 0)
         {
             return optional ? (null, null) : (null, AdminProblems.BadRequest("this call needs a JSON object body"));
         }
         try
         {
-            var body = JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), type);
+            var body = JsonSerializer.Deserialize(bytes, type);
             return body is null ? (null, AdminProblems.BadRequest("the body must be a JSON object")) : (body, null);
         }
         catch (JsonException ex)

@@ -173,12 +173,12 @@ public static partial class AdminEndpoints
     }
 
     private static ProblemHttpResult? CheckOpenid(string? openid) =>
-        openid is { Length: > 0 and <= MidasValidation.MaxOpenidLength } && openid.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')
+        MidasValidation.IsOpenid(openid)
             ? null
             : AdminProblems.BadRequest($"openid must be 1 to {MidasValidation.MaxOpenidLength} characters of [0-9A-Za-z_-]");
 
     private static ProblemHttpResult? CheckIdentifier(string name, string? value) =>
-        value is { Length: > 0 and <= MidasValidation.MaxKeyPartLength } && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')
+        MidasValidation.IsAppIdentifier(value)
             ? null
             : AdminProblems.BadRequest($"{name} is required: 1 to {MidasValidation.MaxKeyPartLength} characters of [0-9A-Za-z_-]");
 }

@@ -79,10 +79,9 @@ public sealed class MidasServices(
                 return MidasReply.AccessTokenExpired();
         }
 
-        var (body, bodyError) = await ReadBodyAsync(http).ConfigureAwait(false);
-        if (bodyError is not null)
+        if (await BoundedBody.ReadAsync(http, _options.MaxBodyBytes).ConfigureAwait(false) is not { } body)
         {
-            return bodyError;
+            return MidasReply.ParameterError($"the body is larger than {_options.MaxBodyBytes} bytes");
         }
         var request = MidasRequest.Parse(body, op, _options.StrictTypes, _options.LegacyMissingParam, out var parseError);
         if (request is null)
@@ -168,26 +167,5 @@ public sealed class MidasServices(
         }
         var result = await writer.SubmitAsync(command).ConfigureAwait(false);
         return result.Reply;
-    }
-
-    private async Task<(byte[] Body, MidasReply? Error)> ReadBodyAsync(HttpRequest http)
-    {
-        var max = _options.MaxBodyBytes;
-        if (http.ContentLength > max)
-        {
-            return ([], MidasReply.ParameterError($"the body is larger than {max} bytes"));
-        }
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await http.Body.ReadAsync(chunk).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > max)
-            {
-                return ([], MidasReply.ParameterError($"the body is larger than {max} bytes"));
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return (buffer.ToArray(), null);
     }
 }

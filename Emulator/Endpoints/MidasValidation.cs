@@ -15,8 +15,7 @@ public static class MidasValidation
     /// <summary>Returns the problem, or null when the request's values are acceptable.</summary>
     public static string? Check(MidasRequest request, MidasOp op, EmulatorOptions options, DateTimeOffset now)
     {
-        var openid = request["openid"];
-        if (openid.Length is 0 or > MaxOpenidLength || !openid.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+        if (!IsOpenid(request["openid"]))
         {
             return $"[openid] openid is invalid: 1 to {MaxOpenidLength} characters of [0-9A-Za-z_-]";
         }
@@ -63,6 +62,14 @@ public static class MidasValidation
         }
         return null;
     }
+
+    /// <summary>An openid: 1 to 128 characters of [0-9A-Za-z_-] (real ones are 28, midas-api.md §2).</summary>
+    public static bool IsOpenid(string? openid) => openid is { Length: > 0 and <= MaxOpenidLength } && IsIdentifierText(openid);
+
+    /// <summary>An appid or offer_id as the admin API registers it: 1 to 64 characters of [0-9A-Za-z_-].</summary>
+    public static bool IsAppIdentifier(string? value) => value is { Length: > 0 and <= MaxKeyPartLength } && IsIdentifierText(value);
+
+    private static bool IsIdentifierText(string value) => value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 
     /// <summary>Amounts are 1 … 2 147 483 647 (midas-api.md §10.22).</summary>
     public static bool TryAmount(string text, out long amount) =>

@@ -6,10 +6,7 @@ namespace MidasEmulator.Endpoints;
 /// <summary>A WeChat-surface reply: HTTP 200 with a JSON body, as WeChat answers even its errors (design.md §1.1).</summary>
 public sealed class WireResult(Action<Utf8JsonWriter> write) : IResult
 {
-    public static WireResult Of(MidasReply reply, bool firstSaveAsBool = false) => new(w => reply.WriteTo(w, firstSaveAsBool)) { Reply = reply };
-
-    /// <summary>The Midas reply behind this result, when it is one (for tests and diagnostics).</summary>
-    public MidasReply? Reply { get; private init; }
+    public static WireResult Of(MidasReply reply, bool firstSaveAsBool = false) => new(w => reply.WriteTo(w, firstSaveAsBool));
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {

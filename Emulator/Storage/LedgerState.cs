@@ -15,13 +15,7 @@ public sealed class LedgerState
 
     public Account GetAccount(AccountKey key) => _accounts.TryGetValue(key, out var account) ? account : Account.Empty(key);
 
-    public bool TryGetAccount(AccountKey key, out Account account) => _accounts.TryGetValue(key, out account!);
-
     public Order? FindBill(BillKey billKey) => _bills.TryGetValue(billKey, out var order) ? order : null;
-
-    public IEnumerable<Account> Accounts => _accounts.Values;
-
-    public int BillCount => _bills.Count;
 
     public long LastOrderId => Interlocked.Read(ref _lastOrderId);
 
