@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Options;
 using MidasEmulator.Auth;
+using MidasEmulator.Clock;
+using MidasEmulator.Faults;
+using MidasEmulator.Journal;
 using MidasEmulator.Endpoints;
 using MidasEmulator.Midas;
 using MidasEmulator.Seeding;
@@ -22,8 +25,9 @@ public static class HostingExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        // Clock: every expiry reads this TimeProvider.
-        services.AddSingleton(TimeProvider.System);
+        // Clock: every expiry reads this TimeProvider; /admin/clock moves it (tests replace its source).
+        services.AddSingleton(new EmulatorClock(TimeProvider.System));
+        services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<EmulatorClock>());
 
         // Money rules and storage: one LiteDB store, the committed state in memory, the single writer.
         services.AddSingleton(sp => new MoneyRules(sp.GetRequiredService<IOptions<EmulatorOptions>>().Value.ToMoneyRuleSettings()));
@@ -39,6 +43,11 @@ public static class HostingExtensions
         services.AddSingleton<AppRegistry>();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<Sessions>();
+
+        // Testing a backend: fault rules, the request journal, and the filter that applies both to the WeChat surface.
+        services.AddSingleton<FaultRules>();
+        services.AddSingleton<RequestJournal>();
+        services.AddSingleton<WeChatCallPipeline>();
 
         // Data life cycle: load, seed, reset, checkpoint at stop.
         services.AddSingleton<SeedLoader>();

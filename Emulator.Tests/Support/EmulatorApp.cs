@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
+using MidasEmulator.Clock;
 
 namespace MidasEmulator.Tests.Support;
 
@@ -34,8 +35,8 @@ public class EmulatorApp(IReadOnlyDictionary<string, string?>? settings = null) 
         }
         builder.ConfigureServices(services =>
         {
-            services.RemoveAll<TimeProvider>();
-            services.AddSingleton<TimeProvider>(Clock);
+            services.RemoveAll<EmulatorClock>();
+            services.AddSingleton(new EmulatorClock(Clock));
         });
     }
 

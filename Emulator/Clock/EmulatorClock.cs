@@ -1,0 +1,28 @@
+namespace MidasEmulator.Clock;
+
+/// <summary>
+/// The emulator's time (design.md §1.2 /admin/clock): a source clock plus an offset a test can move, so token,
+/// session, login-code and bill_no expiry and the ts window can be tested without waiting. Time keeps running
+/// after a move; the monotonic timestamp is never shifted, so timeouts and durations stay real.
+/// </summary>
+public sealed class EmulatorClock(TimeProvider source) : TimeProvider
+{
+    private long _offsetTicks;
+
+    public override DateTimeOffset GetUtcNow() => source.GetUtcNow().AddTicks(Volatile.Read(ref _offsetTicks));
+
+    public override long GetTimestamp() => source.GetTimestamp();
+
+    public override long TimestampFrequency => source.TimestampFrequency;
+
+    public override TimeZoneInfo LocalTimeZone => source.LocalTimeZone;
+
+    /// <summary>How far the emulator's time is from its source's.</summary>
+    public TimeSpan Offset => TimeSpan.FromTicks(Volatile.Read(ref _offsetTicks));
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
+
+    public void Set(DateTimeOffset now) => Volatile.Write(ref _offsetTicks, (now - source.GetUtcNow()).Ticks);
+
+    public void UseReal() => Volatile.Write(ref _offsetTicks, 0);
+}
