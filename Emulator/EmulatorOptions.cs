@@ -101,6 +101,10 @@ public sealed class EmulatorOptions
     public int SessionTtlSeconds { get; set; }
 
     /// <summary>Largest WeChat-surface request body accepted, in bytes.</summary>
+    /// <summary>How many recent WeChat-surface calls GET /admin/requests keeps; 0 turns the journal off.</summary>
+    [Range(0, 1_000_000)]
+    public int JournalSize { get; set; } = 1000;
+
     [Range(256, 16 * 1024 * 1024)]
     public int MaxBodyBytes { get; set; } = 64 * 1024;
 

@@ -48,6 +48,14 @@ public sealed class GameBackend(HttpClient http, TimeProvider clock)
     public async Task<JsonElement> CallAsync(string op, GameUser user, Dictionary<string, object> extra, bool sandbox = true,
         bool withMpSig = true, string? appKey = null, string? sessionKey = null, Action<JsonObject>? tamper = null, string? accessToken = null)
     {
+        var (pathAndQuery, body) = await SignAsync(op, user, extra, sandbox, withMpSig, appKey, sessionKey, tamper, accessToken);
+        return await PostRawAsync(pathAndQuery, body);
+    }
+
+    /// <summary>The signed request <see cref="CallAsync"/> would send, for tests that send it themselves (timeouts, dropped connections).</summary>
+    public async Task<(string PathAndQuery, string Body)> SignAsync(string op, GameUser user, Dictionary<string, object> extra, bool sandbox = true,
+        bool withMpSig = true, string? appKey = null, string? sessionKey = null, Action<JsonObject>? tamper = null, string? accessToken = null)
+    {
         var path = sandbox ? $"/cgi-bin/midas/sandbox/{op}" : $"/cgi-bin/midas/{op}";
         var fields = new Dictionary<string, object>
         {
@@ -76,8 +84,11 @@ public sealed class GameBackend(HttpClient http, TimeProvider clock)
             body["mp_sig"] = DocSigner.MpSig(text, token, sig, path, sessionKey ?? user.SessionKey);
         }
         tamper?.Invoke(body);
-        return await PostRawAsync($"{path}?access_token={token}", body.ToJsonString());
+        return ($"{path}?access_token={token}", body.ToJsonString());
     }
+
+    public Task<(string PathAndQuery, string Body)> SignPayAsync(GameUser user, string billNo, long amt) =>
+        SignAsync("pay", user, new() { ["amt"] = amt, ["bill_no"] = billNo });
 
     public async Task<JsonElement> PostRawAsync(string pathAndQuery, string body, string contentType = "application/json")
     {

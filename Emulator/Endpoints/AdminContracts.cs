@@ -1,4 +1,5 @@
 using MidasEmulator.Auth;
+using MidasEmulator.Faults;
 using MidasEmulator.Midas;
 
 namespace MidasEmulator.Endpoints;
@@ -59,3 +60,31 @@ public sealed record OrderReply(
         o.BillNo, o.Amt, o.GenAmt, o.Status == OrderStatus.Applied ? "applied" : "cancelled", o.CreatedAt, o.CancelledAt,
         o.BalanceAfter, o.PayItem, o.AppRemark);
 }
+
+/// <summary>POST /admin/faults (design.md §1.3). Everything is optional: the default is errcode -1 "system busy" on every call, until deleted.</summary>
+public sealed record FaultRequest(
+    string? Endpoint, string? Action, int? Errcode, string? Errmsg, int? HttpStatus, int? DelayMs, bool? AfterCommit,
+    double? Probability, int? Times, string? Openid, string? BillNo, int? SkipFirst, int? Seed);
+
+/// <summary>A fault rule and its counters: <c>matched</c> requests were in scope, <c>hits</c> of them got the fault.</summary>
+public sealed record FaultReply(
+    string Id, string Endpoint, string Action, int Errcode, string Errmsg, int HttpStatus, int DelayMs, bool AfterCommit,
+    double Probability, int? Times, string? Openid, string? BillNo, int SkipFirst, int? Seed, int Hits, int Matched, bool Active)
+{
+    public static FaultReply From(FaultRule rule)
+    {
+        var s = rule.Spec;
+        return new(rule.Id, s.Endpoint, FaultActions.ToWire(s.Action), s.Errcode, s.Errmsg, s.HttpStatus, s.DelayMs, s.AfterCommit,
+            s.Probability, s.Times, s.Openid, s.BillNo, s.SkipFirst, s.Seed, rule.Hits, rule.Matched, rule.Active);
+    }
+}
+
+/// <summary>One entry of GET /admin/requests; credentials in the query, body and string-to-sign are shown as ***.</summary>
+public sealed record JournalEntryReply(
+    long Id, DateTimeOffset Time, string Endpoint, string? Env, string Method, string Path, string Query, string? Openid, string? BillNo,
+    string? Body, int? Errcode, string? Errmsg, int? HttpStatus, bool Dropped, string? FaultId, double DurationMs, string? StringToSign);
+
+/// <summary>POST /admin/clock: exactly one of advance_s, now or real.</summary>
+public sealed record ClockRequest(double? AdvanceS, string? Now, bool? Real);
+
+public sealed record ClockReply(DateTimeOffset Now, double OffsetS, bool Real);

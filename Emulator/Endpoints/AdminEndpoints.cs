@@ -34,6 +34,7 @@ public static partial class AdminEndpoints
         admin.MapPost("/accounts/{openid}/topup", TopupAsync);
         admin.MapPut("/accounts/{openid}", SetAccountAsync);
         admin.MapGet("/orders", GetOrders);
+        admin.MapTestingApi();
         return app;
     }
 

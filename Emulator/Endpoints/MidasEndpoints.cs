@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using MidasEmulator.Auth;
+using MidasEmulator.Faults;
 using MidasEmulator.Midas;
 using MidasEmulator.Signing;
 using MidasEmulator.Storage;
@@ -21,11 +22,14 @@ public static class MidasEndpoints
     {
         foreach (var op in Enum.GetValues<MidasOp>())
         {
-            group.MapPost("/" + MidasFields.PathName(op), (HttpContext context, MidasServices services) => services.HandleAsync(context, op, env))
-                .WithName($"{env.ToWire()}-{MidasFields.PathName(op)}")
+            var name = MidasFields.PathName(op);
+            group.MapPost("/" + name, (HttpContext context, MidasServices services) => services.HandleAsync(context, op, env))
+                .WithWeChatCall(name, env)
+                .WithName($"{env.ToWire()}-{name}")
                 .ExcludeFromDescription();
             // WeChat answers a POST-only API called with another method with its global 43002, not an HTTP 405.
-            group.MapMethods("/" + MidasFields.PathName(op), WeChatEndpoints.OtherMethods, () => WireResult.Of(MidasReply.RequirePostMethod()))
+            group.MapMethods("/" + name, WeChatEndpoints.OtherMethods, () => WireResult.Of(MidasReply.RequirePostMethod()))
+                .WithWeChatCall(name, env, faultable: false)
                 .ExcludeFromDescription();
         }
     }
@@ -53,7 +57,7 @@ public sealed class MidasServices(
         MidasReply reply;
         try
         {
-            reply = await ProcessAsync(context.Request, op, env).ConfigureAwait(false);
+            reply = await ProcessAsync(context.Request, op, env, WeChatCall.For(context, MidasFields.PathName(op), env)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -64,7 +68,7 @@ public sealed class MidasServices(
         return WireResult.Of(reply, _options.FirstSave == FirstSaveFormat.Boolean);
     }
 
-    public async Task<MidasReply> ProcessAsync(HttpRequest http, MidasOp op, Env env)
+    public async Task<MidasReply> ProcessAsync(HttpRequest http, MidasOp op, Env env, WeChatCall call)
     {
         string? accessToken = http.Query["access_token"];
         if (string.IsNullOrEmpty(accessToken))
@@ -79,7 +83,7 @@ public sealed class MidasServices(
                 return MidasReply.AccessTokenExpired();
         }
 
-        if (await BoundedBody.ReadAsync(http, _options.MaxBodyBytes).ConfigureAwait(false) is not { } body)
+        if (await call.ReadBodyAsync(http, _options.MaxBodyBytes).ConfigureAwait(false) is not { } body)
         {
             return MidasReply.ParameterError($"the body is larger than {_options.MaxBodyBytes} bytes");
         }
@@ -117,8 +121,9 @@ public sealed class MidasServices(
         // org_loc is the path actually called, sandbox prefix included, query string excluded (midas-api.md §3.5).
         var orgLoc = (http.PathBase + http.Path).Value!;
         var signed = request.SignedFields();
-        if (!SignatureCheck.VerifySig(signed, orgLoc, appKey, request["sig"], _signing, out _))
+        if (!SignatureCheck.VerifySig(signed, orgLoc, appKey, request["sig"], _signing, out var stringToSign))
         {
+            call.StringToSign = stringToSign + "***";
             return MidasReply.SigWrong(orgLoc, env);
         }
 
@@ -127,7 +132,7 @@ public sealed class MidasServices(
         {
             return MidasReply.NotLoggedIn(openid);
         }
-        if (CheckMpSig(request, signed, accessToken, orgLoc, session) is { } mpSigError)
+        if (CheckMpSig(request, signed, accessToken, orgLoc, session, call) is { } mpSigError)
         {
             return mpSigError;
         }
@@ -143,7 +148,8 @@ public sealed class MidasServices(
         };
     }
 
-    private MidasReply? CheckMpSig(MidasRequest request, List<KeyValuePair<string, string>> signed, string accessToken, string orgLoc, SessionRecord session)
+    private MidasReply? CheckMpSig(MidasRequest request, List<KeyValuePair<string, string>> signed, string accessToken, string orgLoc,
+        SessionRecord session, WeChatCall call)
     {
         if (_options.MpSigPolicy == MpSigPolicy.Off)
         {
@@ -153,8 +159,13 @@ public sealed class MidasServices(
         {
             return _options.MpSigPolicy == MpSigPolicy.Required ? MidasReply.MpSigMissing(_options.LegacyMissingParam) : null;
         }
-        var ok = SignatureCheck.VerifyMpSig(signed, accessToken, request["sig"], orgLoc, session.SessionKey, mpSig, _signing, out _);
-        return ok ? null : MidasReply.MpSigWrong(orgLoc);
+        if (SignatureCheck.VerifyMpSig(signed, accessToken, request["sig"], orgLoc, session.SessionKey, mpSig, _signing, out var stringToSign))
+        {
+            return null;
+        }
+        // The access_token is a credential too: the journal shows where it goes, not what it is.
+        call.StringToSign = stringToSign.Replace("access_token=" + accessToken, "access_token=***", StringComparison.Ordinal) + "***";
+        return MidasReply.MpSigWrong(orgLoc);
     }
 
     // A repeat of a committed bill_no is answered from memory without queueing behind the writer;

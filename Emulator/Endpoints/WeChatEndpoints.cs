@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using MidasEmulator.Auth;
+using MidasEmulator.Faults;
 using MidasEmulator.Midas;
 
 namespace MidasEmulator.Endpoints;
@@ -13,11 +14,13 @@ public static class WeChatEndpoints
 
     public static IEndpointRouteBuilder MapWeChatApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/cgi-bin/token", GetAccessTokenAsync).ExcludeFromDescription();
-        app.MapGet("/sns/jscode2session", CodeToSessionAsync).ExcludeFromDescription();
-        foreach (var path in new[] { "/cgi-bin/token", "/sns/jscode2session" })
+        app.MapGet("/cgi-bin/token", GetAccessTokenAsync).WithWeChatCall("token", env: null).ExcludeFromDescription();
+        app.MapGet("/sns/jscode2session", CodeToSessionAsync).WithWeChatCall("jscode2session", env: null).ExcludeFromDescription();
+        foreach (var (path, name) in new[] { ("/cgi-bin/token", "token"), ("/sns/jscode2session", "jscode2session") })
         {
-            app.MapMethods(path, ["POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"], () => WireResult.Of(MidasReply.RequireGetMethod())).ExcludeFromDescription();
+            app.MapMethods(path, ["POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"], () => WireResult.Of(MidasReply.RequireGetMethod()))
+                .WithWeChatCall(name, env: null, faultable: false)
+                .ExcludeFromDescription();
         }
         return app;
     }
@@ -89,6 +92,7 @@ public static class WeChatEndpoints
             sessions.ReleaseLoginCode(code);
             return WireResult.Of(MidasReply.SystemBusy("system error hint: the session could not be saved; retry"));
         }
+        WeChatCall.For(request.HttpContext, "jscode2session", env: null).Openid = session.Openid;
         return new WireResult(w =>
         {
             w.WriteStartObject();

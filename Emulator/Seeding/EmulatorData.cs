@@ -1,4 +1,6 @@
 using MidasEmulator.Auth;
+using MidasEmulator.Faults;
+using MidasEmulator.Journal;
 using MidasEmulator.Midas;
 using MidasEmulator.Storage;
 
@@ -18,6 +20,8 @@ public sealed class EmulatorData(
     AccessTokens tokens,
     Sessions sessions,
     SeedLoader seeder,
+    FaultRules faults,
+    RequestJournal journal,
     ILogger<EmulatorData> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -45,8 +49,8 @@ public sealed class EmulatorData(
     }
 
     /// <summary>
-    /// Wipes accounts, orders, sessions, login codes and tokens (registered apps stay, design.md §1.2);
-    /// reloads the seed file unless told not to.
+    /// Wipes accounts, orders, sessions, login codes, tokens, fault rules and the journal (registered apps stay,
+    /// design.md §1.2); reloads the seed file unless told not to.
     /// </summary>
     public async Task<int> ResetAsync(bool reseed)
     {
@@ -55,6 +59,8 @@ public sealed class EmulatorData(
             tokens.Clear();
             sessions.Clear();
         }).ConfigureAwait(false)).EnsureCommitted();
+        faults.Clear();
+        journal.Clear();
         return reseed ? await seeder.LoadAsync().ConfigureAwait(false) : 0;
     }
 

@@ -1,0 +1,194 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MidasEmulator.Tests.Support;
+
+namespace MidasEmulator.Tests.Faults;
+
+/// <summary>Fault rules over /admin/faults: scope, counting, reproducible probability, listing and deleting (design.md §1.3).</summary>
+public sealed class FaultRuleTests : IDisposable
+{
+    private static readonly GameUser User = EmulatorApp.DocUser;
+
+    private readonly EmulatorApp _app = new();
+    private readonly HttpClient _admin;
+    private readonly GameBackend _backend;
+
+    public FaultRuleTests()
+    {
+        _admin = _app.CreateClient();
+        _backend = _app.CreateGameBackend();
+    }
+
+    public void Dispose()
+    {
+        _admin.Dispose();
+        _app.Dispose();
+    }
+
+    [Fact]
+    public async Task Fault_Probability03Seed42_GivesTheSameSequenceOnEveryRun()
+    {
+        var runs = new List<bool[]>();
+        for (var run = 0; run < 2; run++)
+        {
+            await _admin.PostAsJsonAsync("/admin/reset", new { });
+            await AddFaultAsync(new { endpoint = "getbalance", probability = 0.3, seed = 42 });
+            var outcomes = new bool[30];
+            for (var i = 0; i < outcomes.Length; i++)
+            {
+                outcomes[i] = (await _backend.GetBalanceAsync(User)).Errcode() == -1;
+            }
+            runs.Add(outcomes);
+        }
+
+        // The documented draw: one Random(seed).NextDouble() per request in scope, fired when below the probability.
+        var random = new Random(42);
+        var expected = Enumerable.Range(0, 30).Select(_ => random.NextDouble() < 0.3).ToArray();
+        Assert.Equal(expected, runs[0]);
+        Assert.Equal(expected, runs[1]);
+        Assert.InRange(expected.Count(fired => fired), 3, 20);
+    }
+
+    [Fact]
+    public async Task Fault_TimesAndSkipFirst_LetTheFirstThrough_FireThatManyTimes_ThenRetire()
+    {
+        var id = await AddFaultAsync(new { endpoint = "getbalance", skip_first = 1, times = 2 });
+
+        var codes = new List<int>();
+        for (var i = 0; i < 5; i++)
+        {
+            codes.Add((await _backend.GetBalanceAsync(User)).Errcode());
+        }
+
+        Assert.Equal([0, -1, -1, 0, 0], codes);
+        var rule = (await ListAsync()).Single();
+        Assert.Equal(id, rule.GetProperty("id").GetString());
+        Assert.Equal(2, rule.GetProperty("hits").GetInt32());
+        Assert.Equal(3, rule.GetProperty("matched").GetInt32());
+        Assert.False(rule.GetProperty("active").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Fault_ScopedByOpenidAndBillNo_FiresOnlyOnThatCall()
+    {
+        var other = await StartSessionAsync("oOtherPlayer0001");
+        await AddFaultAsync(new { endpoint = "pay", openid = User.Openid, bill_no = "SC-2", errcode = 90013, errmsg = "balance not enough" });
+
+        WireAssert.Ok(await _backend.PayAsync(User, "SC-1", 1));
+        WireAssert.Ok(await _backend.PayAsync(other, "SC-2", 1));
+        var hit = await _backend.PayAsync(User, "SC-2", 1);
+
+        WireAssert.Code(90013, hit);
+        Assert.Equal("balance not enough", hit.GetProperty("errmsg").GetString());
+        WireAssert.Ok(await _backend.GetBalanceAsync(User));
+    }
+
+    [Fact]
+    public async Task Fault_OnTheTokenEndpoint_ShapesTheAuthCallToo()
+    {
+        await AddFaultAsync(new { endpoint = "token", times = 1 });
+
+        var first = await _admin.GetFromJsonAsync<JsonElement>($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}");
+        var second = await _admin.GetFromJsonAsync<JsonElement>($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}");
+
+        WireAssert.Code(-1, first);
+        Assert.False(string.IsNullOrEmpty(second.GetProperty("access_token").GetString()));
+    }
+
+    [Fact]
+    public async Task Fault_EveryEndpointStar_AppliesToEachMidasOperation()
+    {
+        await _backend.AccessTokenAsync(); // "*" covers /cgi-bin/token too
+        await AddFaultAsync(new { endpoint = "*", action = "http_status", http_status = 503 });
+        var (pathAndQuery, body) = await _backend.SignAsync("present", User, new() { ["bill_no"] = "ST-1", ["present_counts"] = 5L });
+
+        using var response = await _backend.Http.PostAsync(pathAndQuery, new StringContent(body));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Empty(await _admin.OrdersAsync("bill_no=ST-1"));
+    }
+
+    [Fact]
+    public async Task DeleteFault_OneOrAll_StopsThem()
+    {
+        var first = await AddFaultAsync(new { endpoint = "getbalance" });
+        await AddFaultAsync(new { endpoint = "pay" });
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync($"/admin/faults/{first}")).StatusCode);
+        WireAssert.Ok(await _backend.GetBalanceAsync(User));
+        WireAssert.Code(-1, await _backend.PayAsync(User, "DF-1", 1));
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.DeleteAsync($"/admin/faults/{first}")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync("/admin/faults")).StatusCode);
+        WireAssert.Ok(await _backend.PayAsync(User, "DF-1", 1));
+        Assert.Empty(await ListAsync());
+    }
+
+    [Fact]
+    public async Task Reset_WipesFaultRules()
+    {
+        await AddFaultAsync(new { endpoint = "getbalance" });
+
+        await _admin.PostAsJsonAsync("/admin/reset", new { });
+
+        Assert.Empty(await ListAsync());
+        WireAssert.Ok(await _backend.GetBalanceAsync(User));
+    }
+
+    [Theory]
+    [InlineData("""{"endpoint":"refund"}""", "endpoint must be one of")]
+    [InlineData("""{"action":"explode"}""", "action must be")]
+    [InlineData("""{"action":"delay"}""", "delay_ms")]
+    [InlineData("""{"action":"http_status","http_status":200}""", "http_status must be from 400 to 599")]
+    [InlineData("""{"probability":1.5}""", "probability must be from 0 to 1")]
+    [InlineData("""{"times":0}""", "times must be 1 or more")]
+    [InlineData("""{"skip_first":-1}""", "skip_first")]
+    [InlineData("""{"delay_ms":-5}""", "delay_ms must be from 0")]
+    [InlineData("""{"openid":""}""", "must not be empty")]
+    [InlineData("""{"times":"1"}""", "times")]
+    public async Task AddFault_InvalidRule_Answers400NamingTheField_AndAddsNothing(string json, string expected)
+    {
+        using var response = await _admin.PostAsync("/admin/faults", new StringContent(json));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Empty(await ListAsync());
+    }
+
+    [Fact]
+    public async Task AddFault_EmptyBody_IsSystemBusyOnEveryCallUntilDeleted()
+    {
+        await _backend.AccessTokenAsync(); // "*" covers /cgi-bin/token too
+        using var response = await _admin.PostAsync("/admin/faults", null);
+        var rule = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal($"/admin/faults/{rule.GetProperty("id").GetString()}", response.Headers.Location?.ToString());
+        Assert.Equal("*", rule.GetProperty("endpoint").GetString());
+        Assert.Equal("errcode", rule.GetProperty("action").GetString());
+        Assert.Equal(-1, rule.GetProperty("errcode").GetInt32());
+        Assert.Equal(JsonValueKind.Null, rule.GetProperty("times").ValueKind);
+        for (var i = 0; i < 3; i++)
+        {
+            WireAssert.Code(-1, await _backend.GetBalanceAsync(User));
+        }
+    }
+
+    private async Task<string> AddFaultAsync(object rule)
+    {
+        using var response = await _admin.PostAsJsonAsync("/admin/faults", rule);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    private async Task<JsonElement[]> ListAsync() => (await _admin.GetFromJsonAsync<JsonElement[]>("/admin/faults"))!;
+
+    private async Task<GameUser> StartSessionAsync(string openid)
+    {
+        using var response = await _admin.PostAsJsonAsync("/admin/sessions", new { openid });
+        var session = await response.Content.ReadFromJsonAsync<JsonElement>();
+        await _admin.TopupAsync(openid, 100);
+        return new GameUser(openid, session.GetProperty("session_key").GetString()!);
+    }
+}

@@ -1,0 +1,178 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MidasEmulator.Tests.Support;
+
+namespace MidasEmulator.Tests.Faults;
+
+/// <summary>/admin/requests (what the emulator saw and answered) and /admin/clock (every expiry reads it).</summary>
+public sealed class JournalAndClockTests : IDisposable
+{
+    private static readonly GameUser User = EmulatorApp.DocUser;
+
+    private readonly EmulatorApp _app = new();
+    private readonly HttpClient _admin;
+    private readonly GameBackend _backend;
+
+    public JournalAndClockTests()
+    {
+        _admin = _app.CreateClient();
+        _backend = _app.CreateGameBackend();
+    }
+
+    public void Dispose()
+    {
+        _admin.Dispose();
+        _app.Dispose();
+    }
+
+    [Fact]
+    public async Task Journal_SigWrong_KeepsTheStringToSignWithTheKeyHidden()
+    {
+        var reply = await _backend.CallAsync("getbalance", User, [], appKey: "not-the-sandbox-key");
+
+        WireAssert.Code(90011, reply);
+        var entry = (await JournalAsync("errcode=90011")).Single();
+        var toSign = entry.GetProperty("string_to_sign").GetString()!;
+        Assert.Equal("appid=wx1234567&offer_id=12345678&openid=odkx20ENSNa2w5y3g_qOkOvBNM1g&pf=android&ts="
+            + _app.Clock.GetUtcNow().ToUnixTimeSeconds() + "&zone_id=1&org_loc=/cgi-bin/midas/sandbox/getbalance&method=POST&secret=***", toSign);
+        Assert.DoesNotContain(EmulatorApp.SandboxKey, entry.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Journal_MpSigWrong_HidesTheSessionKeyAndTheAccessToken()
+    {
+        var token = await _backend.AccessTokenAsync();
+
+        var reply = await _backend.CallAsync("getbalance", User, [], sessionKey: "d3Jvbmcgc2Vzc2lvbiBrZXk=");
+
+        WireAssert.Code(90009, reply);
+        var entry = (await JournalAsync("errcode=90009")).Single();
+        var toSign = entry.GetProperty("string_to_sign").GetString()!;
+        Assert.StartsWith("access_token=***&appid=wx1234567&", toSign, StringComparison.Ordinal);
+        Assert.EndsWith("&org_loc=/cgi-bin/midas/sandbox/getbalance&method=POST&session_key=***", toSign, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, entry.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(User.SessionKey, entry.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal("?access_token=***", entry.GetProperty("query").GetString());
+    }
+
+    [Fact]
+    public async Task Journal_RecordsEachCall_NewestFirst_WithBodyStatusAndFilters()
+    {
+        WireAssert.Ok(await _backend.PayAsync(User, "JR-1", 10));
+        WireAssert.Code(90012, await _backend.PayAsync(User, "JR-1", 10));
+        WireAssert.Ok(await _backend.GetBalanceAsync(User));
+
+        var all = await JournalAsync("");
+        var pays = await JournalAsync("endpoint=pay&bill_no=JR-1");
+
+        Assert.Equal(["getbalance", "pay", "pay", "token"], all.Select(e => e.GetProperty("endpoint").GetString()));
+        Assert.Equal([90012, 0], pays.Select(e => e.GetProperty("errcode").GetInt32()));
+        var paid = pays[1];
+        Assert.Equal("/cgi-bin/midas/sandbox/pay", paid.GetProperty("path").GetString());
+        Assert.Equal("sandbox", paid.GetProperty("env").GetString());
+        Assert.Equal(User.Openid, paid.GetProperty("openid").GetString());
+        Assert.Equal(200, paid.GetProperty("http_status").GetInt32());
+        Assert.Equal(10, JsonNode.Parse(paid.GetProperty("body").GetString()!)!["amt"]!.GetValue<long>());
+        Assert.Single(await JournalAsync("limit=1"));
+        Assert.Contains("secret=***", all[^1].GetProperty("query").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(EmulatorApp.Secret, all[^1].GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Journal_IsBoundedBySize_AndWipedByReset()
+    {
+        using var small = new EmulatorApp(new Dictionary<string, string?> { ["Midas:JournalSize"] = "3" });
+        var backend = small.CreateGameBackend();
+        for (var i = 0; i < 5; i++)
+        {
+            await backend.GetBalanceAsync(User);
+        }
+        var admin = small.CreateClient();
+
+        var kept = (await admin.GetFromJsonAsync<JsonElement[]>("/admin/requests"))!;
+        await admin.PostAsJsonAsync("/admin/reset", new { });
+
+        Assert.Equal([6L, 5L, 4L], kept.Select(e => e.GetProperty("id").GetInt64()));
+        Assert.Empty((await admin.GetFromJsonAsync<JsonElement[]>("/admin/requests"))!);
+    }
+
+    [Theory]
+    [InlineData("limit=0", "limit")]
+    [InlineData("errcode=abc", "errcode must be an integer")]
+    public async Task Journal_BadQuery_Answers400(string query, string expected)
+    {
+        using var response = await _admin.GetAsync($"/admin/requests?{query}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Clock_Advance7201Seconds_TheOldAccessTokenAnswers42001_AndANewOneWorks()
+    {
+        WireAssert.Ok(await _backend.GetBalanceAsync(User));
+
+        var clock = await SetClockAsync(new { advance_s = 7201 });
+
+        Assert.Equal(7201, clock.GetProperty("offset_s").GetDouble());
+        Assert.False(clock.GetProperty("real").GetBoolean());
+        WireAssert.Code(42001, await _backend.GetBalanceAsync(User));
+        _backend.ForgetAccessToken();
+        WireAssert.Ok(await _backend.GetBalanceAsync(User));
+    }
+
+    [Fact]
+    public async Task Clock_Past48Hours_ABillNoIsForgotten_AndItsCancelAnswers90014()
+    {
+        WireAssert.Ok(await _backend.PayAsync(User, "CK-1", 10));
+
+        await SetClockAsync(new { advance_s = 48 * 3600 + 1 });
+        _backend.ForgetAccessToken();
+
+        WireAssert.Code(90014, await _backend.CancelPayAsync(User, "CK-1"));
+    }
+
+    [Fact]
+    public async Task Clock_LoginCodeExpires_AndNowAndRealSetIt()
+    {
+        using var issued = await _admin.PostAsJsonAsync("/admin/login-codes", new { openid = "oClockPlayer01" });
+        var code = (await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString();
+        await SetClockAsync(new { advance_s = 301 });
+
+        var login = await _admin.GetFromJsonAsync<JsonElement>(
+            $"/sns/jscode2session?appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}&js_code={code}&grant_type=authorization_code");
+        var set = await SetClockAsync(new { now = "2030-01-01T00:00:00Z" });
+        var real = await SetClockAsync(new { real = true });
+
+        WireAssert.Code(40029, login);
+        Assert.Equal(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero), set.GetProperty("now").GetDateTimeOffset());
+        Assert.True(real.GetProperty("real").GetBoolean());
+        Assert.Equal(_app.Clock.GetUtcNow(), (await _admin.GetFromJsonAsync<JsonElement>("/admin/clock")).GetProperty("now").GetDateTimeOffset());
+    }
+
+    [Theory]
+    [InlineData("""{"advance_s":-1}""")]
+    [InlineData("""{"now":"yesterday"}""")]
+    [InlineData("""{"advance_s":5,"real":true}""")]
+    [InlineData("""{}""")]
+    [InlineData("""{"real":false}""")]
+    public async Task Clock_BadRequest_Answers400_AndLeavesTheClock(string json)
+    {
+        using var response = await _admin.PostAsync("/admin/clock", new StringContent(json));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await _admin.GetFromJsonAsync<JsonElement>("/admin/clock")).GetProperty("real").GetBoolean());
+    }
+
+    private async Task<JsonElement[]> JournalAsync(string query) =>
+        (await _admin.GetFromJsonAsync<JsonElement[]>($"/admin/requests?{query}"))!;
+
+    private async Task<JsonElement> SetClockAsync(object body)
+    {
+        using var response = await _admin.PostAsJsonAsync("/admin/clock", body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+}

@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc;
+using MidasEmulator.Clock;
+using MidasEmulator.Faults;
+using MidasEmulator.Journal;
+
+namespace MidasEmulator.Endpoints;
+
+/// <summary>
+/// The /admin calls a backend's own tests drive (design.md §1.2–1.3): fault rules, the request journal and the
+/// emulator's clock.
+/// </summary>
+public static partial class AdminEndpoints
+{
+    /// <summary>The longest delay a rule may ask for: long enough for any client timeout, short enough to notice a typo.</summary>
+    public const int MaxDelayMs = 600_000;
+
+    /// <summary>How much of a body the journal shows.</summary>
+    public const int MaxJournalBodyChars = 4096;
+
+    private const string Hidden = "***";
+
+    private static readonly HashSet<string> CredentialFields = ["secret", "access_token", "session_key", "app_key", "sandbox_app_key", "appsecret"];
+
+    public static RouteGroupBuilder MapTestingApi(this RouteGroupBuilder admin)
+    {
+        admin.MapPost("/faults", AddFaultAsync);
+        admin.MapGet("/faults", (FaultRules faults) => TypedResults.Ok<IReadOnlyList<FaultReply>>(faults.All.Select(FaultReply.From).ToList()));
+        admin.MapDelete("/faults/{id}", (string id, FaultRules faults) =>
+            faults.Remove(id) ? Results.NoContent() : AdminProblems.NotFound($"there is no fault rule {id}"));
+        admin.MapDelete("/faults", (FaultRules faults) =>
+        {
+            faults.Clear();
+            return TypedResults.NoContent();
+        });
+        admin.MapGet("/requests", GetRequests);
+        admin.MapGet("/clock", (EmulatorClock clock) => TypedResults.Ok(ClockOf(clock)));
+        admin.MapPost("/clock", SetClockAsync);
+        return admin;
+    }
+
+    public static async Task<IResult> AddFaultAsync(HttpRequest request, FaultRules faults)
+    {
+        var (body, problem) = await AdminBody.ReadAsync(request, EmulatorJsonContext.Default.FaultRequest, optional: true).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (ToFaultSpec(body ?? new FaultRequest(null, null, null, null, null, null, null, null, null, null, null, null, null), out var invalid) is not { } spec)
+        {
+            return AdminProblems.BadRequest(invalid);
+        }
+        var rule = faults.Add(spec);
+        return TypedResults.Created($"/admin/faults/{rule.Id}", FaultReply.From(rule));
+    }
+
+    private static FaultSpec? ToFaultSpec(FaultRequest r, out string problem)
+    {
+        var endpoint = r.Endpoint ?? FaultSpec.AnyEndpoint;
+        var action = FaultAction.Errcode;
+        problem = endpoint != FaultSpec.AnyEndpoint && !FaultSpec.Endpoints.Contains(endpoint)
+            ? $"endpoint must be one of {string.Join(", ", FaultSpec.Endpoints)} or *"
+            : r.Action is not null && !FaultActions.TryParse(r.Action, out action) ? "action must be errcode, http_status, drop or delay"
+            : r.HttpStatus is < 400 or > 599 ? "http_status must be from 400 to 599"
+            : r.DelayMs is < 0 or > MaxDelayMs ? $"delay_ms must be from 0 to {MaxDelayMs}"
+            : action == FaultAction.Delay && r.DelayMs is null or 0 ? "action delay needs delay_ms, the wait in milliseconds"
+            : r.Probability is { } p && !(p >= 0 && p <= 1) ? "probability must be from 0 to 1"
+            : r.Times is < 1 ? "times must be 1 or more, or null for a rule that fires until deleted"
+            : r.SkipFirst is < 0 ? "skip_first must be 0 or more"
+            : r.Errmsg is { Length: > MidasValidation.MaxTextLength } ? $"errmsg must be at most {MidasValidation.MaxTextLength} characters"
+            : r.Openid is { Length: 0 } || r.BillNo is { Length: 0 } ? "openid and bill_no filters must not be empty: leave them out to match any"
+            : "";
+        if (problem.Length > 0)
+        {
+            return null;
+        }
+        var errcode = r.Errcode ?? -1;
+        var errmsg = r.Errmsg ?? (errcode == -1 ? "system busy" : $"errcode {errcode} injected by the emulator");
+        return new FaultSpec(endpoint, action, errcode, errmsg, r.HttpStatus ?? StatusCodes.Status502BadGateway, r.DelayMs ?? 0,
+            r.AfterCommit ?? false, r.Probability ?? 1, r.Times, r.Openid, r.BillNo, r.SkipFirst ?? 0, r.Seed);
+    }
+
+    public static IResult GetRequests(string? endpoint, string? openid, [FromQuery(Name = "bill_no")] string? billNo, string? errcode,
+        string? limit, RequestJournal journal)
+    {
+        if (!TryInt(limit, 100, out var take) || take is < 1 or > MaxOrdersPage)
+        {
+            return AdminProblems.BadRequest($"limit must be an integer from 1 to {MaxOrdersPage}");
+        }
+        int? errcodeFilter = null;
+        if (errcode is not null)
+        {
+            if (!int.TryParse(errcode, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var code))
+            {
+                return AdminProblems.BadRequest("errcode must be an integer, such as -1 or 90012");
+            }
+            errcodeFilter = code;
+        }
+        var entries = journal.Find(new JournalQuery(endpoint, openid, billNo, errcodeFilter, take));
+        return TypedResults.Ok<IReadOnlyList<JournalEntryReply>>(entries.Select(ToReply).ToList());
+    }
+
+    private static JournalEntryReply ToReply(JournalEntry e) => new(
+        e.Id, e.Time, e.Endpoint, e.Env, e.Method, e.Path, HideQueryCredentials(e.Query), e.Openid, e.BillNo, ShowBody(e.Body),
+        e.Errcode, e.Errmsg, e.HttpStatus, e.HttpStatus is null, e.FaultId, Math.Round(e.DurationMs, 3), e.StringToSign);
+
+    private static string HideQueryCredentials(string query) =>
+        QueryCredential().Replace(query, m => m.Groups[1].Value + Hidden);
+
+    [GeneratedRegex("([?&](?:secret|access_token|appsecret)=)[^&]*")]
+    private static partial Regex QueryCredential();
+
+    // Midas bodies hold no keys, but a body is whatever the client sent: a credential-named field is hidden anyway.
+    private static string? ShowBody(byte[]? body)
+    {
+        if (body is null)
+        {
+            return null;
+        }
+        try
+        {
+            if (JsonNode.Parse(body) is JsonObject json && json.Any(p => CredentialFields.Contains(p.Key)))
+            {
+                foreach (var name in json.Select(p => p.Key).Where(CredentialFields.Contains).ToList())
+                {
+                    json[name] = Hidden;
+                }
+                return Truncate(json.ToJsonString());
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            // Not JSON (or a duplicated key): shown as sent.
+        }
+        return Truncate(Encoding.UTF8.GetString(body));
+    }
+
+    private static string Truncate(string text) => text.Length <= MaxJournalBodyChars ? text : text[..MaxJournalBodyChars] + "…";
+
+    public static async Task<IResult> SetClockAsync(HttpRequest request, EmulatorClock clock)
+    {
+        var (body, problem) = await AdminBody.ReadAsync(request, EmulatorJsonContext.Default.ClockRequest).ConfigureAwait(false);
+        if (body is null)
+        {
+            return problem!;
+        }
+        var given = (body.AdvanceS is null ? 0 : 1) + (body.Now is null ? 0 : 1) + (body.Real is null ? 0 : 1);
+        if (given != 1)
+        {
+            return AdminProblems.BadRequest("give exactly one of advance_s (seconds forward), now (an ISO-8601 time) or real (true)");
+        }
+        if (body.AdvanceS is { } seconds)
+        {
+            if (!(seconds >= 0 && seconds <= TimeSpan.FromDays(36_500).TotalSeconds))
+            {
+                return AdminProblems.BadRequest("advance_s must be from 0 to 100 years of seconds: the clock only moves forward this way; set now to go back");
+            }
+            clock.Advance(TimeSpan.FromSeconds(seconds));
+        }
+        else if (body.Now is { } now)
+        {
+            if (!DateTimeOffset.TryParse(now, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
+            {
+                return AdminProblems.BadRequest("now must be an ISO-8601 time, such as 2026-11-25T08:00:00Z");
+            }
+            clock.Set(instant);
+        }
+        else if (body.Real is true)
+        {
+            clock.UseReal();
+        }
+        else
+        {
+            return AdminProblems.BadRequest("real must be true (it returns the emulator to the system clock)");
+        }
+        return TypedResults.Ok(ClockOf(clock));
+    }
+
+    private static ClockReply ClockOf(EmulatorClock clock) => new(clock.GetUtcNow(), Math.Round(clock.Offset.TotalSeconds, 3), clock.Offset == TimeSpan.Zero);
+}

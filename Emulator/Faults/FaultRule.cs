@@ -1,0 +1,109 @@
+namespace MidasEmulator.Faults;
+
+public enum FaultAction
+{
+    /// <summary>HTTP 200 with {"errcode","errmsg"}: -1 "system busy" unless the rule says otherwise.</summary>
+    Errcode,
+
+    /// <summary>An HTTP error status with a gateway-style HTML body, as a proxy in front of WeChat answers.</summary>
+    HttpStatus,
+
+    /// <summary>The TCP connection is aborted with no reply.</summary>
+    Drop,
+
+    /// <summary>The request waits delay_ms (before the operation, or before the reply with after_commit) and is then served.</summary>
+    Delay,
+}
+
+/// <summary>A fault rule as posted to /admin/faults (design.md §1.3), already validated.</summary>
+public sealed record FaultSpec(
+    string Endpoint,
+    FaultAction Action,
+    int Errcode,
+    string Errmsg,
+    int HttpStatus,
+    int DelayMs,
+    bool AfterCommit,
+    double Probability,
+    int? Times,
+    string? Openid,
+    string? BillNo,
+    int SkipFirst,
+    int? Seed)
+{
+    public const string AnyEndpoint = "*";
+
+    /// <summary>The names a rule can scope to: the four Midas operations and the two auth calls.</summary>
+    public static readonly IReadOnlyList<string> Endpoints = ["getbalance", "pay", "cancelpay", "present", "token", "jscode2session"];
+
+    public bool Matches(string endpoint, string? openid, string? billNo) =>
+        (Endpoint == AnyEndpoint || Endpoint == endpoint)
+        && (Openid is null || Openid == openid)
+        && (BillNo is null || BillNo == billNo);
+}
+
+/// <summary>
+/// A registered rule and its counters. <see cref="FaultRules"/> holds its lock around every call, so the
+/// counters and the random sequence advance one request at a time, in arrival order.
+/// </summary>
+public sealed class FaultRule(string id, FaultSpec spec)
+{
+    // A seeded rule draws the same sequence on every run; an unseeded one is merely random.
+    private readonly Random _random = spec.Seed is { } seed ? new Random(seed) : new Random();
+
+    public string Id { get; } = id;
+
+    public FaultSpec Spec { get; } = spec;
+
+    /// <summary>Requests in scope so far, fired or not.</summary>
+    public int Matched { get; private set; }
+
+    /// <summary>Requests the rule fired on.</summary>
+    public int Hits { get; private set; }
+
+    /// <summary>False once the rule has fired <c>times</c> times.</summary>
+    public bool Active => Spec.Times is not { } times || Hits < times;
+
+    /// <summary>Counts a request in scope and decides whether the rule fires on it.</summary>
+    internal bool TryFire()
+    {
+        Matched++;
+        if (Matched <= Spec.SkipFirst)
+        {
+            return false;
+        }
+        // Probability 1 draws nothing, so adding a seed to a certain rule changes nothing.
+        if (Spec.Probability < 1 && _random.NextDouble() >= Spec.Probability)
+        {
+            return false;
+        }
+        Hits++;
+        return true;
+    }
+}
+
+/// <summary>The action names on the wire: errcode, http_status, drop, delay.</summary>
+public static class FaultActions
+{
+    public static string ToWire(FaultAction action) => action switch
+    {
+        FaultAction.Errcode => "errcode",
+        FaultAction.HttpStatus => "http_status",
+        FaultAction.Drop => "drop",
+        _ => "delay",
+    };
+
+    public static bool TryParse(string text, out FaultAction action)
+    {
+        foreach (var candidate in Enum.GetValues<FaultAction>())
+        {
+            if (ToWire(candidate) == text)
+            {
+                action = candidate;
+                return true;
+            }
+        }
+        action = default;
+        return false;
+    }
+}
