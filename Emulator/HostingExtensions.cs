@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using MidasEmulator.Auth;
 using MidasEmulator.Clock;
@@ -18,6 +20,16 @@ public static class HostingExtensions
     public static WebApplicationBuilder AddEmulator(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+
+        // The defaults beside the emulator's own files, whatever the working directory (`dotnet /opt/midas/MidasEmulator.dll`
+        // from anywhere must not log every request at Information). Lowest priority: appsettings in the content root,
+        // environment variables and the command line still override it.
+        builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
+        {
+            FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
+            Path = "appsettings.json",
+            Optional = true,
+        });
 
         // Options: the Midas section, validated at start so a typo stops the process with a sentence.
         services.AddOptions<EmulatorOptions>()

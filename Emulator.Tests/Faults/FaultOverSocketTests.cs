@@ -87,7 +87,7 @@ public sealed class FaultOverSocketTests : IDisposable
     [Fact]
     public async Task Pay_DelayBeforeCommitLongerThanTheClientTimeout_TheRetryPays_AndTheLateCommitAnswers90012()
     {
-        await AddFaultAsync(new { endpoint = "pay", action = "delay", delay_ms = 1000, after_commit = false, times = 1 });
+        await AddFaultAsync(new { endpoint = "pay", action = "delay", delay_ms = 2500, after_commit = false, times = 1 });
         var (pathAndQuery, body) = await _backend.SignPayAsync(User, "DB-1", 30);
 
         await Assert.ThrowsAsync<TaskCanceledException>(() => PostAsync(pathAndQuery, body, timeout: TimeSpan.FromMilliseconds(200)));

@@ -138,6 +138,7 @@ public sealed class MidasServices(
         }
 
         var account = new AccountKey(env, app.OfferId, request["zone_id"], openid);
+        appid = app.Appid; // the registered instance: orders kept in memory share it instead of holding the request's copy
         return op switch
         {
             MidasOp.GetBalance => MidasReply.BalanceOf(ledger.GetAccount(account)),

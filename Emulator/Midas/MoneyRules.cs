@@ -230,7 +230,8 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
     {
         Id = view.NextOrderId(),
         Kind = kind,
-        Account = command.Account,
+        // The stored account's key, not the request's copy: the bill index keeps one set of key strings per account.
+        Account = after.Key,
         Appid = command.Appid,
         BillNo = billNo,
         Amt = amt,
