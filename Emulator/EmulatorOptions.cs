@@ -25,6 +25,15 @@ public enum FirstSaveFormat
     Boolean,
 }
 
+/// <summary>How the console log is written.</summary>
+public enum LogFormat
+{
+    /// <summary>One line per entry: time, level, category, message.</summary>
+    Text,
+    /// <summary>One JSON object per line, with the message's fields (endpoint, openid, errcode, …) under "State".</summary>
+    Json,
+}
+
 /// <summary>
 /// The <c>Midas</c> configuration section. Each property is a key: <c>Midas:Database</c> in appsettings.json,
 /// <c>Midas__Database</c> as an environment variable, <c>--Midas:Database=…</c> on the command line.
@@ -104,6 +113,9 @@ public sealed class EmulatorOptions
     /// <summary>How many recent WeChat-surface calls GET /admin/requests keeps; 0 turns the journal off.</summary>
     [Range(0, 1_000_000)]
     public int JournalSize { get; set; } = 1000;
+
+    /// <summary>Console log format; every WeChat-surface call writes one entry (Faults/WeChatCallFilter).</summary>
+    public LogFormat LogFormat { get; set; } = LogFormat.Text;
 
     [Range(256, 16 * 1024 * 1024)]
     public int MaxBodyBytes { get; set; } = 64 * 1024;

@@ -77,6 +77,33 @@ public static class HostingExtensions
         });
         services.AddProblemDetails();
 
+        // SIGTERM (docker stop) must end within 5 s: Kestrel finishes in-flight calls for up to 3 s, then the writer
+        // drains and LiteDB checkpoints (EmulatorData.StopAsync). ASP.NET's own shutdownTimeoutSeconds still overrides this.
+        if (string.IsNullOrEmpty(builder.Configuration["shutdownTimeoutSeconds"]))
+        {
+            services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(3));
+        }
+
+        // One line per entry, so each WeChat call is one line; JSON for log collectors. A bad value fails the options
+        // validation at start like any other setting.
+        if (Enum.TryParse<LogFormat>(builder.Configuration["Midas:LogFormat"], ignoreCase: true, out var format) && format == LogFormat.Json)
+        {
+            builder.Logging.AddJsonConsole(json =>
+            {
+                json.UseUtcTimestamp = true;
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(text =>
+            {
+                text.SingleLine = true;
+                text.UseUtcTimestamp = true;
+                text.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
+
         if (NoListenAddressConfigured(builder.Configuration))
         {
             builder.WebHost.UseUrls(DefaultUrl);

@@ -26,9 +26,13 @@ public sealed partial class WeChatCallPipeline(
     RequestJournal journal,
     TimeProvider clock,
     IOptions<EmulatorOptions> options,
-    ILogger<WeChatCallPipeline> logger)
+    ILoggerFactory loggers)
 {
+    /// <summary>The category of the one-line-per-call log: Logging__LogLevel__MidasEmulator.Calls=Warning silences it.</summary>
+    public const string LogCategory = "MidasEmulator.Calls";
+
     private readonly int _maxBodyBytes = options.Value.MaxBodyBytes;
+    private readonly ILogger _logger = loggers.CreateLogger(LogCategory);
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, string endpoint, Env? env, bool faultable)
     {
@@ -91,7 +95,7 @@ public sealed partial class WeChatCallPipeline(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1, EventName = "WeChatCall", Level = LogLevel.Information,
         Message = "{Endpoint} env={Env} openid={Openid} bill_no={BillNo} errcode={Errcode} status={HttpStatus} fault={FaultId} {DurationMs} ms")]
     private partial void LogCall(string endpoint, string env, string openid, string billNo, int? errcode, int? httpStatus, string faultId, double durationMs);
 }

@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using MidasEmulator.Faults;
+using MidasEmulator.Tests.Support;
+
+namespace MidasEmulator.Tests.Http;
+
+/// <summary>One log entry per WeChat-surface call, with its fields, and no credential in any log entry.</summary>
+public sealed class CallLogTests : IDisposable
+{
+    private readonly CapturedLog _log = new();
+    private readonly EmulatorApp _app = new();
+    private readonly Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> _logged;
+
+    public CallLogTests() =>
+        _logged = _app.WithWebHostBuilder(web => web.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(_log)));
+
+    public void Dispose()
+    {
+        _logged.Dispose();
+        _app.Dispose();
+    }
+
+    [Fact]
+    public async Task EachCall_WritesOneEntryWithItsFields_AndNoCredentialAnywhere()
+    {
+        var backend = new GameBackend(_logged.CreateClient(), _app.Clock);
+        var token = await backend.AccessTokenAsync();
+
+        WireAssert.Ok(await backend.PayAsync(EmulatorApp.DocUser, "LOG-1", 5));
+        WireAssert.Code(90011, await backend.CallAsync("getbalance", EmulatorApp.DocUser, [], appKey: "wrong-key"));
+        WireAssert.Code(90009, await backend.CallAsync("getbalance", EmulatorApp.DocUser, [], sessionKey: "d3Jvbmcgc2Vzc2lvbiBrZXk="));
+
+        var calls = _log.Entries.Where(e => e.Category == WeChatCallPipeline.LogCategory).ToList();
+        Assert.Equal(["token", "pay", "getbalance", "getbalance"], calls.Select(c => c.State["Endpoint"]));
+        var pay = calls[1].State;
+        Assert.Equal(EmulatorApp.DocUser.Openid, pay["Openid"]);
+        Assert.Equal("LOG-1", pay["BillNo"]);
+        Assert.Equal(0, pay["Errcode"]);
+        Assert.Equal("sandbox", pay["Env"]);
+        Assert.Equal(90011, calls[2].State["Errcode"]);
+        var everything = string.Join('\n', _log.Entries.Select(e => e.Message + string.Join(',', e.State.Values)));
+        foreach (var secret in new[] { token, EmulatorApp.Secret, EmulatorApp.SandboxKey, EmulatorApp.ProductionKey, EmulatorApp.DocUser.SessionKey })
+        {
+            Assert.DoesNotContain(secret, everything, StringComparison.Ordinal);
+        }
+    }
+
+    private sealed record Entry(string Category, string Message, IReadOnlyDictionary<string, object?> State);
+
+    private sealed class CapturedLog : ILoggerProvider
+    {
+        private readonly ConcurrentQueue<Entry> _entries = new();
+
+        public IReadOnlyList<Entry> Entries => [.. _entries];
+
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(string category, ConcurrentQueue<Entry> entries) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                var fields = state as IEnumerable<KeyValuePair<string, object?>> ?? [];
+                entries.Enqueue(new Entry(category, formatter(state, exception) + exception, fields.ToDictionary(f => f.Key, f => f.Value)));
+            }
+        }
+    }
+}
