@@ -19,6 +19,8 @@ public class MoneyRulesTests
 
         public Account GetAccount(AccountKey key) => _accounts.TryGetValue(key, out var a) ? a : Account.Empty(key);
         public Order? FindBill(BillKey billKey) => _bills.GetValueOrDefault(billKey);
+        public Order? FindPayInLedger(AccountKey account, string billNo) =>
+            Orders.Where(o => o.Kind == OrderKind.Pay && o.Account == account && o.BillNo == billNo).MaxBy(o => o.Id);
         public long NextOrderId() => ++_id;
 
         public MidasReply Run(MidasCommand command, DateTimeOffset? at = null)

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using MidasEmulator.Tests.Support;
 
 namespace MidasEmulator.Tests.Storage;
@@ -70,5 +71,28 @@ public sealed class PersistenceTests : IDisposable
         var ids = (await second.CreateClient().OrdersAsync("kind=pay")).Select(o => o.GetProperty("id").GetInt64()).ToList();
         Assert.Equal(2, ids.Distinct().Count());
         Assert.True(ids[1] > ids[0]);
+    }
+
+    [Fact]
+    public async Task Restart_After48Hours_KeepsOnlyLiveBillNosInMemory_ButAnOldPayStillAnswers90014()
+    {
+        using (var first = StartOnFile())
+        {
+            WireAssert.Ok(await first.CreateGameBackend().PayAsync(User, "OLD-1", 10));
+        }
+        using var second = StartOnFile();
+        second.Clock.Advance(TimeSpan.FromHours(49));
+        var backend = second.CreateGameBackend();
+        var admin = second.CreateClient();
+        using (var session = await admin.PostAsJsonAsync("/admin/sessions", new { openid = "oSecondPlayer01", session_key = "c2Vjb25kIHBsYXllcg==" }))
+        {
+            session.EnsureSuccessStatusCode();
+        }
+        await admin.TopupAsync("oSecondPlayer01", 50);
+
+        // Forgotten after 48 h, so another player may use the bill_no again; the old pay still cannot be cancelled.
+        WireAssert.Ok(await backend.PayAsync(new GameUser("oSecondPlayer01", "c2Vjb25kIHBsYXllcg=="), "OLD-1", 10));
+        WireAssert.Code(90014, await backend.CancelPayAsync(User, "OLD-1"));
+        Assert.Equal(990, (await admin.AccountAsync(User.Openid)).Number("balance"));
     }
 }

@@ -35,6 +35,13 @@ public interface ILedgerView
 {
     Account GetAccount(AccountKey key);
     Order? FindBill(BillKey billKey);
+
+    /// <summary>
+    /// The account's latest pay with this bill_no from the whole ledger: for a cancel whose bill_no the 48 h memory
+    /// has let go of (or that another account has used since), which must answer 90014, not 90000.
+    /// </summary>
+    Order? FindPayInLedger(AccountKey account, string billNo);
+
     long NextOrderId();
 }
 
@@ -148,6 +155,10 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
     {
         var pay = view.FindBill(BillKey(cancel.Account, cancel.BillNo));
         if (pay is null || pay.Kind != OrderKind.Pay || pay.Account != cancel.Account)
+        {
+            pay = view.FindPayInLedger(cancel.Account, cancel.BillNo);
+        }
+        if (pay is null)
         {
             return CommandResult.Rejected(MidasReply.OrderNotFound(cancel.BillNo));
         }

@@ -22,6 +22,7 @@ public sealed class EmulatorData(
     SeedLoader seeder,
     FaultRules faults,
     RequestJournal journal,
+    TimeProvider time,
     ILogger<EmulatorData> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -32,7 +33,9 @@ public sealed class EmulatorData(
         {
             ledger.Publish(account);
         }
-        foreach (var order in data.BillOrders.OrderBy(o => o.Id))
+        // Only the bill_nos still inside their 48 h: older ones are in the ledger, not in memory.
+        var now = time.GetUtcNow();
+        foreach (var order in data.BillOrders.Where(o => rules.IsLive(o, now)).OrderBy(o => o.Id))
         {
             ledger.Publish(rules.BillKey(order.Account, order.BillNo!), order);
         }

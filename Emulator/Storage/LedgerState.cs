@@ -23,6 +23,21 @@ public sealed class LedgerState
 
     internal void Publish(BillKey billKey, Order order) => _bills[billKey] = order;
 
+    /// <summary>Forgets bill_nos created before <paramref name="cutoff"/>: the 48 h memory, so it does not grow forever.</summary>
+    internal int ForgetBillsBefore(DateTimeOffset cutoff)
+    {
+        var forgotten = 0;
+        foreach (var entry in _bills)
+        {
+            // Removes the entry only if it is still this order, so a bill_no reused meanwhile stays.
+            if (entry.Value.CreatedAt < cutoff && ((ICollection<KeyValuePair<BillKey, Order>>)_bills).Remove(entry))
+            {
+                forgotten++;
+            }
+        }
+        return forgotten;
+    }
+
     internal void SetLastOrderId(long id) => Interlocked.Exchange(ref _lastOrderId, id);
 
     internal void Clear()

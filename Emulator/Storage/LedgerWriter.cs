@@ -70,6 +70,26 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
             }
             ProcessGuarded(batch);
             batch.Clear();
+            ForgetExpiredBillsNowAndThen();
+        }
+    }
+
+    private static readonly TimeSpan ForgetInterval = TimeSpan.FromMinutes(1);
+    private long _lastForget;
+
+    // Once a minute of real time, between batches: the writer is the only one that adds bills, so nothing races it.
+    private void ForgetExpiredBillsNowAndThen()
+    {
+        var timestamp = time.GetTimestamp();
+        if (_lastForget != 0 && time.GetElapsedTime(_lastForget, timestamp) < ForgetInterval)
+        {
+            return;
+        }
+        _lastForget = timestamp;
+        var forgotten = state.ForgetBillsBefore(time.GetUtcNow() - rules.BillNoTtl);
+        if (forgotten > 0)
+        {
+            logger.LogDebug("forgot {Count} bill_nos older than {Ttl}", forgotten, rules.BillNoTtl);
         }
     }
 
@@ -117,7 +137,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
     private bool TryCommit(IReadOnlyList<Pending> batch)
     {
         var now = time.GetUtcNow();
-        var overlay = new BatchOverlay(state, rules);
+        var overlay = new BatchOverlay(state, rules, store);
         var replies = new CommandResult[batch.Count];
         var authWrites = new List<AuthWrite>();
         for (var i = 0; i < batch.Count; i++)
@@ -221,7 +241,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
     }
 
     /// <summary>The committed state seen through the batch's own uncommitted changes.</summary>
-    private sealed class BatchOverlay(LedgerState committed, MoneyRules rules) : ILedgerView
+    private sealed class BatchOverlay(LedgerState committed, MoneyRules rules, LiteDbStore store) : ILedgerView
     {
         private readonly Dictionary<AccountKey, Account> _accounts = [];
         private readonly Dictionary<long, Order> _orders = [];
@@ -237,6 +257,10 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         public Account GetAccount(AccountKey key) => _accounts.TryGetValue(key, out var account) ? account : committed.GetAccount(key);
 
         public Order? FindBill(BillKey billKey) => _bills.TryGetValue(billKey, out var order) ? order : committed.FindBill(billKey);
+
+        // A database read, but only for a cancel whose bill_no is not in memory; this batch's own changes win.
+        public Order? FindPayInLedger(AccountKey account, string billNo) =>
+            store.FindPay(account, billNo) is { } stored ? _orders.GetValueOrDefault(stored.Id, stored) : null;
 
         public long NextOrderId() => ++_lastOrderId;
 

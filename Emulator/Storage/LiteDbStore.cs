@@ -368,6 +368,17 @@ public sealed class LiteDbStore : IDisposable
     }
 
     /// <summary>Every order of one account, oldest first (invariant checks, tests).</summary>
+    /// <summary>The account's latest pay with this bill_no, by the bill_no index (the writer's thread only).</summary>
+    public Order? FindPay(AccountKey account, string billNo)
+    {
+        lock (_gate)
+        {
+            return _orders.Find(Query.EQ("bill_no", billNo)).Select(ToOrder)
+                .Where(o => o.Kind == OrderKind.Pay && o.Account == account)
+                .MaxBy(o => o.Id);
+        }
+    }
+
     public IReadOnlyList<Order> OrdersOf(AccountKey key) =>
         _orders.Find(Query.EQ("openid", key.Openid)).Select(ToOrder).Where(o => o.Account == key).OrderBy(o => o.Id).ToList();
 
