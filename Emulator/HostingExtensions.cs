@@ -65,6 +65,9 @@ public static class HostingExtensions
         });
         services.AddProblemDetails();
 
+        // API reference: the OpenAPI documents of both surfaces, built on request, and the Scalar page.
+        services.AddApiReference();
+
         if (NoListenAddressConfigured(builder.Configuration))
         {
             builder.WebHost.UseUrls(DefaultUrl);

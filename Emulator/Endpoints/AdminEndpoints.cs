@@ -17,7 +17,7 @@ namespace MidasEmulator.Endpoints;
 public static partial class AdminEndpoints
 {
     private static readonly DateTimeOffset StartedAt = DateTimeOffset.UtcNow;
-    private static readonly string Version =
+    internal static readonly string Version =
         typeof(AdminEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
