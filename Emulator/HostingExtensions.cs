@@ -104,6 +104,9 @@ public static class HostingExtensions
             });
         }
 
+        // API reference: the OpenAPI documents of both surfaces, built on request, and the Scalar page.
+        services.AddApiReference();
+
         if (NoListenAddressConfigured(builder.Configuration))
         {
             builder.WebHost.UseUrls(DefaultUrl);

@@ -21,6 +21,8 @@ app.MapWeChatApi();
 app.MapMidasApi();
 // /admin/...: health, reset, apps, sessions, login codes, accounts, orders.
 app.MapAdminApi();
+// /openapi/wechat.json, /openapi/admin.json and the /scalar page that shows them (/docs redirects there).
+app.MapApiReference();
 
 // A typo such as Midas__Durability=ful stops the process with one sentence and exit code 2. Only a real
 // process gets here: an in-process test host sees the exception itself.

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -15,8 +16,12 @@ public static partial class AdminEndpoints
     /// <summary>Largest balance PUT accepts: far above any test, far below overflow of the sums.</summary>
     public const long MaxSetBalance = 1L << 53;
 
-    public static IResult GetAccount(string openid, string? appid, [FromQuery(Name = "zone_id")] string? zoneId, string? env,
-        AppRegistry apps, LedgerState ledger)
+    private const string AppidParam = "The app; may be left out when exactly one is registered.";
+    private const string LimitParam = "At most this many, 1 … 10000; default 100.";
+
+    public static IResult GetAccount(string openid, [Description(AppidParam)] string? appid,
+        [FromQuery(Name = "zone_id"), Description("The account's zone; default 1.")] string? zoneId,
+        [Description("sandbox (the default) or production.")] string? env, AppRegistry apps, LedgerState ledger)
     {
         if (ResolveAccount(openid, appid, zoneId, env, apps, out var app, out var key) is { } invalid)
         {
@@ -67,8 +72,11 @@ public static partial class AdminEndpoints
         return AccountResult(app, result);
     }
 
-    public static IResult GetOrders(string? openid, [FromQuery(Name = "bill_no")] string? billNo, string? env, string? kind,
-        string? limit, string? offset, LiteDbStore store)
+    public static IResult GetOrders([Description("Only this player's orders.")] string? openid,
+        [FromQuery(Name = "bill_no"), Description("Only this bill_no's orders (a pay and its cancel).")] string? billNo,
+        [Description("Only this env: sandbox or production.")] string? env,
+        [Description("Only this kind: pay, cancel, present, topup or set.")] string? kind,
+        [Description(LimitParam)] string? limit, [Description("Orders to skip first; default 0.")] string? offset, LiteDbStore store)
     {
         Env? envFilter = null;
         if (env is not null)

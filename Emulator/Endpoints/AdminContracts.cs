@@ -4,16 +4,19 @@ using MidasEmulator.Midas;
 
 namespace MidasEmulator.Endpoints;
 
+// A request parameter without a default is listed as required in /openapi/admin.json, one with "= null" as optional.
+// Reading is the same either way: a missing field is null, and the handler says which ones it needs.
+
 /// <summary>GET /admin/health.</summary>
 public sealed record HealthReply(string Status, string Version, long UptimeS);
 
 /// <summary>POST /admin/reset: wipe everything; <c>reseed</c> (default true) loads the seed file again.</summary>
-public sealed record ResetRequest(bool? Reseed);
+public sealed record ResetRequest(bool? Reseed = null);
 
 public sealed record ResetReply(bool Reset, int SeededUsers);
 
 /// <summary>POST /admin/apps: registers (or replaces) an app. Without <c>sandbox_app_key</c> its sandbox paths answer 90017.</summary>
-public sealed record AppRequest(string? Appid, string? Secret, string? OfferId, string? AppKey, string? SandboxAppKey);
+public sealed record AppRequest(string? Appid, string? Secret, string? OfferId, string? AppKey, string? SandboxAppKey = null);
 
 public sealed record AppReply(string Appid, string Secret, string OfferId, string AppKey, string? SandboxAppKey)
 {
@@ -21,7 +24,7 @@ public sealed record AppReply(string Appid, string Secret, string OfferId, strin
 }
 
 /// <summary>POST /admin/sessions: a logged-in user, as jscode2session would give; a new one replaces the old.</summary>
-public sealed record SessionRequest(string? Appid, string? Openid, string? SessionKey);
+public sealed record SessionRequest(string? Openid, string? Appid = null, string? SessionKey = null);
 
 public sealed record SessionReply(string Appid, string Openid, string SessionKey, DateTimeOffset? ExpiresAt)
 {
@@ -29,15 +32,15 @@ public sealed record SessionReply(string Appid, string Openid, string SessionKey
 }
 
 /// <summary>POST /admin/login-codes: a one-time js_code for /sns/jscode2session (what wx.login gives the game client).</summary>
-public sealed record LoginCodeRequest(string? Appid, string? Openid);
+public sealed record LoginCodeRequest(string? Openid, string? Appid = null);
 
 public sealed record LoginCodeReply(string Code, int ExpiresIn);
 
 /// <summary>POST /admin/accounts/{openid}/topup: a successful coin purchase (what wx.requestMidasPayment does).</summary>
-public sealed record TopupRequest(long? Amount, string? Appid, string? ZoneId, string? Env);
+public sealed record TopupRequest(long? Amount, string? Appid = null, string? ZoneId = null, string? Env = null);
 
 /// <summary>PUT /admin/accounts/{openid}: sets balance and/or gen_balance directly.</summary>
-public sealed record SetAccountRequest(long? Balance, long? GenBalance, string? Appid, string? ZoneId, string? Env);
+public sealed record SetAccountRequest(long? Balance = null, long? GenBalance = null, string? Appid = null, string? ZoneId = null, string? Env = null);
 
 /// <summary>An account as the admin API shows it: getbalance's fields plus its key.</summary>
 public sealed record AccountReply(
@@ -63,8 +66,9 @@ public sealed record OrderReply(
 
 /// <summary>POST /admin/faults (design.md §1.3). Everything is optional: the default is errcode -1 "system busy" on every call, until deleted.</summary>
 public sealed record FaultRequest(
-    string? Endpoint, string? Action, int? Errcode, string? Errmsg, int? HttpStatus, int? DelayMs, bool? AfterCommit,
-    double? Probability, int? Times, string? Openid, string? BillNo, int? SkipFirst, int? Seed);
+    string? Endpoint = null, string? Action = null, int? Errcode = null, string? Errmsg = null, int? HttpStatus = null, int? DelayMs = null,
+    bool? AfterCommit = null, double? Probability = null, int? Times = null, string? Openid = null, string? BillNo = null, int? SkipFirst = null,
+    int? Seed = null);
 
 /// <summary>A fault rule and its counters: <c>matched</c> requests were in scope, <c>hits</c> of them got the fault.</summary>
 public sealed record FaultReply(
@@ -85,6 +89,6 @@ public sealed record JournalEntryReply(
     string? Body, int? Errcode, string? Errmsg, int? HttpStatus, bool Dropped, string? FaultId, double DurationMs, string? StringToSign);
 
 /// <summary>POST /admin/clock: exactly one of advance_s, now or real.</summary>
-public sealed record ClockRequest(double? AdvanceS, string? Now, bool? Real);
+public sealed record ClockRequest(double? AdvanceS = null, string? Now = null, bool? Real = null);
 
 public sealed record ClockReply(DateTimeOffset Now, double OffsetS, bool Real);

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
@@ -17,23 +18,67 @@ namespace MidasEmulator.Endpoints;
 public static partial class AdminEndpoints
 {
     private static readonly DateTimeOffset StartedAt = DateTimeOffset.UtcNow;
-    private static readonly string Version =
+    internal static readonly string Version =
         typeof(AdminEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    private const string HealthTag = "Health and reset";
+    private const string AppsTag = "Apps";
+    private const string SessionsTag = "Sessions and login codes";
+    private const string AccountsTag = "Accounts and orders";
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/admin").RequireAdminToken().WithNotCommittedAs503().WithTags("admin");
-        admin.MapGet("/health", GetHealth);
-        admin.MapPost("/reset", ResetAsync);
-        admin.MapGet("/apps", (AppRegistry apps) => TypedResults.Ok<IReadOnlyList<AppReply>>(apps.All.Select(AppReply.From).ToList()));
-        admin.MapPost("/apps", RegisterAppAsync);
-        admin.MapPost("/sessions", StartSessionAsync);
-        admin.MapDelete("/sessions/{openid}", EndSessionAsync);
-        admin.MapPost("/login-codes", IssueLoginCodeAsync);
-        admin.MapGet("/accounts/{openid}", GetAccount);
-        admin.MapPost("/accounts/{openid}/topup", TopupAsync);
-        admin.MapPut("/accounts/{openid}", SetAccountAsync);
-        admin.MapGet("/orders", GetOrders);
+        var admin = app.MapGroup("/admin").RequireAdminToken().WithNotCommittedAs503().WithGroupName(ApiReference.AdminDocument)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        admin.MapGet("/health", GetHealth)
+            .Documented(HealthTag, "Is the emulator up?", "200 with status, version and uptime while it can take writes; 503 once its "
+                + "database had a write failure (a restart recovers everything acknowledged). Docker's HEALTHCHECK and CI readiness waits call it.")
+            .Produces<HealthReply>().ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        admin.MapPost("/reset", ResetAsync)
+            .Documented(HealthTag, "Wipe everything and reseed", "Wipes accounts, orders, access tokens, sessions, login codes, fault rules "
+                + "and the request journal, then loads the seed file again unless reseed is false. Apps and the clock stay. The body is optional.")
+            .WithJsonBody<ResetRequest>(required: false)
+            .Produces<ResetReply>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        admin.MapGet("/apps", (AppRegistry apps) => TypedResults.Ok<IReadOnlyList<AppReply>>(apps.All.Select(AppReply.From).ToList()))
+            .Documented(AppsTag, "List the apps", "Every registered app with its secret, offer_id and keys.");
+        admin.MapPost("/apps", RegisterAppAsync)
+            .Documented(AppsTag, "Register or replace an app", "appid and offer_id are 1–64 characters of [0-9A-Za-z_-]; secret and keys "
+                + "1–256 characters. Without sandbox_app_key the app's sandbox paths answer 90017.")
+            .WithJsonBody<AppRequest>()
+            .Produces<AppReply>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        admin.MapPost("/sessions", StartSessionAsync)
+            .Documented(SessionsTag, "Log a player in", "What /sns/jscode2session would give: a session with the given session_key or a random "
+                + "one. It replaces the player's old session, so an mp_sig made with the old key then fails (90009).")
+            .WithJsonBody<SessionRequest>()
+            .Produces<SessionReply>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        admin.MapDelete("/sessions/{openid}", EndSessionAsync)
+            .Documented(SessionsTag, "End a player's session", "The player's next Midas call answers 90010. 404 when there is no session.")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        admin.MapPost("/login-codes", IssueLoginCodeAsync)
+            .Documented(SessionsTag, "Issue a login code", "A one-time js_code for /sns/jscode2session, what wx.login gives the game client. "
+                + "It lives LoginCodeTtlSeconds (300 s).")
+            .WithJsonBody<LoginCodeRequest>()
+            .Produces<LoginCodeReply>().ProducesProblem(StatusCodes.Status400BadRequest);
+        admin.MapGet("/accounts/{openid}", GetAccount)
+            .Documented(AccountsTag, "Read an account", "getbalance's fields plus the account's key; first_save is a boolean here. An "
+                + "account never touched shows zeros. zone_id defaults to 1, env to sandbox.")
+            .Produces<AccountReply>().ProducesProblem(StatusCodes.Status400BadRequest);
+        admin.MapPost("/accounts/{openid}/topup", TopupAsync)
+            .Documented(AccountsTag, "Top up coins", "A paid purchase of amount coins (1 … 2147483647), what wx.requestMidasPayment makes: "
+                + "adds to balance, save_amt and save_sum, ends first_save, and is booked as a topup order.")
+            .WithJsonBody<TopupRequest>()
+            .Produces<AccountReply>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        admin.MapPut("/accounts/{openid}", SetAccountAsync)
+            .Documented(AccountsTag, "Set a balance", "Sets balance and/or gen_balance directly (at least one; 0 ≤ gen_balance ≤ balance). "
+                + "With only balance the gift part is kept, capped at the new balance. Booked as a set order.")
+            .WithJsonBody<SetAccountRequest>()
+            .Produces<AccountReply>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        admin.MapGet("/orders", GetOrders)
+            .Documented(AccountsTag, "Read the ledger", "Orders oldest first, filtered by openid, bill_no, env and kind (pay, cancel, present, "
+                + "topup, set); limit 1 … 10000 (default 100) and offset page through them. gen_amt is the gift part of amt.")
+            .Produces<IReadOnlyList<OrderReply>>().ProducesProblem(StatusCodes.Status400BadRequest);
         admin.MapTestingApi();
         return app;
     }
@@ -143,7 +188,7 @@ public static partial class AdminEndpoints
         return TypedResults.Ok(SessionReply.From(session));
     }
 
-    public static async Task<IResult> EndSessionAsync(string openid, string? appid, AppRegistry apps, Sessions sessions)
+    public static async Task<IResult> EndSessionAsync(string openid, [Description(AppidParam)] string? appid, AppRegistry apps, Sessions sessions)
     {
         if (apps.Resolve(appid, out var unresolved) is not { } app)
         {

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -24,22 +25,46 @@ public static partial class AdminEndpoints
 
     private const string Hidden = "***";
 
+    private const string FaultsTag = "Faults";
+    private const string JournalTag = "Request journal";
+    private const string ClockTag = "Clock";
+
     private static readonly HashSet<string> CredentialFields = ["secret", "access_token", "session_key", "app_key", "sandbox_app_key", "appsecret"];
 
     public static RouteGroupBuilder MapTestingApi(this RouteGroupBuilder admin)
     {
-        admin.MapPost("/faults", AddFaultAsync);
-        admin.MapGet("/faults", (FaultRules faults) => TypedResults.Ok<IReadOnlyList<FaultReply>>(faults.All.Select(FaultReply.From).ToList()));
+        admin.MapPost("/faults", AddFaultAsync)
+            .Documented(FaultsTag, "Add a fault rule", "Every field is optional: the default answers errcode -1 \"system busy\" on every "
+                + "WeChat-surface call until deleted. action is errcode, http_status, drop or delay; after_commit true lets the operation "
+                + "commit first. Rules are tried oldest first and at most one fires per request (README \"Admin API\", design.md §1.3).")
+            .WithJsonBody<FaultRequest>(required: false)
+            .Produces<FaultReply>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest);
+        admin.MapGet("/faults", (FaultRules faults) => TypedResults.Ok<IReadOnlyList<FaultReply>>(faults.All.Select(FaultReply.From).ToList()))
+            .Documented(FaultsTag, "List the fault rules", "Every rule with its counters: matched (requests in scope), hits (requests it "
+                + "fired on) and active (false once retired by times).");
         admin.MapDelete("/faults/{id}", (string id, FaultRules faults) =>
-            faults.Remove(id) ? Results.NoContent() : AdminProblems.NotFound($"there is no fault rule {id}"));
+            faults.Remove(id) ? Results.NoContent() : AdminProblems.NotFound($"there is no fault rule {id}"))
+            .Documented(FaultsTag, "Delete a fault rule", "404 for an unknown id.")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapDelete("/faults", (FaultRules faults) =>
         {
             faults.Clear();
             return TypedResults.NoContent();
-        });
-        admin.MapGet("/requests", GetRequests);
-        admin.MapGet("/clock", (EmulatorClock clock) => TypedResults.Ok(ClockOf(clock)));
-        admin.MapPost("/clock", SetClockAsync);
+        })
+            .Documented(FaultsTag, "Delete every fault rule", "Always 204.");
+        admin.MapGet("/requests", GetRequests)
+            .Documented(JournalTag, "Read the request journal", "The last JournalSize WeChat-surface calls, newest first, filtered by "
+                + "endpoint, openid, bill_no and errcode; limit 1 … 10000 (default 100). For a 90011 or 90009 string_to_sign is what the "
+                + "emulator signed, key shown as ***. Credentials never appear.")
+            .Produces<IReadOnlyList<JournalEntryReply>>().ProducesProblem(StatusCodes.Status400BadRequest);
+        admin.MapGet("/clock", (EmulatorClock clock) => TypedResults.Ok(ClockOf(clock)))
+            .Documented(ClockTag, "Read the emulator's clock", "Its time, its offset from the system clock, and whether it is the real one.");
+        admin.MapPost("/clock", SetClockAsync)
+            .Documented(ClockTag, "Move the emulator's clock", "Exactly one of advance_s (seconds forward), now (an ISO-8601 time; it keeps "
+                + "running from there) or real: true (back to the system clock). Token, login-code, session and bill_no expiry, the ts "
+                + "window and created_at of orders read this clock.")
+            .WithJsonBody<ClockRequest>()
+            .Produces<ClockReply>().ProducesProblem(StatusCodes.Status400BadRequest);
         return admin;
     }
 
@@ -50,7 +75,7 @@ public static partial class AdminEndpoints
         {
             return problem;
         }
-        if (ToFaultSpec(body ?? new FaultRequest(null, null, null, null, null, null, null, null, null, null, null, null, null), out var invalid) is not { } spec)
+        if (ToFaultSpec(body ?? new FaultRequest(), out var invalid) is not { } spec)
         {
             return AdminProblems.BadRequest(invalid);
         }
@@ -84,8 +109,12 @@ public static partial class AdminEndpoints
             r.AfterCommit ?? false, r.Probability ?? 1, r.Times, r.Openid, r.BillNo, r.SkipFirst ?? 0, r.Seed);
     }
 
-    public static IResult GetRequests(string? endpoint, string? openid, [FromQuery(Name = "bill_no")] string? billNo, string? errcode,
-        string? limit, RequestJournal journal)
+    public static IResult GetRequests(
+        [Description("Only this endpoint: getbalance, pay, cancelpay, present, token or jscode2session.")] string? endpoint,
+        [Description("Only calls whose body has this openid.")] string? openid,
+        [FromQuery(Name = "bill_no"), Description("Only calls whose body has this bill_no.")] string? billNo,
+        [Description("Only replies with this errcode, such as -1 or 90012.")] string? errcode,
+        [Description(LimitParam)] string? limit, RequestJournal journal)
     {
         if (!TryInt(limit, 100, out var take) || take is < 1 or > MaxOrdersPage)
         {

@@ -26,12 +26,43 @@ public static class MidasEndpoints
             group.MapPost("/" + name, (HttpContext context, MidasServices services) => services.HandleAsync(context, op, env))
                 .WithWeChatCall(name, env)
                 .WithName($"{env.ToWire()}-{name}")
-                .ExcludeFromDescription();
+                .WithMidasDocs(op, env);
             // WeChat answers a POST-only API called with another method with its global 43002, not an HTTP 405.
             group.MapMethods("/" + name, WeChatEndpoints.OtherMethods, () => WireResult.Of(MidasReply.RequirePostMethod()))
                 .WithWeChatCall(name, env, faultable: false)
                 .ExcludeFromDescription();
         }
+    }
+
+    // The OpenAPI description (/openapi/wechat.json): documentation only, the handler reads the body itself.
+    private static RouteHandlerBuilder WithMidasDocs(this RouteHandlerBuilder builder, MidasOp op, Env env)
+    {
+        var (summary, does, request, reply) = op switch
+        {
+            MidasOp.GetBalance => ("Read the player's balance", "Reads the account (env, offer_id, zone_id, openid); changes nothing.",
+                typeof(MidasGetBalanceRequest), typeof(MidasGetBalanceReply)),
+            MidasOp.Pay => ("Deduct coins", "Deducts amt coins, gift coins first. A bill_no already applied is never deducted again: "
+                + "its repeat answers 90012 (or the stored reply with BillNoRepeat=replay); too few coins answer 90013.",
+                typeof(MidasPayRequest), typeof(MidasPayReply)),
+            MidasOp.CancelPay => ("Reverse a pay", "Reverses the pay with this bill_no: paid and gift coins go back where they came from. "
+                + "An unknown bill_no answers 90000, a second cancel 90015, one past its 48 h 90014.",
+                typeof(MidasCancelPayRequest), typeof(MidasCancelPayReply)),
+            _ => ("Give gift coins", "Gives present_counts gift coins (gen_balance). A repeated bill_no answers 90012 and gives nothing.",
+                typeof(MidasPresentRequest), typeof(MidasPresentReply)),
+        };
+        return builder
+            .WithGroupName(ApiReference.WeChatDocument)
+            .WithTags(env == Env.Sandbox ? "Midas sandbox" : "Midas production")
+            .WithSummary($"{MidasFields.PathName(op)}: {summary}")
+            .WithDescription($"{does} Works on the {env.ToWire()} ledger. sig is HMAC-SHA256, keyed with the app's {env.ToWire()} "
+                + "AppKey, over the body fields sent (sorted, sig and mp_sig left out) plus org_loc (this path, without the query) "
+                + "and method=POST; mp_sig adds access_token and sig and is keyed with the player's session_key. The "
+                + "checks run access_token → body → app → values → sig → session → mp_sig, and the first failure answers HTTP 200 "
+                + "with its errcode and errmsg, changing nothing. Other methods answer 43002. The body is read as JSON whatever "
+                + $"its Content-Type. Rules and errcodes: {ApiReference.ReadmeWeChat}.")
+            .WithQueryParameter("access_token", "From GET /cgi-bin/token, for the appid in the body.")
+            .WithJsonBody(request)
+            .Produces(StatusCodes.Status200OK, reply, "application/json");
     }
 }
 

@@ -12,10 +12,33 @@ public static class WeChatEndpoints
     /// <summary>The methods a POST-only WeChat API answers with 43002.</summary>
     internal static readonly string[] OtherMethods = ["GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"];
 
+    private const string AuthTag = "Auth";
+
     public static IEndpointRouteBuilder MapWeChatApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/cgi-bin/token", GetAccessTokenAsync).WithWeChatCall("token", env: null).ExcludeFromDescription();
-        app.MapGet("/sns/jscode2session", CodeToSessionAsync).WithWeChatCall("jscode2session", env: null).ExcludeFromDescription();
+        app.MapGet("/cgi-bin/token", GetAccessTokenAsync).WithWeChatCall("token", env: null)
+            .WithGroupName(ApiReference.WeChatDocument).WithTags(AuthTag).WithName("token")
+            .WithSummary("Get the app's access_token")
+            .WithDescription("auth.getAccessToken: exchanges the app's appid and secret for the access_token every Midas call "
+                + "carries. The token lives AccessTokenTtlSeconds (7200 s); a new one limits the app's earlier tokens to 5 more "
+                + "minutes. Errors (41002, 41004, 40013, 40001, 40002, -1) come as HTTP 200 with errcode and errmsg. "
+                + $"Any other method answers 43001. See {ApiReference.ReadmeWeChat}.")
+            .WithQueryParameter("grant_type", "Must be client_credential.")
+            .WithQueryParameter("appid", "A registered app (GET /admin/apps lists them).")
+            .WithQueryParameter("secret", "The app's secret.")
+            .Produces<AccessTokenReply>(StatusCodes.Status200OK);
+        app.MapGet("/sns/jscode2session", CodeToSessionAsync).WithWeChatCall("jscode2session", env: null)
+            .WithGroupName(ApiReference.WeChatDocument).WithTags(AuthTag).WithName("jscode2session")
+            .WithSummary("Exchange a login code for the player's openid and session_key")
+            .WithDescription("auth.code2Session: redeems the one-time js_code the game client got from wx.login (here: "
+                + "POST /admin/login-codes) for the player's openid and a new session_key, which replaces the old one and keys "
+                + "mp_sig. Errors (41002, 41004, 40013, 40125, 41008, 40002, 40029, 40163, -1) come as HTTP 200 with errcode "
+                + $"and errmsg. Any other method answers 43001. See {ApiReference.ReadmeWeChat}.")
+            .WithQueryParameter("appid", "A registered app.")
+            .WithQueryParameter("secret", "The app's secret.")
+            .WithQueryParameter("js_code", "A one-time code from POST /admin/login-codes; it lives 300 s.")
+            .WithQueryParameter("grant_type", "Must be authorization_code.")
+            .Produces<CodeToSessionReply>(StatusCodes.Status200OK);
         foreach (var (path, name) in new[] { ("/cgi-bin/token", "token"), ("/sns/jscode2session", "jscode2session") })
         {
             app.MapMethods(path, ["POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"], () => WireResult.Of(MidasReply.RequireGetMethod()))

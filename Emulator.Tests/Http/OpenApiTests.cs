@@ -1,0 +1,203 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using MidasEmulator.Tests.Support;
+
+namespace MidasEmulator.Tests.Http;
+
+public class OpenApiTests : IDisposable
+{
+    private static readonly string[] WeChatPaths =
+    [
+        "/cgi-bin/token", "/sns/jscode2session",
+        "/cgi-bin/midas/sandbox/getbalance", "/cgi-bin/midas/sandbox/pay", "/cgi-bin/midas/sandbox/cancelpay", "/cgi-bin/midas/sandbox/present",
+        "/cgi-bin/midas/getbalance", "/cgi-bin/midas/pay", "/cgi-bin/midas/cancelpay", "/cgi-bin/midas/present",
+    ];
+
+    private static readonly string[] AdminPaths =
+    [
+        "/admin/health", "/admin/reset", "/admin/apps", "/admin/sessions", "/admin/sessions/{openid}", "/admin/login-codes",
+        "/admin/accounts/{openid}", "/admin/accounts/{openid}/topup", "/admin/orders", "/admin/faults", "/admin/faults/{id}",
+        "/admin/requests", "/admin/clock",
+    ];
+
+    private const string Common = "openid appid offer_id ts zone_id pf user_ip sig mp_sig";
+
+    private readonly EmulatorApp _app = new();
+    private readonly HttpClient _http;
+
+    public OpenApiTests() => _http = _app.CreateClient();
+
+    public void Dispose()
+    {
+        _app.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public async Task WeChatDocument_ListsEveryWeChatPath_AndNothingElse()
+    {
+        var doc = await _http.GetFromJsonAsync<JsonElement>("/openapi/wechat.json");
+
+        Assert.Equal(WeChatPaths.Order(), Paths(doc).Order());
+        Assert.False(string.IsNullOrEmpty(doc.GetProperty("info").GetProperty("title").GetString()));
+        Assert.False(string.IsNullOrEmpty(doc.GetProperty("info").GetProperty("description").GetString()));
+        Assert.False(string.IsNullOrEmpty(doc.GetProperty("info").GetProperty("version").GetString()));
+    }
+
+    [Theory]
+    [InlineData("getbalance", "", "balance gen_balance first_save save_amt save_sum cost_sum present_sum")]
+    [InlineData("pay", "amt bill_no pay_item app_remark", "bill_no balance used_gen_balance used_gen_amt")]
+    [InlineData("cancelpay", "bill_no pay_item", "bill_no")]
+    [InlineData("present", "bill_no present_counts", "bill_no balance")]
+    public async Task WeChatDocument_MidasOperation_HasTokenBodyAndReplyInSnakeCase(string op, string fields, string replyFields)
+    {
+        var doc = await _http.GetFromJsonAsync<JsonElement>("/openapi/wechat.json");
+
+        foreach (var path in new[] { $"/cgi-bin/midas/sandbox/{op}", $"/cgi-bin/midas/{op}" })
+        {
+            // Only POST is described: the 43002 answers to other methods stay out of the document.
+            var operation = Assert.Single(doc.GetProperty("paths").GetProperty(path).EnumerateObject());
+            Assert.Equal("post", operation.Name);
+            Assert.False(string.IsNullOrEmpty(operation.Value.GetProperty("summary").GetString()));
+            Assert.Contains("README", operation.Value.GetProperty("description").GetString());
+            var token = Assert.Single(operation.Value.GetProperty("parameters").EnumerateArray());
+            Assert.Equal(("access_token", "query", true),
+                (token.GetProperty("name").GetString(), token.GetProperty("in").GetString(), token.GetProperty("required").GetBoolean()));
+
+            var body = Resolve(doc, operation.Value.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema"));
+            Assert.Equal(Words($"{Common} {fields}").Order(), PropertyNames(body).Order());
+            Assert.Equal("integer", body.GetProperty("properties").GetProperty("ts").GetProperty("type").GetString());
+            var reply = Resolve(doc, operation.Value.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema"));
+            Assert.Equal(Words($"errcode errmsg {replyFields}").Order(), PropertyNames(reply).Order());
+        }
+    }
+
+    [Fact]
+    public async Task WeChatDocument_Pay_MarksTheRequiredFields()
+    {
+        var doc = await _http.GetFromJsonAsync<JsonElement>("/openapi/wechat.json");
+
+        var pay = doc.GetProperty("paths").GetProperty("/cgi-bin/midas/pay").GetProperty("post");
+        var body = Resolve(doc, pay.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema"));
+        var required = body.GetProperty("required").EnumerateArray().Select(e => e.GetString()).ToList();
+
+        Assert.Equal(Words("openid appid offer_id ts zone_id pf sig amt bill_no").Order(), required.Order());
+        Assert.Equal("integer", body.GetProperty("properties").GetProperty("amt").GetProperty("type").GetString());
+    }
+
+    [Theory]
+    [InlineData("/cgi-bin/token", "grant_type appid secret", "access_token expires_in errcode errmsg")]
+    [InlineData("/sns/jscode2session", "appid secret js_code grant_type", "openid session_key unionid errcode errmsg")]
+    public async Task WeChatDocument_AuthCall_HasQueryAndReply(string path, string query, string replyFields)
+    {
+        var doc = await _http.GetFromJsonAsync<JsonElement>("/openapi/wechat.json");
+
+        var operation = Assert.Single(doc.GetProperty("paths").GetProperty(path).EnumerateObject());
+        Assert.Equal("get", operation.Name);
+        Assert.Equal(Words(query), operation.Value.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()!));
+        var reply = Resolve(doc, operation.Value.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema"));
+        Assert.Equal(Words(replyFields).Order(), PropertyNames(reply).Order());
+    }
+
+    [Fact]
+    public async Task AdminDocument_ListsEveryAdminCall_WithSummaryAndTag()
+    {
+        var doc = await _http.GetFromJsonAsync<JsonElement>("/openapi/admin.json");
+
+        Assert.Equal(AdminPaths.Order(), Paths(doc).Order());
+        foreach (var path in doc.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                Assert.False(string.IsNullOrEmpty(operation.Value.GetProperty("summary").GetString()), $"{operation.Name} {path.Name}");
+                Assert.False(string.IsNullOrEmpty(operation.Value.GetProperty("description").GetString()), $"{operation.Name} {path.Name}");
+                Assert.NotEqual(0, operation.Value.GetProperty("tags").GetArrayLength());
+                Assert.True(operation.Value.GetProperty("responses").TryGetProperty("401", out _), $"{operation.Name} {path.Name} lacks 401");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task AdminDocument_RegisterApp_HasBodyReplyAndProblem()
+    {
+        var doc = await _http.GetFromJsonAsync<JsonElement>("/openapi/admin.json");
+
+        var post = doc.GetProperty("paths").GetProperty("/admin/apps").GetProperty("post");
+        var body = Resolve(doc, post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema"));
+        Assert.Equal(Words("appid secret offer_id app_key sandbox_app_key"), PropertyNames(body));
+        Assert.Equal(Words("appid secret offer_id app_key"), body.GetProperty("required").EnumerateArray().Select(e => e.GetString()!));
+        var created = Resolve(doc, post.GetProperty("responses").GetProperty("201").GetProperty("content").GetProperty("application/json").GetProperty("schema"));
+        Assert.Contains("sandbox_app_key", PropertyNames(created));
+        Assert.True(post.GetProperty("responses").GetProperty("400").GetProperty("content").TryGetProperty("application/problem+json", out _));
+    }
+
+    [Fact]
+    public async Task ReferencePage_AnswersHtml_NamingBothDocuments()
+    {
+        using var response = await _http.GetAsync("/scalar/");
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("openapi/wechat.json", html);
+        Assert.Contains("openapi/admin.json", html);
+    }
+
+    [Fact]
+    public async Task Docs_RedirectsToTheReferencePage()
+    {
+        using var client = _app.CreateClient(new() { AllowAutoRedirect = false });
+
+        using var response = await client.GetAsync("/docs");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/scalar/", response.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task Docs_WithAdminTokenSet_NeedNoToken()
+    {
+        using var app = new EmulatorApp(new Dictionary<string, string?> { ["Midas:AdminToken"] = "s3cret" });
+        var client = app.CreateClient();
+
+        foreach (var path in new[] { "/openapi/wechat.json", "/openapi/admin.json", "/scalar/", "/scalar/scalar.js" })
+        {
+            using var response = await client.GetAsync(path);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {response.StatusCode}");
+        }
+        using var admin = await client.GetAsync("/admin/health");
+        Assert.Equal(HttpStatusCode.Unauthorized, admin.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData(null)]
+    public async Task MidasCall_AnyContentType_IsStillReadAsJson(string? contentType)
+    {
+        // The documented request bodies must not turn into routing rules (a 415 for a Content-Type): midas-api.md §1.
+        var backend = _app.CreateGameBackend();
+        var (pathAndQuery, body) = await backend.SignPayAsync(EmulatorApp.DocUser, "OA-CT-1", 10);
+        using var content = new StringContent(body, Encoding.UTF8);
+        content.Headers.ContentType = contentType is null ? null : new(contentType);
+
+        using var response = await _http.PostAsync(pathAndQuery, content);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        WireAssert.Ok(await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    private static string[] Words(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    private static IEnumerable<string> Paths(JsonElement doc) => doc.GetProperty("paths").EnumerateObject().Select(p => p.Name);
+
+    private static IEnumerable<string> PropertyNames(JsonElement schema) => schema.GetProperty("properties").EnumerateObject().Select(p => p.Name);
+
+    // Schemas are shared components: follow "#/components/schemas/Name".
+    private static JsonElement Resolve(JsonElement doc, JsonElement schema) =>
+        schema.TryGetProperty("$ref", out var reference)
+            ? doc.GetProperty("components").GetProperty("schemas").GetProperty(reference.GetString()!.Split('/')[^1])
+            : schema;
+}
