@@ -6,7 +6,12 @@ using MidasEmulator.Seeding;
 // `--generate-seed PATH` writes the deterministic seed file and exits (README: "Regenerating the seed").
 if (SeedGenerator.TryRun(args))
 {
-    return;
+    return 0;
+}
+// `--probe [URL]` checks a running emulator's health and exits 0 or 1 (the container's HEALTHCHECK).
+if (HealthProbe.TryRun(args, out var probeExitCode))
+{
+    return probeExitCode;
 }
 
 var builder = WebApplication.CreateSlimBuilder(args);
@@ -36,3 +41,4 @@ AppDomain.CurrentDomain.UnhandledException += (_, e) =>
 };
 
 app.Run();
+return 0;

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace MidasEmulator.Tests.Support;
+
+/// <summary>The built emulator as a real process on a loopback port and a file database, as `dotnet MidasEmulator.dll` runs it.</summary>
+public sealed class EmulatorProcess : IDisposable
+{
+    private readonly System.Diagnostics.Process _process;
+
+    private EmulatorProcess(System.Diagnostics.Process process, int port)
+    {
+        _process = process;
+        Port = port;
+        BaseAddress = new Uri($"http://127.0.0.1:{port}");
+    }
+
+    public int Port { get; }
+
+    public Uri BaseAddress { get; }
+
+    public System.Diagnostics.Process Process => _process;
+
+    public static string Dll => Path.Combine(AppContext.BaseDirectory, "MidasEmulator.dll");
+
+    public static EmulatorProcess Start(string dataDir, int? port = null, IReadOnlyDictionary<string, string>? environment = null, params string[] settings)
+    {
+        var chosen = port ?? FreePort();
+        var start = new ProcessStartInfo("dotnet", [Dll, "--urls", $"http://127.0.0.1:{chosen}",
+            $"--Midas:Database={Path.Combine(dataDir, "midas.db")}",
+            $"--Midas:SeedFile={Path.Combine(AppContext.BaseDirectory, "seed-data", "seed.json")}", .. settings])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = dataDir,
+        };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+        var process = System.Diagnostics.Process.Start(start)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        return new EmulatorProcess(process, chosen);
+    }
+
+    /// <summary>An HttpClient for the emulator once /admin/health answers 200.</summary>
+    public async Task<HttpClient> ConnectAsync(string? adminToken = null)
+    {
+        var http = new HttpClient { BaseAddress = BaseAddress };
+        if (adminToken is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new("Bearer", adminToken);
+        }
+        for (var attempt = 0; attempt < 300 && !_process.HasExited; attempt++)
+        {
+            try
+            {
+                using var health = await http.GetAsync("/admin/health");
+                if (health.StatusCode == HttpStatusCode.OK)
+                {
+                    return http;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(50);
+        }
+        http.Dispose();
+        throw new InvalidOperationException($"the emulator on port {Port} never became healthy");
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Runs `dotnet MidasEmulator.dll ARGS` to its end and returns the exit code and standard output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToEndAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [Dll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit();
+        }
+        _process.Dispose();
+    }
+}
