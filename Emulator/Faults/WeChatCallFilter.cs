@@ -56,6 +56,11 @@ public sealed partial class WeChatCallPipeline(
             http.Request.QueryString.Value ?? "", call.Openid, call.BillNo, call.Body, wire?.Errcode, wire?.Errmsg, status, fault?.Id, durationMs,
             call.StringToSign));
         LogCall(endpoint, env?.ToWire() ?? "-", call.Openid ?? "-", call.BillNo ?? "-", wire?.Errcode, status, fault?.Id ?? "-", Math.Round(durationMs, 2));
+        if (dropped)
+        {
+            // Only now, so that the journal already holds the call when the client sees its connection go.
+            http.Abort();
+        }
         return result;
     }
 
@@ -88,8 +93,7 @@ public sealed partial class WeChatCallPipeline(
             case FaultAction.HttpStatus:
                 return new GatewayErrorResult(fault.HttpStatus);
             case FaultAction.Drop:
-                context.HttpContext.Abort();
-                return Results.Empty;
+                return Results.Empty; // the caller aborts the connection once the call is journaled
             default:
                 return result;
         }
