@@ -152,6 +152,39 @@ public sealed class JournalAndClockTests : IDisposable
         Assert.Equal(_app.Clock.GetUtcNow(), (await _admin.GetFromJsonAsync<JsonElement>("/admin/clock")).GetProperty("now").GetDateTimeOffset());
     }
 
+    [Fact]
+    public async Task Clock_AdvancePastTheTsWindow_AnswersParameterError_ForATsThatWasFresh()
+    {
+        using var app = new EmulatorApp(new Dictionary<string, string?> { ["Midas:TsWindowSeconds"] = "60" });
+        var backend = app.CreateGameBackend();
+        var admin = app.CreateClient();
+        WireAssert.Ok(await backend.GetBalanceAsync(User));
+
+        // The backend's ts still reads the wall clock; the emulator's clock is now 61 s ahead of it.
+        (await admin.PostAsJsonAsync("/admin/clock", new { advance_s = 61 })).EnsureSuccessStatusCode();
+
+        var reply = await backend.GetBalanceAsync(User);
+        WireAssert.Code(90018, reply);
+        Assert.Contains("ts", reply.GetProperty("errmsg").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Clock_AdvancePastTheSessionTtl_EndsTheSession_90010()
+    {
+        using var app = new EmulatorApp(new Dictionary<string, string?> { ["Midas:SessionTtlSeconds"] = "600" });
+        var admin = app.CreateClient();
+        using var login = await admin.PostAsJsonAsync("/admin/sessions", new { openid = "oShortSession01", session_key = "c2hvcnQgc2Vzc2lvbg==" });
+        login.EnsureSuccessStatusCode();
+        var player = new GameUser("oShortSession01", "c2hvcnQgc2Vzc2lvbg==");
+        var backend = app.CreateGameBackend();
+        await backend.AccessTokenAsync();
+        WireAssert.Ok(await backend.GetBalanceAsync(player));
+
+        (await admin.PostAsJsonAsync("/admin/clock", new { advance_s = 601 })).EnsureSuccessStatusCode();
+
+        WireAssert.Code(90010, await backend.GetBalanceAsync(player));
+    }
+
     [Theory]
     [InlineData("""{"advance_s":-1}""")]
     [InlineData("""{"now":"yesterday"}""")]
