@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MidasEmulator.Auth;
 using MidasEmulator.Midas;
 using MidasEmulator.Storage;
+using MidasEmulator.Tests.Support;
 
 namespace MidasEmulator.Tests.Storage;
 
@@ -92,30 +93,6 @@ public sealed class LedgerWriterDiskFailureTests : IDisposable
     }
 
     public void Dispose() => _store.Dispose();
-
-    /// <summary>A log stream whose writes fail (like a full disk) once <see cref="Broken"/> is set.</summary>
-    private sealed class FailingStream : MemoryStream
-    {
-        public bool Broken { get; set; }
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            if (Broken)
-            {
-                throw new IOException("No space left on device");
-            }
-            base.Write(buffer, offset, count);
-        }
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            if (Broken)
-            {
-                throw new IOException("No space left on device");
-            }
-            base.Write(buffer);
-        }
-    }
 
     [Fact]
     public async Task Commit_LogCannotBeWritten_AnswersMinusOneFaultsTheStoreAndFailsFastAfterwards()

@@ -243,6 +243,19 @@ public sealed class LiteDbStore : IDisposable
         {
             Faulted = true;
             _logger.LogCritical(ex, "rollback failed after {Cause}; the store takes no more writes until a restart", cause.Message);
+            ReleaseStrandedTransactions();
+        }
+    }
+
+    private void ReleaseStrandedTransactions()
+    {
+        try
+        {
+            StrandedTransactions.Release(_db);
+        }
+        catch (InvalidOperationException ex)
+        {
+            _logger.LogCritical(ex, "could not release LiteDB's stranded transaction; its finalizer may end the process");
         }
     }
 
@@ -408,6 +421,10 @@ public sealed class LiteDbStore : IDisposable
             }
             finally
             {
+                if (Faulted)
+                {
+                    ReleaseStrandedTransactions();
+                }
                 _db.Dispose();
                 foreach (var file in _files)
                 {
