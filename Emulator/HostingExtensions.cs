@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using MidasEmulator.Auth;
 using MidasEmulator.Clock;
 using MidasEmulator.Faults;
 using MidasEmulator.Journal;
+using MidasEmulator.Logging;
 using MidasEmulator.Endpoints;
 using MidasEmulator.Midas;
 using MidasEmulator.Seeding;
@@ -103,6 +105,12 @@ public static class HostingExtensions
                 text.TimestampFormat = "HH:mm:ss.fff ";
             });
         }
+        // Same formatters, written in batches (Logging/BatchedConsoleLoggerProvider.cs).
+        foreach (var stock in services.Where(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider)).ToList())
+        {
+            services.Remove(stock);
+        }
+        services.AddSingleton<ILoggerProvider, BatchedConsoleLoggerProvider>();
 
         // API reference: the OpenAPI documents of both surfaces, built on request, and the Scalar page.
         services.AddApiReference();

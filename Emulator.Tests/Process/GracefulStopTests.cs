@@ -5,7 +5,7 @@ using MidasEmulator.Tests.Support;
 
 namespace MidasEmulator.Tests.Process;
 
-/// <summary>SIGTERM, as `docker stop` sends it: in-flight calls finish, LiteDB checkpoints, exit 0 within 5 s, nothing lost.</summary>
+/// <summary>SIGTERM, as `docker stop` sends it: in-flight calls finish and are logged, LiteDB checkpoints, exit 0 within 5 s, nothing lost.</summary>
 public sealed class GracefulStopTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("midas-stop-").FullName;
@@ -41,6 +41,9 @@ public sealed class GracefulStopTests : IDisposable
             WireAssert.Ok(await pay);
             Assert.Equal(0, emulator.Process.ExitCode);
             Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
+            // Log lines are written in batches: the last call's line still made it out before the exit.
+            var output = await emulator.OutputAsync().WaitAsync(TimeSpan.FromSeconds(5));
+            Assert.Contains(output.Split('\n'), line => line.Contains("MidasEmulator.Calls", StringComparison.Ordinal) && line.Contains("bill_no=STOP-1", StringComparison.Ordinal));
         }
 
         // The checkpoint moved everything into the data file: the log is empty or gone.

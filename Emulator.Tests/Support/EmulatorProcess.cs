@@ -8,10 +8,12 @@ namespace MidasEmulator.Tests.Support;
 public sealed class EmulatorProcess : IDisposable
 {
     private readonly System.Diagnostics.Process _process;
+    private readonly Task<string> _output;
 
     private EmulatorProcess(System.Diagnostics.Process process, int port)
     {
         _process = process;
+        _output = process.StandardOutput.ReadToEndAsync();
         Port = port;
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
     }
@@ -40,10 +42,12 @@ public sealed class EmulatorProcess : IDisposable
             start.Environment[name] = value;
         }
         var process = System.Diagnostics.Process.Start(start)!;
-        _ = process.StandardOutput.ReadToEndAsync();
         _ = process.StandardError.ReadToEndAsync();
         return new EmulatorProcess(process, chosen);
     }
+
+    /// <summary>Everything the process wrote to standard output; completes once it has exited.</summary>
+    public Task<string> OutputAsync() => _output;
 
     /// <summary>An HttpClient for the emulator once /admin/health answers 200.</summary>
     public async Task<HttpClient> ConnectAsync(string? adminToken = null)
