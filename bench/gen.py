@@ -264,14 +264,14 @@ def check(args):
     c = Client(state["base"])
     openids = set(state["openids"])
 
-    def all_orders(kind):
-        out, offset = [], 0
+    def all_orders(kind):  # paged by after_id: each page reads only its own orders
+        out, after = [], 0
         while True:
-            page = c.call("GET", f"/admin/orders?env=sandbox&kind={kind}&limit=10000&offset={offset}")
+            page = c.call("GET", f"/admin/orders?env=sandbox&kind={kind}&limit=10000&after_id={after}")
             out += page
-            offset += len(page)
             if len(page) < 10000:
                 return out
+            after = page[-1]["id"]
 
     pays, cancels = all_orders("pay"), all_orders("cancel")
     accounts = dict(zip(sorted(openids), parallel(lambda o: c.call("GET", f"/admin/accounts/{o}"), sorted(openids))))

@@ -116,6 +116,27 @@ public class AdminTests : IDisposable
         Assert.Equal("sandbox", order.GetProperty("env").GetString());
     }
 
+    [Fact]
+    public async Task Orders_PagedByAfterId_ReturnEachOrderOnceInOrder()
+    {
+        var backend = _app.CreateGameBackend();
+        for (var i = 0; i < 5; i++)
+        {
+            WireAssert.Ok(await backend.PayAsync(User, $"AI-{i}", 1));
+        }
+
+        var seen = new List<string?>();
+        long? after = 0;
+        while (after is { } last)
+        {
+            var page = await _admin.OrdersAsync($"openid={User.Openid}&kind=pay&limit=2&after_id={last}");
+            seen.AddRange(page.Select(o => o.GetProperty("bill_no").GetString()));
+            after = page.Length == 0 ? null : page[^1].GetProperty("id").GetInt64();
+        }
+
+        Assert.Equal(["AI-0", "AI-1", "AI-2", "AI-3", "AI-4"], seen);
+    }
+
     [Theory]
     [InlineData("/admin/orders?kind=refund")]
     [InlineData("/admin/orders?env=staging")]
@@ -123,6 +144,8 @@ public class AdminTests : IDisposable
     [InlineData("/admin/orders?limit=10001")]
     [InlineData("/admin/orders?limit=abc")]
     [InlineData("/admin/orders?offset=-1")]
+    [InlineData("/admin/orders?after_id=-5")]
+    [InlineData("/admin/orders?after_id=x")]
     [InlineData("/admin/accounts/bad%20openid")]
     [InlineData("/admin/accounts/oX?env=staging")]
     [InlineData("/admin/accounts/oX?appid=wxnobody")]

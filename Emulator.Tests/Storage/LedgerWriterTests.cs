@@ -52,6 +52,26 @@ public sealed class LedgerWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task CancelOfACommittedPay_KeepsItsPayItemAndRemark_AndMarksItCancelled()
+    {
+        _writer.Start();
+        await _writer.SubmitAsync(new SetBalanceCommand(Alice, "wx1", 100, 0));
+        await _writer.SubmitAsync(new PayCommand(Alice, "wx1", "B1", 30, "gem", "月卡 x1"));
+        // A later batch: the pay now comes from the committed bill memory, which keeps no pay_item or remark.
+        var cancelled = await _writer.SubmitAsync(new CancelPayCommand(Alice, "wx1", "B1", null));
+        await _writer.StopAsync();
+
+        Assert.True(cancelled.Reply.IsOk, cancelled.Reply.Errmsg);
+        var pay = Assert.Single(_store.OrdersOf(Alice), o => o.Kind == OrderKind.Pay);
+        Assert.Equal(OrderStatus.Cancelled, pay.Status);
+        Assert.NotNull(pay.CancelledAt);
+        Assert.Equal("gem", pay.PayItem);
+        Assert.Equal("月卡 x1", pay.AppRemark);
+        Assert.Equal(100, _state.GetAccount(Alice).Balance);
+        Assert.Equal(OrderStatus.Cancelled, _state.FindBill(new BillKey(Env.Sandbox, "12345678", null, null, "B1"))?.Status);
+    }
+
+    [Fact]
     public async Task SameBillNoInOneBatch_IsAppliedOnce()
     {
         _writer.Start();

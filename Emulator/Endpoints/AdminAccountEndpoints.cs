@@ -76,7 +76,9 @@ public static partial class AdminEndpoints
         [FromQuery(Name = "bill_no"), Description("Only this bill_no's orders (a pay and its cancel).")] string? billNo,
         [Description("Only this env: sandbox or production.")] string? env,
         [Description("Only this kind: pay, cancel, present, topup or set.")] string? kind,
-        [Description(LimitParam)] string? limit, [Description("Orders to skip first; default 0.")] string? offset, LiteDbStore store)
+        [Description(LimitParam)] string? limit, [Description("Orders to skip first; default 0.")] string? offset,
+        [FromQuery(Name = "after_id"), Description("Only orders whose id is greater: the last id of the previous page. Cheaper than offset deep into a large ledger.")] string? afterId,
+        LiteDbStore store)
     {
         Env? envFilter = null;
         if (env is not null)
@@ -104,7 +106,16 @@ public static partial class AdminEndpoints
         {
             return AdminProblems.BadRequest("offset must be an integer, 0 or more");
         }
-        var orders = store.QueryOrders(new OrderQuery(openid, billNo, envFilter, kindFilter, skip, take));
+        long? after = null;
+        if (afterId is not null)
+        {
+            if (!long.TryParse(afterId, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            {
+                return AdminProblems.BadRequest("after_id must be an order id, 0 or more");
+            }
+            after = parsed;
+        }
+        var orders = store.QueryOrders(new OrderQuery(openid, billNo, envFilter, kindFilter, skip, take, after));
         return TypedResults.Ok<IReadOnlyList<OrderReply>>(orders.Select(OrderReply.From).ToList());
     }
 

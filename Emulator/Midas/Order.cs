@@ -1,6 +1,7 @@
 namespace MidasEmulator.Midas;
 
-public enum OrderKind
+/// <summary>Byte-sized: the bill memory holds one per live bill_no.</summary>
+public enum OrderKind : byte
 {
     Pay,
     Cancel,
@@ -9,7 +10,7 @@ public enum OrderKind
     Set,
 }
 
-public enum OrderStatus
+public enum OrderStatus : byte
 {
     /// <summary>The change took effect.</summary>
     Applied,

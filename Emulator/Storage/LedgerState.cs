@@ -10,33 +10,24 @@ namespace MidasEmulator.Storage;
 public sealed class LedgerState
 {
     private readonly ConcurrentDictionary<AccountKey, Account> _accounts = new();
-    private readonly ConcurrentDictionary<BillKey, Order> _bills = new();
+    private readonly BillMemory _bills = new();
     private long _lastOrderId;
 
     public Account GetAccount(AccountKey key) => _accounts.TryGetValue(key, out var account) ? account : Account.Empty(key);
 
-    public Order? FindBill(BillKey billKey) => _bills.TryGetValue(billKey, out var order) ? order : null;
+    public Order? FindBill(BillKey billKey) => _bills.Find(billKey);
+
+    /// <summary>How many bill_nos the 48 h memory holds.</summary>
+    public int BillCount => _bills.Count;
 
     public long LastOrderId => Interlocked.Read(ref _lastOrderId);
 
     internal void Publish(Account account) => _accounts[account.Key] = account;
 
-    internal void Publish(BillKey billKey, Order order) => _bills[billKey] = order;
+    internal void Publish(BillKey billKey, Order order) => _bills.Remember(billKey, order);
 
     /// <summary>Forgets bill_nos created before <paramref name="cutoff"/>: the 48 h memory, so it does not grow forever.</summary>
-    internal int ForgetBillsBefore(DateTimeOffset cutoff)
-    {
-        var forgotten = 0;
-        foreach (var entry in _bills)
-        {
-            // Removes the entry only if it is still this order, so a bill_no reused meanwhile stays.
-            if (entry.Value.CreatedAt < cutoff && ((ICollection<KeyValuePair<BillKey, Order>>)_bills).Remove(entry))
-            {
-                forgotten++;
-            }
-        }
-        return forgotten;
-    }
+    internal int ForgetBillsBefore(DateTimeOffset cutoff) => _bills.ForgetBefore(cutoff);
 
     internal void SetLastOrderId(long id) => Interlocked.Exchange(ref _lastOrderId, id);
 

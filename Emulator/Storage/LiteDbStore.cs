@@ -14,7 +14,8 @@ public enum Durability
 }
 
 /// <summary>Filters of GET /admin/orders.</summary>
-public sealed record OrderQuery(string? Openid, string? BillNo, Env? Env, OrderKind? Kind, int Offset, int Limit);
+/// <summary>GET /admin/orders' filters. <see cref="AfterId"/> pages by the primary key: only the orders after it are read.</summary>
+public sealed record OrderQuery(string? Openid, string? BillNo, Env? Env, OrderKind? Kind, int Offset, int Limit, long? AfterId = null);
 
 /// <summary>Everything the database holds, read once at start-up.</summary>
 public sealed record StoredData(
@@ -197,10 +198,14 @@ public sealed class LiteDbStore : IDisposable
             }
             foreach (var order in changedOrders)
             {
-                if (!_orders.Update(ToDocument(order)))
+                // Merged into the stored document: the order may come from the compact bill memory, which keeps
+                // no pay_item or app_remark (an order's document leaves out fields it does not have).
+                var stored = _orders.FindById(order.Id) ?? throw new InvalidOperationException($"order {order.Id} to update is not in the database");
+                foreach (var (field, value) in ToDocument(order))
                 {
-                    throw new InvalidOperationException($"order {order.Id} to update is not in the database");
+                    stored[field] = value;
                 }
+                _orders.Update(stored);
             }
             foreach (var write in authWrites)
             {
@@ -371,6 +376,12 @@ public sealed class LiteDbStore : IDisposable
         if (query.Kind is { } kind)
         {
             filters.Add(Query.EQ("kind", Order.KindName(kind)));
+        }
+        if (query.AfterId is { } afterId)
+        {
+            // A range on _id's index: a page far into the ledger reads only its own orders, where an offset reads
+            // (and LiteDB's read transaction caches) every order before it.
+            filters.Add(Query.GT("_id", afterId));
         }
         var q = _orders.Query();
         if (filters.Count > 0)

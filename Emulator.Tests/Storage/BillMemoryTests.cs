@@ -1,0 +1,70 @@
+using MidasEmulator.Midas;
+using MidasEmulator.Storage;
+
+namespace MidasEmulator.Tests.Storage;
+
+/// <summary>The compact 48 h bill_no memory: exact keys, every field a repeat or cancel needs, and forgetting.</summary>
+public sealed class BillMemoryTests
+{
+    private static readonly AccountKey Alice = new(Env.Sandbox, "12345678", "1", "oAlice");
+    private static readonly DateTimeOffset Noon = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    private static Order Pay(AccountKey account, string billNo, long id, DateTimeOffset at) => new()
+    {
+        Id = id,
+        Kind = OrderKind.Pay,
+        Account = account,
+        Appid = "wx1",
+        BillNo = billNo,
+        Amt = 30,
+        GenAmt = 10,
+        CreatedAt = at,
+        BalanceAfter = 70,
+        PayItem = "gem",
+    };
+
+    [Fact]
+    public void Remembered_IsFoundWithEveryFieldARepeatOrCancelNeeds()
+    {
+        var memory = new BillMemory();
+        var key = new BillKey(Env.Sandbox, "12345678", null, null, "B1");
+        memory.Remember(key, Pay(Alice, "B1", 7, Noon) with { Status = OrderStatus.Cancelled });
+
+        var found = memory.Find(key);
+
+        Assert.NotNull(found);
+        Assert.Equal((7L, OrderKind.Pay, Alice, "wx1", "B1"), (found.Id, found.Kind, found.Account, found.Appid, found.BillNo));
+        Assert.Equal((30L, 10L, 70L, OrderStatus.Cancelled, Noon), (found.Amt, found.GenAmt, found.BalanceAfter, found.Status, found.CreatedAt));
+    }
+
+    [Theory]
+    // Parts that would join to the same text, a null part and an empty one, another env: all different keys.
+    [InlineData("z", "o1", "o2|B", "z|o1", "o2", "B")]
+    [InlineData("z", "o1", "B", "z", "o1", "B ")]
+    [InlineData("", "o1", "B", null, "o1", "B")]
+    public void DifferentKeys_NeverMeet(string? zone1, string? openid1, string bill1, string? zone2, string? openid2, string bill2)
+    {
+        var memory = new BillMemory();
+        memory.Remember(new BillKey(Env.Sandbox, "1", zone1, openid1, bill1), Pay(Alice, bill1, 1, Noon));
+
+        Assert.Null(memory.Find(new BillKey(Env.Sandbox, "1", zone2, openid2, bill2)));
+        Assert.Null(memory.Find(new BillKey(Env.Production, "1", zone1, openid1, bill1)));
+        Assert.NotNull(memory.Find(new BillKey(Env.Sandbox, "1", zone1, openid1, bill1)));
+    }
+
+    [Fact]
+    public void ForgetBefore_DropsOnlyTheOlderBills_AndALongKeyWorksToo()
+    {
+        var memory = new BillMemory();
+        var longBill = new string('L', 5000);
+        memory.Remember(new BillKey(Env.Sandbox, "1", null, null, "OLD"), Pay(Alice, "OLD", 1, Noon.AddHours(-49)));
+        memory.Remember(new BillKey(Env.Sandbox, "1", null, null, longBill), Pay(Alice, longBill, 2, Noon));
+
+        Assert.Equal(1, memory.ForgetBefore(Noon.AddHours(-48)));
+        Assert.Equal(0, memory.ForgetBefore(Noon.AddHours(-48)));
+
+        Assert.Null(memory.Find(new BillKey(Env.Sandbox, "1", null, null, "OLD")));
+        Assert.Equal(2, memory.Find(new BillKey(Env.Sandbox, "1", null, null, longBill))?.Id);
+        Assert.Equal(1, memory.Count);
+    }
+}
