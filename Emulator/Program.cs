@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using MidasEmulator;
 using MidasEmulator.Endpoints;
 using MidasEmulator.Seeding;
+using MidasEmulator.Storage;
 
 // `--generate-seed PATH` writes the deterministic seed file and exits (README: "Regenerating the seed").
 if (SeedGenerator.TryRun(args))
@@ -40,5 +41,15 @@ AppDomain.CurrentDomain.UnhandledException += (_, e) =>
     }
 };
 
-app.Run();
+try
+{
+    app.Run();
+}
+catch (IOException ex)
+{
+    // The database cannot be opened (a path under a file, no permission, another emulator holding it) or the
+    // port is taken: one sentence and exit 2, like a bad setting.
+    Console.Error.WriteLine($"midas-emulator: {(ex is DatabaseOpenException ? "" : "cannot start: ")}{ex.Message}");
+    return 2;
+}
 return 0;

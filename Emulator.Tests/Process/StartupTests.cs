@@ -9,14 +9,35 @@ public sealed class StartupTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    [Fact]
+    public async Task DatabaseThatCannotBeOpened_ExitsWith2AndASentenceNamingIt()
+    {
+        var underAFile = Path.Combine(_dir, "a-file", "midas.db");
+        await File.WriteAllTextAsync(Path.Combine(_dir, "a-file"), "not a directory");
+
+        var (exitCode, stderr) = await RunAsync($"--Midas:Database={underAFile}");
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(stderr.Split('\n'), l => l.StartsWith("midas-emulator: cannot open the database", StringComparison.Ordinal));
+        Assert.Contains(underAFile, line, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--Midas:Durability=ful", "Midas:Durability")]
     [InlineData("--Midas:BillNoTtlHours=0", "BillNoTtlHours")]
     [InlineData("--Midas:MpSigPolicy=sometimes", "Midas:MpSigPolicy")]
     public async Task BadConfiguration_ExitsWith2AndASentenceNamingTheSetting(string setting, string named)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "MidasEmulator.dll"),
-            "--urls", "http://127.0.0.1:0", $"--Midas:Database={Path.Combine(_dir, "midas.db")}", setting])
+        var (exitCode, stderr) = await RunAsync($"--Midas:Database={Path.Combine(_dir, "midas.db")}", setting);
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(stderr.Split('\n'), l => l.StartsWith("midas-emulator: bad configuration:", StringComparison.Ordinal));
+        Assert.Contains(named, line);
+    }
+
+    private async Task<(int ExitCode, string Stderr)> RunAsync(params string[] settings)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "MidasEmulator.dll"), "--urls", "http://127.0.0.1:0", .. settings])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
@@ -27,9 +48,6 @@ public sealed class StartupTests : IDisposable
         _ = process.StandardOutput.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await process.WaitForExitAsync(timeout.Token);
-
-        Assert.Equal(2, process.ExitCode);
-        var line = Assert.Single((await stderr).Split('\n'), l => l.StartsWith("midas-emulator: bad configuration:", StringComparison.Ordinal));
-        Assert.Contains(named, line);
+        return (process.ExitCode, await stderr);
     }
 }

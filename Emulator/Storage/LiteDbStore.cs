@@ -86,14 +86,23 @@ public sealed class LiteDbStore : IDisposable
         else
         {
             var full = Path.GetFullPath(database);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            // LiteDB accepts caller-supplied streams. Unbuffered, so a commit's pages are in the OS when Commit
-            // returns (Durability=process); Full adds one forced flush of the log per group commit.
-            // FileShare.None: a second emulator on the same file fails at start instead of corrupting it.
-            var data = OpenFile(full);
+            FileStream data;
             try
             {
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                // LiteDB accepts caller-supplied streams. Unbuffered, so a commit's pages are in the OS when Commit
+                // returns (Durability=process); Full adds one forced flush of the log per group commit.
+                // FileShare.None: a second emulator on the same file fails at start instead of corrupting it.
+                data = OpenFile(full);
                 _log = OpenFile(LogPathOf(full));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _log?.Dispose();
+                throw new DatabaseOpenException(full, ex);
+            }
+            try
+            {
                 _files = [data, _log];
                 _forceToDisk = durability == Durability.Full;
                 _db = new LiteDatabase(data, logStream: _log);
@@ -553,3 +562,7 @@ public sealed class LiteDbStore : IDisposable
         d["appid"].AsString, d["openid"].AsString, d["session_key"].AsString,
         d["expires_at"].IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(d["expires_at"].AsInt64));
 }
+
+/// <summary>The database file (or its log) cannot be opened or created: the process says so in one sentence and exits 2.</summary>
+public sealed class DatabaseOpenException(string path, Exception cause)
+    : IOException($"cannot open the database {path}: {cause.Message}", cause);
