@@ -6,38 +6,20 @@ using MidasEmulator.Tests.Support;
 namespace MidasEmulator.Tests.Faults;
 
 /// <summary>Fault rules over /admin/faults: scope, counting, reproducible probability, listing and deleting (design.md §1.3).</summary>
-public sealed class FaultRuleTests : IDisposable
+public sealed class FaultRuleTests : EmulatorTest
 {
-    private static readonly GameUser User = EmulatorApp.DocUser;
-
-    private readonly EmulatorApp _app = new();
-    private readonly HttpClient _admin;
-    private readonly GameBackend _backend;
-
-    public FaultRuleTests()
-    {
-        _admin = _app.CreateClient();
-        _backend = _app.CreateGameBackend();
-    }
-
-    public void Dispose()
-    {
-        _admin.Dispose();
-        _app.Dispose();
-    }
-
     [Fact]
     public async Task Fault_Probability03Seed42_GivesTheSameSequenceOnEveryRun()
     {
         var runs = new List<bool[]>();
         for (var run = 0; run < 2; run++)
         {
-            await _admin.PostAsJsonAsync("/admin/reset", new { });
+            await Admin.PostAsJsonAsync("/admin/reset", new { });
             await AddFaultAsync(new { endpoint = "getbalance", probability = 0.3, seed = 42 });
             var outcomes = new bool[30];
             for (var i = 0; i < outcomes.Length; i++)
             {
-                outcomes[i] = (await _backend.GetBalanceAsync(User)).Errcode() == -1;
+                outcomes[i] = (await Backend.GetBalanceAsync(User)).Errcode() == -1;
             }
             runs.Add(outcomes);
         }
@@ -58,7 +40,7 @@ public sealed class FaultRuleTests : IDisposable
         var codes = new List<int>();
         for (var i = 0; i < 5; i++)
         {
-            codes.Add((await _backend.GetBalanceAsync(User)).Errcode());
+            codes.Add((await Backend.GetBalanceAsync(User)).Errcode());
         }
 
         Assert.Equal([0, -1, -1, 0, 0], codes);
@@ -75,13 +57,13 @@ public sealed class FaultRuleTests : IDisposable
         var other = await StartSessionAsync("oOtherPlayer0001");
         await AddFaultAsync(new { endpoint = "pay", openid = User.Openid, bill_no = "SC-2", errcode = 90013, errmsg = "balance not enough" });
 
-        WireAssert.Ok(await _backend.PayAsync(User, "SC-1", 1));
-        WireAssert.Ok(await _backend.PayAsync(other, "SC-2", 1));
-        var hit = await _backend.PayAsync(User, "SC-2", 1);
+        WireAssert.Ok(await Backend.PayAsync(User, "SC-1", 1));
+        WireAssert.Ok(await Backend.PayAsync(other, "SC-2", 1));
+        var hit = await Backend.PayAsync(User, "SC-2", 1);
 
         WireAssert.Code(90013, hit);
         Assert.Equal("balance not enough", hit.GetProperty("errmsg").GetString());
-        WireAssert.Ok(await _backend.GetBalanceAsync(User));
+        WireAssert.Ok(await Backend.GetBalanceAsync(User));
     }
 
     [Fact]
@@ -89,8 +71,8 @@ public sealed class FaultRuleTests : IDisposable
     {
         await AddFaultAsync(new { endpoint = "token", times = 1 });
 
-        var first = await _admin.GetFromJsonAsync<JsonElement>($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}");
-        var second = await _admin.GetFromJsonAsync<JsonElement>($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}");
+        var first = await Admin.GetFromJsonAsync<JsonElement>($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}");
+        var second = await Admin.GetFromJsonAsync<JsonElement>($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}");
 
         WireAssert.Code(-1, first);
         Assert.False(string.IsNullOrEmpty(second.GetProperty("access_token").GetString()));
@@ -99,14 +81,14 @@ public sealed class FaultRuleTests : IDisposable
     [Fact]
     public async Task Fault_EveryEndpointStar_AppliesToEachMidasOperation()
     {
-        await _backend.AccessTokenAsync(); // "*" covers /cgi-bin/token too
+        await Backend.AccessTokenAsync(); // "*" covers /cgi-bin/token too
         await AddFaultAsync(new { endpoint = "*", action = "http_status", http_status = 503 });
-        var (pathAndQuery, body) = await _backend.SignAsync("present", User, new() { ["bill_no"] = "ST-1", ["present_counts"] = 5L });
+        var (pathAndQuery, body) = await Backend.SignAsync("present", User, new() { ["bill_no"] = "ST-1", ["present_counts"] = 5L });
 
-        using var response = await _backend.Http.PostAsync(pathAndQuery, new StringContent(body));
+        using var response = await Backend.Http.PostAsync(pathAndQuery, new StringContent(body));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Empty(await _admin.OrdersAsync("bill_no=ST-1"));
+        Assert.Empty(await Admin.OrdersAsync("bill_no=ST-1"));
     }
 
     [Fact]
@@ -115,13 +97,13 @@ public sealed class FaultRuleTests : IDisposable
         var first = await AddFaultAsync(new { endpoint = "getbalance" });
         await AddFaultAsync(new { endpoint = "pay" });
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync($"/admin/faults/{first}")).StatusCode);
-        WireAssert.Ok(await _backend.GetBalanceAsync(User));
-        WireAssert.Code(-1, await _backend.PayAsync(User, "DF-1", 1));
-        Assert.Equal(HttpStatusCode.NotFound, (await _admin.DeleteAsync($"/admin/faults/{first}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Admin.DeleteAsync($"/admin/faults/{first}")).StatusCode);
+        WireAssert.Ok(await Backend.GetBalanceAsync(User));
+        WireAssert.Code(-1, await Backend.PayAsync(User, "DF-1", 1));
+        Assert.Equal(HttpStatusCode.NotFound, (await Admin.DeleteAsync($"/admin/faults/{first}")).StatusCode);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync("/admin/faults")).StatusCode);
-        WireAssert.Ok(await _backend.PayAsync(User, "DF-1", 1));
+        Assert.Equal(HttpStatusCode.NoContent, (await Admin.DeleteAsync("/admin/faults")).StatusCode);
+        WireAssert.Ok(await Backend.PayAsync(User, "DF-1", 1));
         Assert.Empty(await ListAsync());
     }
 
@@ -130,10 +112,10 @@ public sealed class FaultRuleTests : IDisposable
     {
         await AddFaultAsync(new { endpoint = "getbalance" });
 
-        await _admin.PostAsJsonAsync("/admin/reset", new { });
+        await Admin.PostAsJsonAsync("/admin/reset", new { });
 
         Assert.Empty(await ListAsync());
-        WireAssert.Ok(await _backend.GetBalanceAsync(User));
+        WireAssert.Ok(await Backend.GetBalanceAsync(User));
     }
 
     [Theory]
@@ -149,7 +131,7 @@ public sealed class FaultRuleTests : IDisposable
     [InlineData("""{"times":"1"}""", "times")]
     public async Task AddFault_InvalidRule_Answers400NamingTheField_AndAddsNothing(string json, string expected)
     {
-        using var response = await _admin.PostAsync("/admin/faults", new StringContent(json));
+        using var response = await Admin.PostAsync("/admin/faults", new StringContent(json));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(expected, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
@@ -159,8 +141,8 @@ public sealed class FaultRuleTests : IDisposable
     [Fact]
     public async Task AddFault_EmptyBody_IsSystemBusyOnEveryCallUntilDeleted()
     {
-        await _backend.AccessTokenAsync(); // "*" covers /cgi-bin/token too
-        using var response = await _admin.PostAsync("/admin/faults", null);
+        await Backend.AccessTokenAsync(); // "*" covers /cgi-bin/token too
+        using var response = await Admin.PostAsync("/admin/faults", null);
         var rule = await response.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -171,24 +153,24 @@ public sealed class FaultRuleTests : IDisposable
         Assert.Equal(JsonValueKind.Null, rule.GetProperty("times").ValueKind);
         for (var i = 0; i < 3; i++)
         {
-            WireAssert.Code(-1, await _backend.GetBalanceAsync(User));
+            WireAssert.Code(-1, await Backend.GetBalanceAsync(User));
         }
     }
 
     private async Task<string> AddFaultAsync(object rule)
     {
-        using var response = await _admin.PostAsJsonAsync("/admin/faults", rule);
+        using var response = await Admin.PostAsJsonAsync("/admin/faults", rule);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
 
-    private async Task<JsonElement[]> ListAsync() => (await _admin.GetFromJsonAsync<JsonElement[]>("/admin/faults"))!;
+    private async Task<JsonElement[]> ListAsync() => (await Admin.GetFromJsonAsync<JsonElement[]>("/admin/faults"))!;
 
     private async Task<GameUser> StartSessionAsync(string openid)
     {
-        using var response = await _admin.PostAsJsonAsync("/admin/sessions", new { openid });
+        using var response = await Admin.PostAsJsonAsync("/admin/sessions", new { openid });
         var session = await response.Content.ReadFromJsonAsync<JsonElement>();
-        await _admin.TopupAsync(openid, 100);
+        await Admin.TopupAsync(openid, 100);
         return new GameUser(openid, session.GetProperty("session_key").GetString()!);
     }
 }

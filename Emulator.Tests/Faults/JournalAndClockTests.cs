@@ -7,45 +7,27 @@ using MidasEmulator.Tests.Support;
 namespace MidasEmulator.Tests.Faults;
 
 /// <summary>/admin/requests (what the emulator saw and answered) and /admin/clock (every expiry reads it).</summary>
-public sealed class JournalAndClockTests : IDisposable
+public sealed class JournalAndClockTests : EmulatorTest
 {
-    private static readonly GameUser User = EmulatorApp.DocUser;
-
-    private readonly EmulatorApp _app = new();
-    private readonly HttpClient _admin;
-    private readonly GameBackend _backend;
-
-    public JournalAndClockTests()
-    {
-        _admin = _app.CreateClient();
-        _backend = _app.CreateGameBackend();
-    }
-
-    public void Dispose()
-    {
-        _admin.Dispose();
-        _app.Dispose();
-    }
-
     [Fact]
     public async Task Journal_SigWrong_KeepsTheStringToSignWithTheKeyHidden()
     {
-        var reply = await _backend.CallAsync("getbalance", User, [], appKey: "not-the-sandbox-key");
+        var reply = await Backend.CallAsync("getbalance", User, [], appKey: "not-the-sandbox-key");
 
         WireAssert.Code(90011, reply);
         var entry = (await JournalAsync("errcode=90011")).Single();
         var toSign = entry.GetProperty("string_to_sign").GetString()!;
         Assert.Equal("appid=wx1234567&offer_id=12345678&openid=odkx20ENSNa2w5y3g_qOkOvBNM1g&pf=android&ts="
-            + _app.Clock.GetUtcNow().ToUnixTimeSeconds() + "&zone_id=1&org_loc=/cgi-bin/midas/sandbox/getbalance&method=POST&secret=***", toSign);
+            + App.Clock.GetUtcNow().ToUnixTimeSeconds() + "&zone_id=1&org_loc=/cgi-bin/midas/sandbox/getbalance&method=POST&secret=***", toSign);
         Assert.DoesNotContain(EmulatorApp.SandboxKey, entry.GetRawText(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Journal_MpSigWrong_HidesTheSessionKeyAndTheAccessToken()
     {
-        var token = await _backend.AccessTokenAsync();
+        var token = await Backend.AccessTokenAsync();
 
-        var reply = await _backend.CallAsync("getbalance", User, [], sessionKey: "d3Jvbmcgc2Vzc2lvbiBrZXk=");
+        var reply = await Backend.CallAsync("getbalance", User, [], sessionKey: "d3Jvbmcgc2Vzc2lvbiBrZXk=");
 
         WireAssert.Code(90009, reply);
         var entry = (await JournalAsync("errcode=90009")).Single();
@@ -60,9 +42,9 @@ public sealed class JournalAndClockTests : IDisposable
     [Fact]
     public async Task Journal_RecordsEachCall_NewestFirst_WithBodyStatusAndFilters()
     {
-        WireAssert.Ok(await _backend.PayAsync(User, "JR-1", 10));
-        WireAssert.Code(90012, await _backend.PayAsync(User, "JR-1", 10));
-        WireAssert.Ok(await _backend.GetBalanceAsync(User));
+        WireAssert.Ok(await Backend.PayAsync(User, "JR-1", 10));
+        WireAssert.Code(90012, await Backend.PayAsync(User, "JR-1", 10));
+        WireAssert.Ok(await Backend.GetBalanceAsync(User));
 
         var all = await JournalAsync("");
         var pays = await JournalAsync("endpoint=pay&bill_no=JR-1");
@@ -103,7 +85,7 @@ public sealed class JournalAndClockTests : IDisposable
     [InlineData("errcode=abc", "errcode must be an integer")]
     public async Task Journal_BadQuery_Answers400(string query, string expected)
     {
-        using var response = await _admin.GetAsync($"/admin/requests?{query}");
+        using var response = await Admin.GetAsync($"/admin/requests?{query}");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -112,36 +94,36 @@ public sealed class JournalAndClockTests : IDisposable
     [Fact]
     public async Task Clock_Advance7201Seconds_TheOldAccessTokenAnswers42001_AndANewOneWorks()
     {
-        WireAssert.Ok(await _backend.GetBalanceAsync(User));
+        WireAssert.Ok(await Backend.GetBalanceAsync(User));
 
         var clock = await SetClockAsync(new { advance_s = 7201 });
 
         Assert.Equal(7201, clock.GetProperty("offset_s").GetDouble());
         Assert.False(clock.GetProperty("real").GetBoolean());
-        WireAssert.Code(42001, await _backend.GetBalanceAsync(User));
-        _backend.ForgetAccessToken();
-        WireAssert.Ok(await _backend.GetBalanceAsync(User));
+        WireAssert.Code(42001, await Backend.GetBalanceAsync(User));
+        Backend.ForgetAccessToken();
+        WireAssert.Ok(await Backend.GetBalanceAsync(User));
     }
 
     [Fact]
     public async Task Clock_Past48Hours_ABillNoIsForgotten_AndItsCancelAnswers90014()
     {
-        WireAssert.Ok(await _backend.PayAsync(User, "CK-1", 10));
+        WireAssert.Ok(await Backend.PayAsync(User, "CK-1", 10));
 
         await SetClockAsync(new { advance_s = 48 * 3600 + 1 });
-        _backend.ForgetAccessToken();
+        Backend.ForgetAccessToken();
 
-        WireAssert.Code(90014, await _backend.CancelPayAsync(User, "CK-1"));
+        WireAssert.Code(90014, await Backend.CancelPayAsync(User, "CK-1"));
     }
 
     [Fact]
     public async Task Clock_LoginCodeExpires_AndNowAndRealSetIt()
     {
-        using var issued = await _admin.PostAsJsonAsync("/admin/login-codes", new { openid = "oClockPlayer01" });
+        using var issued = await Admin.PostAsJsonAsync("/admin/login-codes", new { openid = "oClockPlayer01" });
         var code = (await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString();
         await SetClockAsync(new { advance_s = 301 });
 
-        var login = await _admin.GetFromJsonAsync<JsonElement>(
+        var login = await Admin.GetFromJsonAsync<JsonElement>(
             $"/sns/jscode2session?appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}&js_code={code}&grant_type=authorization_code");
         var set = await SetClockAsync(new { now = "2030-01-01T00:00:00Z" });
         var real = await SetClockAsync(new { real = true });
@@ -149,7 +131,7 @@ public sealed class JournalAndClockTests : IDisposable
         WireAssert.Code(40029, login);
         Assert.Equal(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero), set.GetProperty("now").GetDateTimeOffset());
         Assert.True(real.GetProperty("real").GetBoolean());
-        Assert.Equal(_app.Clock.GetUtcNow(), (await _admin.GetFromJsonAsync<JsonElement>("/admin/clock")).GetProperty("now").GetDateTimeOffset());
+        Assert.Equal(App.Clock.GetUtcNow(), (await Admin.GetFromJsonAsync<JsonElement>("/admin/clock")).GetProperty("now").GetDateTimeOffset());
     }
 
     [Fact]
@@ -193,18 +175,18 @@ public sealed class JournalAndClockTests : IDisposable
     [InlineData("""{"real":false}""")]
     public async Task Clock_BadRequest_Answers400_AndLeavesTheClock(string json)
     {
-        using var response = await _admin.PostAsync("/admin/clock", new StringContent(json));
+        using var response = await Admin.PostAsync("/admin/clock", new StringContent(json));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.True((await _admin.GetFromJsonAsync<JsonElement>("/admin/clock")).GetProperty("real").GetBoolean());
+        Assert.True((await Admin.GetFromJsonAsync<JsonElement>("/admin/clock")).GetProperty("real").GetBoolean());
     }
 
     private async Task<JsonElement[]> JournalAsync(string query) =>
-        (await _admin.GetFromJsonAsync<JsonElement[]>($"/admin/requests?{query}"))!;
+        (await Admin.GetFromJsonAsync<JsonElement[]>($"/admin/requests?{query}"))!;
 
     private async Task<JsonElement> SetClockAsync(object body)
     {
-        using var response = await _admin.PostAsJsonAsync("/admin/clock", body);
+        using var response = await Admin.PostAsJsonAsync("/admin/clock", body);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }

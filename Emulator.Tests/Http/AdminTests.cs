@@ -6,26 +6,14 @@ using MidasEmulator.Tests.Support;
 
 namespace MidasEmulator.Tests.Http;
 
-public class AdminTests : IDisposable
+public class AdminTests : EmulatorTest
 {
-    private static readonly GameUser User = EmulatorApp.DocUser;
-    private readonly EmulatorApp _app = new();
-    private readonly HttpClient _admin;
-
-    public AdminTests() => _admin = _app.CreateClient();
-
-    public void Dispose()
-    {
-        _app.Dispose();
-        GC.SuppressFinalize(this);
-    }
-
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     [Fact]
     public async Task Health_AnswersStatusVersionUptime()
     {
-        var health = await _admin.GetFromJsonAsync<JsonElement>("/admin/health");
+        var health = await Admin.GetFromJsonAsync<JsonElement>("/admin/health");
 
         Assert.Equal("ok", health.GetProperty("status").GetString());
         Assert.False(string.IsNullOrEmpty(health.GetProperty("version").GetString()));
@@ -35,7 +23,7 @@ public class AdminTests : IDisposable
     [Fact]
     public async Task Apps_ListsTheSeededApp()
     {
-        var apps = await _admin.GetFromJsonAsync<JsonElement[]>("/admin/apps");
+        var apps = await Admin.GetFromJsonAsync<JsonElement[]>("/admin/apps");
 
         var app = Assert.Single(apps!);
         Assert.Equal((EmulatorApp.Appid, EmulatorApp.OfferId), (app.GetProperty("appid").GetString(), app.GetProperty("offer_id").GetString()));
@@ -44,14 +32,14 @@ public class AdminTests : IDisposable
     [Fact]
     public async Task Reset_WipesChangesAndReseeds()
     {
-        var backend = _app.CreateGameBackend();
+        var backend = App.CreateGameBackend();
         WireAssert.Ok(await backend.PayAsync(User, "RS-1", 100));
 
-        using var reset = await _admin.PostAsync("/admin/reset", Json("{}"));
+        using var reset = await Admin.PostAsync("/admin/reset", Json("{}"));
         reset.EnsureSuccessStatusCode();
 
-        Assert.Equal(1000, (await _admin.AccountAsync(User.Openid)).Number("balance"));
-        Assert.Empty(await _admin.OrdersAsync("kind=pay"));
+        Assert.Equal(1000, (await Admin.AccountAsync(User.Openid)).Number("balance"));
+        Assert.Empty(await Admin.OrdersAsync("kind=pay"));
         backend.ForgetAccessToken();
         WireAssert.Ok(await backend.PayAsync(User, "RS-1", 100));
     }
@@ -59,39 +47,39 @@ public class AdminTests : IDisposable
     [Fact]
     public async Task Reset_WithoutBody_Reseeds()
     {
-        await _admin.SetBalanceAsync(User.Openid, 1, 0);
+        await Admin.SetBalanceAsync(User.Openid, 1, 0);
 
-        using var reset = await _admin.PostAsync("/admin/reset", null);
+        using var reset = await Admin.PostAsync("/admin/reset", null);
 
         Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
-        Assert.Equal(1000, (await _admin.AccountAsync(User.Openid)).Number("balance"));
+        Assert.Equal(1000, (await Admin.AccountAsync(User.Openid)).Number("balance"));
     }
 
     [Fact]
     public async Task Reset_WithoutReseed_KeepsAppsButNoUsersOrTokens()
     {
-        var backend = _app.CreateGameBackend();
+        var backend = App.CreateGameBackend();
         await backend.AccessTokenAsync();
-        using var register = await _admin.PostAsync("/admin/apps", Json("""{"appid":"wxmine","secret":"s","offer_id":"42","app_key":"k"}"""));
+        using var register = await Admin.PostAsync("/admin/apps", Json("""{"appid":"wxmine","secret":"s","offer_id":"42","app_key":"k"}"""));
 
-        using var reset = await _admin.PostAsync("/admin/reset", Json("""{"reseed":false}"""));
+        using var reset = await Admin.PostAsync("/admin/reset", Json("""{"reseed":false}"""));
         reset.EnsureSuccessStatusCode();
 
         // design.md §1.2: reset wipes accounts, orders, sessions, tokens and login codes; registered apps stay.
-        Assert.Equal(2, (await _admin.GetFromJsonAsync<JsonElement[]>("/admin/apps"))!.Length);
+        Assert.Equal(2, (await Admin.GetFromJsonAsync<JsonElement[]>("/admin/apps"))!.Length);
         WireAssert.Code(40001, await backend.GetBalanceAsync(User));
         backend.ForgetAccessToken();
         WireAssert.Code(90010, await backend.GetBalanceAsync(User));
-        Assert.Equal(0, (await _admin.AccountAsync(User.Openid)).Number("balance"));
+        Assert.Equal(0, (await Admin.AccountAsync(User.Openid)).Number("balance"));
     }
 
     [Fact]
     public async Task Sessions_NewSessionKey_ReplacesTheOld()
     {
-        using var response = await _admin.PostAsync("/admin/sessions", Json($$"""{"openid":"{{User.Openid}}"}"""));
+        using var response = await Admin.PostAsync("/admin/sessions", Json($$"""{"openid":"{{User.Openid}}"}"""));
         var session = await response.Content.ReadFromJsonAsync<JsonElement>();
         var newKey = session.GetProperty("session_key").GetString()!;
-        var backend = _app.CreateGameBackend();
+        var backend = App.CreateGameBackend();
 
         Assert.NotEqual(User.SessionKey, newKey);
         WireAssert.Code(90009, await backend.GetBalanceAsync(User));
@@ -101,13 +89,13 @@ public class AdminTests : IDisposable
     [Fact]
     public async Task Orders_FilterAndPage_OldestFirst()
     {
-        var backend = _app.CreateGameBackend();
+        var backend = App.CreateGameBackend();
         for (var i = 0; i < 5; i++)
         {
             WireAssert.Ok(await backend.PayAsync(User, $"PG-{i}", 1));
         }
 
-        var page = await _admin.OrdersAsync($"openid={User.Openid}&kind=pay&limit=2&offset=1");
+        var page = await Admin.OrdersAsync($"openid={User.Openid}&kind=pay&limit=2&offset=1");
 
         Assert.Equal(["PG-1", "PG-2"], page.Select(o => o.GetProperty("bill_no").GetString()));
         var order = page[0];
@@ -119,7 +107,7 @@ public class AdminTests : IDisposable
     [Fact]
     public async Task Orders_PagedByAfterId_ReturnEachOrderOnceInOrder()
     {
-        var backend = _app.CreateGameBackend();
+        var backend = App.CreateGameBackend();
         for (var i = 0; i < 5; i++)
         {
             WireAssert.Ok(await backend.PayAsync(User, $"AI-{i}", 1));
@@ -129,7 +117,7 @@ public class AdminTests : IDisposable
         long? after = 0;
         while (after is { } last)
         {
-            var page = await _admin.OrdersAsync($"openid={User.Openid}&kind=pay&limit=2&after_id={last}");
+            var page = await Admin.OrdersAsync($"openid={User.Openid}&kind=pay&limit=2&after_id={last}");
             seen.AddRange(page.Select(o => o.GetProperty("bill_no").GetString()));
             after = page.Length == 0 ? null : page[^1].GetProperty("id").GetInt64();
         }
@@ -151,7 +139,7 @@ public class AdminTests : IDisposable
     [InlineData("/admin/accounts/oX?appid=wxnobody")]
     public async Task BadAdminQuery_Answers400ProblemDetails(string url)
     {
-        using var response = await _admin.GetAsync(url);
+        using var response = await Admin.GetAsync(url);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -162,7 +150,7 @@ public class AdminTests : IDisposable
     [Fact]
     public async Task Topup_FormContentTypeAsCurlDashDSends_IsReadAsJson()
     {
-        using var response = await _admin.PostAsync($"/admin/accounts/{User.Openid}/topup",
+        using var response = await Admin.PostAsync($"/admin/accounts/{User.Openid}/topup",
             new StringContent("{\"amount\":5}", Encoding.UTF8, "application/x-www-form-urlencoded"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -176,7 +164,7 @@ public class AdminTests : IDisposable
     [InlineData("", "needs a JSON object body")]
     public async Task Topup_UnreadableBody_Answers400NamingTheProblem(string body, string named)
     {
-        using var response = await _admin.PostAsync($"/admin/accounts/{User.Openid}/topup", Json(body));
+        using var response = await Admin.PostAsync($"/admin/accounts/{User.Openid}/topup", Json(body));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(named, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
@@ -189,11 +177,11 @@ public class AdminTests : IDisposable
     [InlineData("""{"appid":"wxok","secret":"s","offer_id":"1","app_key":"k","sandbox_app_key":""}""", "sandbox_app_key")]
     public async Task RegisterApp_InvalidField_Answers400NamingIt(string body, string named)
     {
-        using var response = await _admin.PostAsync("/admin/apps", Json(body));
+        using var response = await Admin.PostAsync("/admin/apps", Json(body));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(named, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
-        Assert.Single((await _admin.GetFromJsonAsync<JsonElement[]>("/admin/apps"))!);
+        Assert.Single((await Admin.GetFromJsonAsync<JsonElement[]>("/admin/apps"))!);
     }
 
     [Theory]
@@ -204,27 +192,27 @@ public class AdminTests : IDisposable
     [InlineData("{}")]
     public async Task Topup_BadBody_Answers400AndChangesNothing(string body)
     {
-        using var response = await _admin.PostAsync($"/admin/accounts/{User.Openid}/topup", Json(body));
+        using var response = await Admin.PostAsync($"/admin/accounts/{User.Openid}/topup", Json(body));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(1000, (await _admin.AccountAsync(User.Openid)).Number("balance"));
+        Assert.Equal(1000, (await Admin.AccountAsync(User.Openid)).Number("balance"));
     }
 
     [Fact]
     public async Task PutAccount_GiftAboveBalance_Answers400()
     {
-        using var response = await _admin.PutAsync($"/admin/accounts/{User.Openid}", Json("""{"balance":5,"gen_balance":9}"""));
+        using var response = await Admin.PutAsync($"/admin/accounts/{User.Openid}", Json("""{"balance":5,"gen_balance":9}"""));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(1000, (await _admin.AccountAsync(User.Openid)).Number("balance"));
+        Assert.Equal(1000, (await Admin.AccountAsync(User.Openid)).Number("balance"));
     }
 
     [Fact]
     public async Task Topup_IsBookedAsAnOrder()
     {
-        await _admin.TopupAsync(User.Openid, 25);
+        await Admin.TopupAsync(User.Openid, 25);
 
-        var topup = Assert.Single(await _admin.OrdersAsync("kind=topup"));
+        var topup = Assert.Single(await Admin.OrdersAsync("kind=topup"));
         Assert.Equal((25, 1025), (topup.GetProperty("amt").GetInt64(), topup.GetProperty("balance_after").GetInt64()));
     }
 

@@ -4,30 +4,17 @@ using MidasEmulator.Tests.Support;
 namespace MidasEmulator.Tests.Http;
 
 /// <summary>Every refused request answers WeChat's errcode with an errmsg naming the problem, and changes nothing.</summary>
-public class BadRequestTests : IDisposable
+public class BadRequestTests : EmulatorTest
 {
-    private static readonly GameUser User = EmulatorApp.DocUser;
-    private readonly EmulatorApp _app = new();
-    private readonly GameBackend _backend;
-
-    public BadRequestTests() => _backend = _app.CreateGameBackend();
-
-    public void Dispose()
-    {
-        _app.Dispose();
-        GC.SuppressFinalize(this);
-    }
-
     private async Task AssertNothingChangedAsync()
     {
-        var admin = _app.CreateClient();
-        Assert.Equal(1000, (await admin.AccountAsync(User.Openid)).Number("balance"));
-        Assert.Empty(await admin.OrdersAsync("kind=pay"));
-        Assert.Empty(await admin.OrdersAsync("kind=present"));
+        Assert.Equal(1000, (await Admin.AccountAsync(User.Openid)).Number("balance"));
+        Assert.Empty(await Admin.OrdersAsync("kind=pay"));
+        Assert.Empty(await Admin.OrdersAsync("kind=present"));
     }
 
     private Task<System.Text.Json.JsonElement> PayAsync(Action<JsonObject>? tamper = null, string? appKey = null, string? sessionKey = null, long amt = 10, string billNo = "BAD-1") =>
-        _backend.CallAsync("pay", User, new() { ["amt"] = amt, ["bill_no"] = billNo }, appKey: appKey, sessionKey: sessionKey, tamper: tamper);
+        Backend.CallAsync("pay", User, new() { ["amt"] = amt, ["bill_no"] = billNo }, appKey: appKey, sessionKey: sessionKey, tamper: tamper);
 
     [Fact]
     public async Task Pay_BadSig_Answers90011AndChangesNothing()
@@ -57,7 +44,7 @@ public class BadRequestTests : IDisposable
     [Fact]
     public async Task Pay_MpSigAbsent_AcceptedByDefaultAndRefusedWhenRequired()
     {
-        WireAssert.Ok(await _backend.CallAsync("pay", User, new() { ["amt"] = 1L, ["bill_no"] = "NOMP-1" }, withMpSig: false));
+        WireAssert.Ok(await Backend.CallAsync("pay", User, new() { ["amt"] = 1L, ["bill_no"] = "NOMP-1" }, withMpSig: false));
 
         using var strict = new EmulatorApp(new Dictionary<string, string?> { ["Midas:MpSigPolicy"] = "Required" });
         WireAssert.Code(90009, await strict.CreateGameBackend().CallAsync("pay", User, new() { ["amt"] = 1L, ["bill_no"] = "NOMP-1" }, withMpSig: false));
@@ -153,7 +140,7 @@ public class BadRequestTests : IDisposable
     public async Task Pay_AmountAsNumericString_IsSignedByItsTextUnlessStrict()
     {
         // wxgamevp sends numbers as strings (midas-api.md §10.10): lenient by default.
-        WireAssert.Ok(await _backend.CallAsync("pay", User, new() { ["amt"] = "7", ["bill_no"] = "S-1" }));
+        WireAssert.Ok(await Backend.CallAsync("pay", User, new() { ["amt"] = "7", ["bill_no"] = "S-1" }));
 
         using var strict = new EmulatorApp(new Dictionary<string, string?> { ["Midas:StrictTypes"] = "true" });
         WireAssert.Code(90018, await strict.CreateGameBackend().CallAsync("pay", User, new() { ["amt"] = "7", ["bill_no"] = "S-1" }));
@@ -169,18 +156,18 @@ public class BadRequestTests : IDisposable
     [InlineData("openid=odkx20ENSNa2w5y3g_qOkOvBNM1g&amt=1")]
     public async Task Pay_MalformedBody_Answers90018(string body)
     {
-        var token = await _backend.AccessTokenAsync();
+        var token = await Backend.AccessTokenAsync();
 
-        WireAssert.Code(90018, await _backend.PostRawAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}", body));
+        WireAssert.Code(90018, await Backend.PostRawAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}", body));
         await AssertNothingChangedAsync();
     }
 
     [Fact]
     public async Task Pay_DuplicatedField_Answers90018()
     {
-        var token = await _backend.AccessTokenAsync();
+        var token = await Backend.AccessTokenAsync();
 
-        var reply = await _backend.PostRawAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}", "{\"amt\":1,\"amt\":2}");
+        var reply = await Backend.PostRawAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}", "{\"amt\":1,\"amt\":2}");
 
         WireAssert.Code(90018, reply);
         Assert.Contains("amt appears twice", reply.GetProperty("errmsg").GetString());
@@ -189,10 +176,10 @@ public class BadRequestTests : IDisposable
     [Fact]
     public async Task Pay_BodyTooLarge_Answers90018()
     {
-        var token = await _backend.AccessTokenAsync();
+        var token = await Backend.AccessTokenAsync();
         var huge = "{\"pad\":\"" + new string('x', 70_000) + "\"}";
 
-        var reply = await _backend.PostRawAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}", huge);
+        var reply = await Backend.PostRawAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}", huge);
 
         WireAssert.Code(90018, reply);
         Assert.Contains("larger than", reply.GetProperty("errmsg").GetString());
@@ -215,10 +202,10 @@ public class BadRequestTests : IDisposable
     [Fact]
     public async Task Pay_NoContentType_IsStillParsedAsJson()
     {
-        var token = await _backend.AccessTokenAsync();
+        var token = await Backend.AccessTokenAsync();
         var body = new JsonObject { ["x"] = 1 }.ToJsonString();
         using var content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(body));
-        using var response = await _backend.Http.PostAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}", content);
+        using var response = await Backend.Http.PostAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}", content);
 
         var reply = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("openid missing", reply.GetProperty("errmsg").GetString());
@@ -227,9 +214,9 @@ public class BadRequestTests : IDisposable
     [Fact]
     public async Task Pay_NonUtf8Body_Answers90018()
     {
-        var token = await _backend.AccessTokenAsync();
+        var token = await Backend.AccessTokenAsync();
         using var content = new ByteArrayContent([(byte)'{', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)':', (byte)'1', (byte)'}']);
-        using var response = await _backend.Http.PostAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}", content);
+        using var response = await Backend.Http.PostAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}", content);
 
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         var reply = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
@@ -239,21 +226,20 @@ public class BadRequestTests : IDisposable
     [Fact]
     public async Task Present_ZeroCount_Answers90018()
     {
-        WireAssert.Code(90018, await _backend.PresentAsync(User, "P-0", 0));
+        WireAssert.Code(90018, await Backend.PresentAsync(User, "P-0", 0));
         await AssertNothingChangedAsync();
     }
 
     [Fact]
     public async Task SandboxCall_AppWithoutSandboxKey_Answers90017()
     {
-        var admin = _app.CreateClient();
-        using var register = await admin.PostAsync("/admin/apps", new StringContent(
+        using var register = await Admin.PostAsync("/admin/apps", new StringContent(
             """{"appid":"wxprodonly","secret":"s","offer_id":"555","app_key":"prodkey"}""", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(System.Net.HttpStatusCode.Created, register.StatusCode);
-        var token = System.Text.Json.JsonDocument.Parse(await admin.GetStringAsync("/cgi-bin/token?grant_type=client_credential&appid=wxprodonly&secret=s"))
+        var token = System.Text.Json.JsonDocument.Parse(await Admin.GetStringAsync("/cgi-bin/token?grant_type=client_credential&appid=wxprodonly&secret=s"))
             .RootElement.GetProperty("access_token").GetString()!;
 
-        var reply = await _backend.CallAsync("getbalance", User, [], accessToken: token, tamper: b =>
+        var reply = await Backend.CallAsync("getbalance", User, [], accessToken: token, tamper: b =>
         {
             b["appid"] = "wxprodonly";
             b["offer_id"] = "555";
@@ -265,24 +251,23 @@ public class BadRequestTests : IDisposable
     [Fact]
     public async Task TokenOfAnotherApp_Answers90017()
     {
-        var admin = _app.CreateClient();
-        using var register = await admin.PostAsync("/admin/apps", new StringContent(
+        using var register = await Admin.PostAsync("/admin/apps", new StringContent(
             """{"appid":"wxother","secret":"s2","offer_id":"777","app_key":"k","sandbox_app_key":"sk"}""", System.Text.Encoding.UTF8, "application/json"));
-        var otherToken = System.Text.Json.JsonDocument.Parse(await admin.GetStringAsync("/cgi-bin/token?grant_type=client_credential&appid=wxother&secret=s2"))
+        var otherToken = System.Text.Json.JsonDocument.Parse(await Admin.GetStringAsync("/cgi-bin/token?grant_type=client_credential&appid=wxother&secret=s2"))
             .RootElement.GetProperty("access_token").GetString()!;
 
-        WireAssert.Code(90017, await _backend.CallAsync("pay", User, new() { ["amt"] = 1L, ["bill_no"] = "X-1" }, accessToken: otherToken));
+        WireAssert.Code(90017, await Backend.CallAsync("pay", User, new() { ["amt"] = 1L, ["bill_no"] = "X-1" }, accessToken: otherToken));
         await AssertNothingChangedAsync();
     }
 }
 
 public class WrongMethodTests : IDisposable
 {
-    private readonly EmulatorApp _app = new();
+    private readonly EmulatorApp App = new();
 
     public void Dispose()
     {
-        _app.Dispose();
+        App.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -296,7 +281,7 @@ public class WrongMethodTests : IDisposable
     [InlineData("POST", "/sns/jscode2session", 43001)]
     public async Task WrongMethod_AnswersWeChatErrcodeNot405(string method, string path, int errcode)
     {
-        using var response = await _app.CreateClient().SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        using var response = await App.CreateClient().SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
 
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         if (method != "HEAD")

@@ -3,29 +3,12 @@ using MidasEmulator.Tests.Support;
 
 namespace MidasEmulator.Tests.Http;
 
-public class PayTests : IDisposable
+public class PayTests : EmulatorTest
 {
-    private static readonly GameUser User = EmulatorApp.DocUser;
-    private readonly EmulatorApp _app = new();
-    private readonly GameBackend _backend;
-    private readonly HttpClient _admin;
-
-    public PayTests()
-    {
-        _backend = _app.CreateGameBackend();
-        _admin = _app.CreateClient();
-    }
-
-    public void Dispose()
-    {
-        _app.Dispose();
-        GC.SuppressFinalize(this);
-    }
-
     [Fact]
     public async Task GetBalance_SeededUser_ReturnsEveryDocumentedField()
     {
-        var reply = await _backend.GetBalanceAsync(User);
+        var reply = await Backend.GetBalanceAsync(User);
 
         WireAssert.Ok(reply);
         Assert.Equal("ok", reply.GetProperty("errmsg").GetString());
@@ -41,14 +24,14 @@ public class PayTests : IDisposable
     [Fact]
     public async Task Pay_Signed_DeductsGiftFirstAndReportsBothNames()
     {
-        var reply = await _backend.PayAsync(User, "B-001", 150);
+        var reply = await Backend.PayAsync(User, "B-001", 150);
 
         WireAssert.Ok(reply);
         Assert.Equal("B-001", reply.GetProperty("bill_no").GetString());
         Assert.Equal(850, reply.Number("balance"));
         Assert.Equal(100, reply.Number("used_gen_balance"));
         Assert.Equal(100, reply.Number("used_gen_amt"));
-        var account = await _admin.AccountAsync(User.Openid);
+        var account = await Admin.AccountAsync(User.Openid);
         Assert.Equal(0, account.Number("gen_balance"));
         Assert.Equal(150, account.Number("cost_sum"));
     }
@@ -56,33 +39,33 @@ public class PayTests : IDisposable
     [Fact]
     public async Task Pay_SameBillNoTwice_DeductsOnce()
     {
-        WireAssert.Ok(await _backend.PayAsync(User, "B-002", 10));
+        WireAssert.Ok(await Backend.PayAsync(User, "B-002", 10));
 
-        var retry = await _backend.PayAsync(User, "B-002", 10);
+        var retry = await Backend.PayAsync(User, "B-002", 10);
 
         WireAssert.Code(90012, retry);
         Assert.Equal("bill_no repeated", retry.GetProperty("errmsg").GetString());
         Assert.Equal("B-002", retry.GetProperty("bill_no").GetString());
-        Assert.Equal(990, (await _admin.AccountAsync(User.Openid)).Number("balance"));
-        Assert.Single(await _admin.OrdersAsync("bill_no=B-002"));
+        Assert.Equal(990, (await Admin.AccountAsync(User.Openid)).Number("balance"));
+        Assert.Single(await Admin.OrdersAsync("bill_no=B-002"));
     }
 
     [Fact]
     public async Task Pay_SameBillNoOtherAmount_Answers90012()
     {
-        WireAssert.Ok(await _backend.PayAsync(User, "B-003", 10));
+        WireAssert.Ok(await Backend.PayAsync(User, "B-003", 10));
 
-        WireAssert.Code(90012, await _backend.PayAsync(User, "B-003", 20));
-        Assert.Equal(990, (await _admin.AccountAsync(User.Openid)).Number("balance"));
+        WireAssert.Code(90012, await Backend.PayAsync(User, "B-003", 20));
+        Assert.Equal(990, (await Admin.AccountAsync(User.Openid)).Number("balance"));
     }
 
     [Fact]
     public async Task Pay_MoreThanBalance_Answers90013AndChangesNothing()
     {
-        WireAssert.Code(90013, await _backend.PayAsync(User, "B-004", 1001));
+        WireAssert.Code(90013, await Backend.PayAsync(User, "B-004", 1001));
 
-        Assert.Equal(1000, (await _admin.AccountAsync(User.Openid)).Number("balance"));
-        Assert.Empty(await _admin.OrdersAsync("kind=pay"));
+        Assert.Equal(1000, (await Admin.AccountAsync(User.Openid)).Number("balance"));
+        Assert.Empty(await Admin.OrdersAsync("kind=pay"));
     }
 
     [Fact]
@@ -102,17 +85,17 @@ public class PayTests : IDisposable
     [Fact]
     public async Task CancelPay_AfterPay_RefundsExactlyOnce()
     {
-        await _backend.PayAsync(User, "B-006", 150);
+        await Backend.PayAsync(User, "B-006", 150);
 
-        var cancel = await _backend.CancelPayAsync(User, "B-006");
-        var again = await _backend.CancelPayAsync(User, "B-006");
+        var cancel = await Backend.CancelPayAsync(User, "B-006");
+        var again = await Backend.CancelPayAsync(User, "B-006");
 
         WireAssert.Ok(cancel);
         Assert.Equal("B-006", cancel.GetProperty("bill_no").GetString());
         WireAssert.Code(90015, again);
-        var balance = await _backend.GetBalanceAsync(User);
+        var balance = await Backend.GetBalanceAsync(User);
         Assert.Equal((1000, 100, 0), (balance.Number("balance"), balance.Number("gen_balance"), balance.Number("cost_sum")));
-        var orders = await _admin.OrdersAsync("bill_no=B-006");
+        var orders = await Admin.OrdersAsync("bill_no=B-006");
         Assert.Equal(["pay", "cancel"], orders.Select(o => o.GetProperty("kind").GetString()));
         Assert.Equal("cancelled", orders[0].GetProperty("status").GetString());
     }
@@ -120,20 +103,20 @@ public class PayTests : IDisposable
     [Fact]
     public async Task CancelPay_UnknownBillNo_Answers90000()
     {
-        WireAssert.Code(90000, await _backend.CancelPayAsync(User, "never-paid"));
+        WireAssert.Code(90000, await Backend.CancelPayAsync(User, "never-paid"));
     }
 
     [Fact]
     public async Task Present_AddsGiftCoinsOnceAndReportsBalance()
     {
-        var reply = await _backend.PresentAsync(User, "P-001", 50);
-        var repeat = await _backend.PresentAsync(User, "P-001", 50);
+        var reply = await Backend.PresentAsync(User, "P-001", 50);
+        var repeat = await Backend.PresentAsync(User, "P-001", 50);
 
         WireAssert.Ok(reply);
         Assert.Equal(1050, reply.Number("balance"));
         Assert.Equal("P-001", reply.GetProperty("bill_no").GetString());
         WireAssert.Code(90012, repeat);
-        var balance = await _backend.GetBalanceAsync(User);
+        var balance = await Backend.GetBalanceAsync(User);
         Assert.Equal((1050, 150, 150), (balance.Number("balance"), balance.Number("gen_balance"), balance.Number("present_sum")));
     }
 
@@ -141,13 +124,13 @@ public class PayTests : IDisposable
     public async Task Topup_ThenPay_FirstSaveEndsAndSumsAddUp()
     {
         var player = new GameUser("oTopupPlayer0000000000000001", "QUJDREVGR0hJSktMTU5PUA==");
-        await _admin.PostAsync("/admin/sessions", JsonContent(new { openid = player.Openid, session_key = player.SessionKey }));
-        Assert.Equal(1, (await _backend.GetBalanceAsync(player)).Number("first_save"));
+        await Admin.PostAsync("/admin/sessions", JsonContent(new { openid = player.Openid, session_key = player.SessionKey }));
+        Assert.Equal(1, (await Backend.GetBalanceAsync(player)).Number("first_save"));
 
-        await _admin.TopupAsync(player.Openid, 300);
-        WireAssert.Ok(await _backend.PayAsync(player, "T-001", 120));
+        await Admin.TopupAsync(player.Openid, 300);
+        WireAssert.Ok(await Backend.PayAsync(player, "T-001", 120));
 
-        var balance = await _backend.GetBalanceAsync(player);
+        var balance = await Backend.GetBalanceAsync(player);
         Assert.Equal(0, balance.Number("first_save"));
         Assert.Equal((180, 300, 300, 120), (balance.Number("balance"), balance.Number("save_amt"), balance.Number("save_sum"), balance.Number("cost_sum")));
     }
@@ -155,21 +138,21 @@ public class PayTests : IDisposable
     [Fact]
     public async Task SandboxAndProduction_KeepSeparateLedgersAndKeys()
     {
-        await _admin.TopupAsync(User.Openid, 70, env: "production");
+        await Admin.TopupAsync(User.Openid, 70, env: "production");
 
-        WireAssert.Ok(await _backend.PayAsync(User, "E-001", 50, sandbox: false));
+        WireAssert.Ok(await Backend.PayAsync(User, "E-001", 50, sandbox: false));
         // A production signature sent to the sandbox path: the classic 90011 (midas-api.md §3.5).
-        WireAssert.Code(90011, await _backend.CallAsync("pay", User, new() { ["amt"] = 5L, ["bill_no"] = "E-002" }, sandbox: true, appKey: EmulatorApp.ProductionKey));
+        WireAssert.Code(90011, await Backend.CallAsync("pay", User, new() { ["amt"] = 5L, ["bill_no"] = "E-002" }, sandbox: true, appKey: EmulatorApp.ProductionKey));
 
-        Assert.Equal(20, (await _backend.GetBalanceAsync(User, sandbox: false)).Number("balance"));
-        Assert.Equal(1000, (await _backend.GetBalanceAsync(User, sandbox: true)).Number("balance"));
+        Assert.Equal(20, (await Backend.GetBalanceAsync(User, sandbox: false)).Number("balance"));
+        Assert.Equal(1000, (await Backend.GetBalanceAsync(User, sandbox: true)).Number("balance"));
     }
 
     [Fact]
     public async Task DocWorkedExample_ProductionGetBalance_IsAccepted()
     {
         // The exact body of midas-api.md §3.3 with a real token in place of ACCESSTOKEN: the doc's signatures must verify.
-        var token = await _backend.AccessTokenAsync();
+        var token = await Backend.AccessTokenAsync();
         var fields = new Dictionary<string, string>
         {
             ["openid"] = User.Openid, ["appid"] = "wx1234567", ["offer_id"] = "12345678", ["ts"] = "1507530737", ["zone_id"] = "1", ["pf"] = "android",
@@ -178,7 +161,7 @@ public class PayTests : IDisposable
         Assert.Equal("1ad64e8dcb2ec1dc486b7fdf01f4a15159fc623dc3422470e51cf6870734726b", sig);
         var body = $$"""{"openid":"{{User.Openid}}","appid":"wx1234567","offer_id":"12345678","ts":1507530737,"zone_id":"1","pf":"android","sig":"{{sig}}","mp_sig":"{{DocSigner.MpSig(fields, token, sig, "/cgi-bin/midas/getbalance", User.SessionKey)}}"}""";
 
-        WireAssert.Ok(await _backend.PostRawAsync($"/cgi-bin/midas/getbalance?access_token={token}", body));
+        WireAssert.Ok(await Backend.PostRawAsync($"/cgi-bin/midas/getbalance?access_token={token}", body));
     }
 
     private static StringContent JsonContent(object value) =>
