@@ -24,8 +24,8 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExte
     private readonly ConcurrentQueue<(string Line, bool ToStdErr)> _queue = new();
     private readonly IOptionsMonitor<ConsoleLoggerOptions> _options;
     private readonly ConsoleFormatter[] _formatters;
-    private readonly Output _stdout = new(Console.OpenStandardOutput());
-    private readonly Output _stderr = new(Console.OpenStandardError());
+    private readonly Output _stdout;
+    private readonly Output _stderr;
     private readonly Lock _writing = new();
     private readonly Timer _timer;
     private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
@@ -33,10 +33,20 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExte
     private long _dropped;
 
     public BatchedConsoleLoggerProvider(IOptionsMonitor<ConsoleLoggerOptions> options, IEnumerable<ConsoleFormatter> formatters)
+        : this(options, formatters, Console.OpenStandardOutput(), Console.OpenStandardError())
+    {
+    }
+
+    /// <summary>For tests: the same provider writing to caller-made streams, flushed by its timer or by <see cref="Flush"/>.</summary>
+    internal BatchedConsoleLoggerProvider(
+        IOptionsMonitor<ConsoleLoggerOptions> options, IEnumerable<ConsoleFormatter> formatters, Stream stdout, Stream stderr, TimeSpan? flushInterval = null)
     {
         _options = options;
         _formatters = [.. formatters];
-        _timer = new Timer(_ => Flush(), null, FlushInterval, FlushInterval);
+        _stdout = new Output(stdout);
+        _stderr = new Output(stderr);
+        var interval = flushInterval ?? FlushInterval;
+        _timer = new Timer(_ => Flush(), null, interval, interval);
     }
 
     public ILogger CreateLogger(string categoryName) => new BatchedConsoleLogger(categoryName, this);

@@ -17,9 +17,6 @@ public sealed class LedgerState
 
     public Order? FindBill(BillKey billKey) => _bills.Find(billKey);
 
-    /// <summary>How many bill_nos the 48 h memory holds.</summary>
-    public int BillCount => _bills.Count;
-
     public long LastOrderId => Interlocked.Read(ref _lastOrderId);
 
     internal void Publish(Account account) => _accounts[account.Key] = account;
