@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration.Json;
-using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using MidasEmulator.Auth;
 using MidasEmulator.Clock;

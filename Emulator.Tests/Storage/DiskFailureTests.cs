@@ -39,6 +39,29 @@ public sealed class DiskFailureTests
         Assert.Contains("restart", later.Message);
     }
 
+    [Fact]
+    public void LogThatCannotBeOpened_NamesTheDatabase_AndLeavesTheDataFileFree()
+    {
+        var dir = Directory.CreateTempSubdirectory("midas-open-").FullName;
+        try
+        {
+            var database = Path.Combine(dir, "midas.db");
+            Directory.CreateDirectory(LiteDbStore.LogPathOf(database)); // a directory where the log file should be
+
+            var refused = Assert.Throws<DatabaseOpenException>(() => new LiteDbStore(database, Durability.Process, NullLogger<LiteDbStore>.Instance));
+
+            Assert.Contains(database, refused.Message, StringComparison.Ordinal);
+            Directory.Delete(LiteDbStore.LogPathOf(database));
+            // The data file was opened exclusively before the log failed: it must have been let go.
+            using var store = new LiteDbStore(database, Durability.Process, NullLogger<LiteDbStore>.Instance);
+            Assert.True(store.IsEmpty);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void FailOneCommitOnAThreadThatThenEnds()
     {

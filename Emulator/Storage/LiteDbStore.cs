@@ -13,7 +13,6 @@ public enum Durability
     Full,
 }
 
-/// <summary>Filters of GET /admin/orders.</summary>
 /// <summary>GET /admin/orders' filters. <see cref="AfterId"/> pages by the primary key: only the orders after it are read.</summary>
 public sealed record OrderQuery(string? Openid, string? BillNo, Env? Env, OrderKind? Kind, int Offset, int Limit, long? AfterId = null);
 
@@ -86,7 +85,7 @@ public sealed class LiteDbStore : IDisposable
         else
         {
             var full = Path.GetFullPath(database);
-            FileStream data;
+            FileStream? data = null;
             try
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(full)!);
@@ -98,7 +97,7 @@ public sealed class LiteDbStore : IDisposable
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                _log?.Dispose();
+                data?.Dispose();
                 throw new DatabaseOpenException(full, ex);
             }
             try
