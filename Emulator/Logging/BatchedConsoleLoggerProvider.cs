@@ -28,6 +28,8 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExte
     private readonly Output _stderr;
     private readonly Lock _writing = new();
     private readonly Timer _timer;
+    private readonly IDisposable? _optionsChanged;
+    private ConsoleFormatter _formatter;
     private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
     private int _queued;
     private long _dropped;
@@ -45,6 +47,9 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExte
         _formatters = [.. formatters];
         _stdout = new Output(stdout);
         _stderr = new Output(stderr);
+        // Resolved once and again when the options change, not per line: the lookup sits on every call's path.
+        _formatter = FormatterFor(options.CurrentValue);
+        _optionsChanged = options.OnChange(changed => _formatter = FormatterFor(changed));
         var interval = flushInterval ?? FlushInterval;
         _timer = new Timer(_ => Flush(), null, interval, interval);
     }
@@ -74,6 +79,7 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExte
 
     public void Dispose()
     {
+        _optionsChanged?.Dispose();
         _timer.Dispose();
         Flush();
     }
@@ -89,9 +95,9 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExte
         _queue.Enqueue((line, level >= _options.CurrentValue.LogToStandardErrorThreshold));
     }
 
-    private ConsoleFormatter Formatter()
+    private ConsoleFormatter FormatterFor(ConsoleLoggerOptions options)
     {
-        var name = _options.CurrentValue.FormatterName ?? ConsoleFormatterNames.Simple;
+        var name = options.FormatterName ?? ConsoleFormatterNames.Simple;
         return Array.Find(_formatters, f => f.Name == name) ?? _formatters[0];
     }
 
@@ -111,7 +117,7 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExte
                 return;
             }
             var writer = t_writer ??= new StringWriter();
-            provider.Formatter().Write(new LogEntry<TState>(logLevel, category, eventId, state, exception, formatter), provider._scopes, writer);
+            provider._formatter.Write(new LogEntry<TState>(logLevel, category, eventId, state, exception, formatter), provider._scopes, writer);
             var text = writer.GetStringBuilder();
             if (text.Length == 0)
             {

@@ -15,9 +15,9 @@ internal static class StrandedTransactions
 {
     private const BindingFlags Instance = BindingFlags.Instance | BindingFlags.NonPublic;
 
-    /// <summary>Suppresses the finalizer of every transaction the database still holds; returns how many.</summary>
+    /// <summary>Suppresses the finalizer of every transaction the database still holds.</summary>
     /// <exception cref="InvalidOperationException">LiteDB's internals changed: the workaround needs revisiting.</exception>
-    public static int Release(LiteDatabase db)
+    public static void Release(LiteDatabase db)
     {
         var engine = Field(db, "_engine");
         var monitor = Field(engine, "_monitor");
@@ -31,7 +31,6 @@ internal static class StrandedTransactions
                 GC.SuppressFinalize(transaction!);
 #pragma warning restore CA1816
             }
-            return transactions.Count;
         }
     }
 
