@@ -52,6 +52,7 @@ public static class HostingExtensions
         });
         services.AddSingleton<LedgerState>();
         services.AddSingleton<LedgerWriter>();
+        services.AddSingleton<LedgerAudit>();
 
         // Auth: apps, access tokens, sessions and login codes.
         services.AddSingleton<AppRegistry>();

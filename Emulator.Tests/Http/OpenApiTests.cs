@@ -18,7 +18,7 @@ public class OpenApiTests : IDisposable
     private static readonly string[] AdminPaths =
     [
         "/admin/health", "/admin/reset", "/admin/apps", "/admin/sessions", "/admin/sessions/{openid}", "/admin/login-codes",
-        "/admin/accounts/{openid}", "/admin/accounts/{openid}/topup", "/admin/orders", "/admin/faults", "/admin/faults/{id}",
+        "/admin/accounts/{openid}", "/admin/accounts/{openid}/topup", "/admin/orders", "/admin/invariants", "/admin/faults", "/admin/faults/{id}",
         "/admin/requests", "/admin/clock",
     ];
 

@@ -1,4 +1,5 @@
 using MidasEmulator.Midas;
+using MidasEmulator.Tests.Support;
 
 namespace MidasEmulator.Tests.Midas;
 
@@ -6,46 +7,11 @@ public class MoneyRulesTests
 {
     private static readonly AccountKey Alice = new(Env.Sandbox, "12345678", "1", "oAlice");
     private static readonly AccountKey Bob = new(Env.Sandbox, "12345678", "1", "oBob");
-    private static readonly DateTimeOffset T0 = new(2026, 11, 25, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset T0 = InMemoryLedger.T0;
 
-    /// <summary>A ledger that applies each result at once, as the writer does after its commit.</summary>
-    private sealed class Ledger(MoneyRules rules) : ILedgerView
+    private static InMemoryLedger NewLedger(MoneyRuleSettings? settings = null, long balance = 100, long gen = 30)
     {
-        private readonly Dictionary<AccountKey, Account> _accounts = [];
-        private readonly Dictionary<BillKey, Order> _bills = [];
-        private long _id;
-
-        public List<Order> Orders { get; } = [];
-
-        public Account GetAccount(AccountKey key) => _accounts.TryGetValue(key, out var a) ? a : Account.Empty(key);
-        public Order? FindBill(BillKey billKey) => _bills.GetValueOrDefault(billKey);
-        public Order? FindPayInLedger(AccountKey account, string billNo) =>
-            Orders.Where(o => o.Kind == OrderKind.Pay && o.Account == account && o.BillNo == billNo).MaxBy(o => o.Id);
-        public long NextOrderId() => ++_id;
-
-        public MidasReply Run(MidasCommand command, DateTimeOffset? at = null)
-        {
-            var result = rules.Apply(command, this, at ?? T0);
-            if (result.ChangedAccount is { } account)
-            {
-                _accounts[account.Key] = account;
-            }
-            foreach (var order in result.Orders)
-            {
-                Orders.RemoveAll(o => o.Id == order.Id);
-                Orders.Add(order);
-                if (order.Kind is OrderKind.Pay or OrderKind.Present)
-                {
-                    _bills[rules.BillKey(order.Account, order.BillNo!)] = order;
-                }
-            }
-            return result.Reply;
-        }
-    }
-
-    private static Ledger NewLedger(MoneyRuleSettings? settings = null, long balance = 100, long gen = 30)
-    {
-        var ledger = new Ledger(new MoneyRules(settings ?? new MoneyRuleSettings()));
+        var ledger = new InMemoryLedger(new MoneyRules(settings ?? new MoneyRuleSettings()));
         ledger.Run(new SetBalanceCommand(Alice, "wx1", balance, gen));
         return ledger;
     }
@@ -149,7 +115,7 @@ public class MoneyRulesTests
     [Fact]
     public void Pay_BillNoScopeAccount_KeysWithSeparatorsDoNotCollide()
     {
-        var ledger = new Ledger(new MoneyRules(new MoneyRuleSettings(BillNoScope: BillNoScope.Account)));
+        var ledger = new InMemoryLedger(new MoneyRules(new MoneyRuleSettings(BillNoScope: BillNoScope.Account)));
         var first = new AccountKey(Env.Sandbox, "12345678", "z", "o1");
         var second = new AccountKey(Env.Sandbox, "12345678", "z|o1", "o2");
         ledger.Run(new SetBalanceCommand(first, "wx1", 10, 0));

@@ -119,6 +119,14 @@ public static partial class AdminEndpoints
         return TypedResults.Ok<IReadOnlyList<OrderReply>>(orders.Select(OrderReply.From).ToList());
     }
 
+    public static async Task<IResult> GetInvariantsAsync(LedgerWriter writer, LiteDbStore store, LedgerState ledger, LedgerAudit audit)
+    {
+        // On the writer between two commits: the stored accounts, the orders and memory all at the same commit.
+        var report = await writer.ReadBetweenCommitsAsync(() => audit.Check(store.AllAccounts(), ledger.Accounts, store.AllOrdersById()))
+            .ConfigureAwait(false);
+        return TypedResults.Ok(InvariantsReply.From(report));
+    }
+
     private static bool TryInt(string? text, int fallback, out int value)
     {
         value = fallback;

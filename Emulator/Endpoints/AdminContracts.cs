@@ -64,6 +64,17 @@ public sealed record OrderReply(
         o.BalanceAfter, o.PayItem, o.AppRemark);
 }
 
+/// <summary>GET /admin/invariants: <c>ok</c> with what was read, and the first violations found (<c>check</c> names the rule).</summary>
+public sealed record InvariantsReply(bool Ok, int Accounts, long Orders, int ViolationCount, IReadOnlyList<ViolationReply> Violations)
+{
+    public static InvariantsReply From(AuditReport report) => new(
+        report.Ok, report.Accounts, report.Orders, report.ViolationCount,
+        report.Violations.Select(v => new ViolationReply(v.Check, v.Detail, v.Account, v.BillNo, v.OrderId)).ToList());
+}
+
+/// <summary>One broken rule: check is balance_after, negative_balance, bill_no_twice, cancel, ledger_sum, memory or order_ids.</summary>
+public sealed record ViolationReply(string Check, string Detail, string? Account, string? BillNo, long? OrderId);
+
 /// <summary>POST /admin/faults (design.md §1.3). Everything is optional: the default is errcode -1 "system busy" on every call, until deleted.</summary>
 public sealed record FaultRequest(
     string? Endpoint = null, string? Action = null, int? Errcode = null, string? Errmsg = null, int? HttpStatus = null, int? DelayMs = null,

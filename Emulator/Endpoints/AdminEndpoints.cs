@@ -79,6 +79,12 @@ public static partial class AdminEndpoints
             .Documented(AccountsTag, "Read the ledger", "Orders oldest first, filtered by openid, bill_no, env and kind (pay, cancel, present, "
                 + "topup, set); limit 1 … 10000 (default 100) and offset page through them. gen_amt is the gift part of amt.")
             .Produces<IReadOnlyList<OrderReply>>().ProducesProblem(StatusCodes.Status400BadRequest);
+        admin.MapGet("/invariants", GetInvariantsAsync)
+            .Documented(AccountsTag, "Check the money", "Replays the whole ledger and checks, at one commit: every account's balance, "
+                + "gen_balance and sums equal what its orders add up to (on disk and in memory), no balance was ever negative, each "
+                + "order's balance_after is the running balance, no live bill_no was applied twice, and each cancel reverses exactly one "
+                + "pay. Always 200: ok true, or ok false with violation_count and the first 100 violations. Writes wait while it runs.")
+            .Produces<InvariantsReply>();
         admin.MapTestingApi();
         return app;
     }

@@ -24,6 +24,7 @@ namespace MidasEmulator.Endpoints;
 [JsonSerializable(typeof(AccountReply))]
 [JsonSerializable(typeof(OrderReply))]
 [JsonSerializable(typeof(IReadOnlyList<OrderReply>))]
+[JsonSerializable(typeof(InvariantsReply))]
 [JsonSerializable(typeof(FaultRequest))]
 [JsonSerializable(typeof(FaultReply))]
 [JsonSerializable(typeof(IReadOnlyList<FaultReply>))]

@@ -15,6 +15,9 @@ public sealed class LedgerState
 
     public Account GetAccount(AccountKey key) => _accounts.TryGetValue(key, out var account) ? account : Account.Empty(key);
 
+    /// <summary>Every account the emulator answers from (a live view: enumerate it between commits for a consistent one).</summary>
+    public IEnumerable<Account> Accounts => _accounts.Values;
+
     public Order? FindBill(BillKey billKey) => _bills.Find(billKey);
 
     public long LastOrderId => Interlocked.Read(ref _lastOrderId);

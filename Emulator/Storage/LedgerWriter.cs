@@ -31,6 +31,22 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
     /// <summary>Wipes the ledger and the auth state (apps stay) between two batches; <paramref name="onWiped"/> clears the caches there.</summary>
     public Task<CommandResult> ResetAsync(Action onWiped) => Enqueue(new PendingReset(onWiped));
 
+    /// <summary>
+    /// Runs <paramref name="read"/> on the writer between two batches: it sees the database and the in-memory state
+    /// at one commit, with nothing written meanwhile (GET /admin/invariants). Writes wait while it runs.
+    /// </summary>
+    public async Task<T> ReadBetweenCommitsAsync<T>(Func<T> read)
+    {
+        var pending = new PendingRead(() => read());
+        var done = await Enqueue(pending).ConfigureAwait(false);
+        if (pending.Error is { } error)
+        {
+            throw new InvalidOperationException("the read between commits failed", error);
+        }
+        done.EnsureCommitted();
+        return (T)pending.Value!;
+    }
+
     private Task<CommandResult> Enqueue(Pending pending)
     {
         if (!_queue.Writer.TryWrite(pending))
@@ -59,11 +75,11 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         {
             while (batch.Count < BatchLimit && _queue.Reader.TryRead(out var pending))
             {
-                if (pending is PendingReset reset)
+                if (pending is PendingReset or PendingRead)
                 {
                     ProcessGuarded(batch);
                     batch.Clear();
-                    Reset(reset);
+                    RunAlone(pending);
                     continue;
                 }
                 batch.Add(pending);
@@ -203,6 +219,17 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         }
     }
 
+    private void RunAlone(Pending pending)
+    {
+        if (pending is PendingRead read)
+        {
+            read.Run();
+            read.Reply.TrySetResult(Committed);
+            return;
+        }
+        Reset((PendingReset)pending);
+    }
+
     private void Reset(PendingReset reset)
     {
         try
@@ -238,6 +265,24 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
     private sealed class PendingReset(Action onWiped) : Pending
     {
         public Action OnWiped => onWiped;
+    }
+
+    private sealed class PendingRead(Func<object?> read) : Pending
+    {
+        public object? Value { get; private set; }
+        public Exception? Error { get; private set; }
+
+        public void Run()
+        {
+            try
+            {
+                Value = read();
+            }
+            catch (Exception ex)
+            {
+                Error = ex;
+            }
+        }
     }
 
     /// <summary>The committed state seen through the batch's own uncommitted changes.</summary>

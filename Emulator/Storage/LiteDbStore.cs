@@ -399,7 +399,6 @@ public sealed class LiteDbStore : IDisposable
         return q.OrderBy("_id").Skip(query.Offset).Limit(query.Limit).ToEnumerable().Select(ToOrder).ToList();
     }
 
-    /// <summary>Every order of one account, oldest first (invariant checks, tests).</summary>
     /// <summary>The account's latest pay with this bill_no, by the bill_no index (the writer's thread only).</summary>
     public Order? FindPay(AccountKey account, string billNo)
     {
@@ -411,8 +410,21 @@ public sealed class LiteDbStore : IDisposable
         }
     }
 
+    /// <summary>Every order of one account, oldest first (tests).</summary>
     public IReadOnlyList<Order> OrdersOf(AccountKey key) =>
         _orders.Find(Query.EQ("openid", key.Openid)).Select(ToOrder).Where(o => o.Account == key).OrderBy(o => o.Id).ToList();
+
+    /// <summary>Every stored account document (GET /admin/invariants; call between commits).</summary>
+    public IReadOnlyList<Account> AllAccounts()
+    {
+        lock (_gate)
+        {
+            return _accounts.FindAll().Select(ToAccount).ToList();
+        }
+    }
+
+    /// <summary>Every order in id order, read lazily: the caller consumes it on one thread, between commits.</summary>
+    public IEnumerable<Order> AllOrdersById() => _orders.Query().OrderBy("_id").ToEnumerable().Select(ToOrder);
 
     /// <summary>
     /// Copies the log into the data file (so the file alone holds everything) and closes it. Safe to call more

@@ -1,0 +1,201 @@
+namespace MidasEmulator.Midas;
+
+/// <summary>One broken money rule found by <see cref="LedgerAudit"/>; <see cref="Check"/> is a stable name a test can match.</summary>
+public sealed record Violation(string Check, string Detail, string? Account = null, string? BillNo = null, long? OrderId = null);
+
+/// <summary>What <see cref="LedgerAudit"/> read and found; at most <see cref="LedgerAudit.MaxListed"/> violations are listed.</summary>
+public sealed record AuditReport(int Accounts, long Orders, int ViolationCount, IReadOnlyList<Violation> Violations)
+{
+    public bool Ok => ViolationCount == 0;
+}
+
+/// <summary>
+/// The one-call money check (GET /admin/invariants): replays the whole ledger, oldest order first, and checks that
+/// every account's stored sums are what its orders add up to, that no balance ever went negative, that each order's
+/// balance_after is the running balance (so no order was half applied), that no live bill_no was applied twice,
+/// and that every cancel reverses exactly one pay. It trusts nothing but the orders: the stored accounts and the
+/// in-memory ones are what it checks.
+/// </summary>
+public sealed class LedgerAudit(MoneyRules rules)
+{
+    public const int MaxListed = 100;
+
+    /// <param name="storedAccounts">The account documents in the database.</param>
+    /// <param name="liveAccounts">The accounts the emulator answers from (memory); they must equal the stored ones.</param>
+    /// <param name="ordersById">Every order, in id (commit) order.</param>
+    public AuditReport Check(IEnumerable<Account> storedAccounts, IEnumerable<Account> liveAccounts, IEnumerable<Order> ordersById)
+    {
+        var found = new Findings();
+        var replayed = new Dictionary<AccountKey, Account>();
+        var lastBill = new Dictionary<BillKey, Order>();
+        var pays = new Dictionary<(AccountKey, string), PayState>();
+        long orders = 0;
+        long lastId = 0;
+        foreach (var order in ordersById)
+        {
+            orders++;
+            if (order.Id <= lastId)
+            {
+                found.Add(new("order_ids", $"order {order.Id} comes after order {lastId}: ids must rise", OrderId: order.Id));
+            }
+            lastId = order.Id;
+            var before = replayed.GetValueOrDefault(order.Account) ?? Account.Empty(order.Account);
+            var after = Replay(before, order);
+            replayed[order.Account] = after;
+            if (after.Balance != order.BalanceAfter)
+            {
+                found.Add(new("balance_after", $"{Order.KindName(order.Kind)} order {order.Id} says balance {order.BalanceAfter}, its account's "
+                    + $"earlier orders add up to {after.Balance}", order.Account.ToString(), order.BillNo, order.Id));
+            }
+            if (after.Balance < 0 || after.GenBalance < 0 || after.GenBalance > after.Balance)
+            {
+                found.Add(new("negative_balance", $"after order {order.Id} the balance is {after.Balance} with gen_balance {after.GenBalance}",
+                    order.Account.ToString(), order.BillNo, order.Id));
+            }
+            CheckBill(order, lastBill, found);
+            CheckCancel(order, pays, found);
+        }
+        foreach (var ((account, billNo), pay) in pays)
+        {
+            if (pay.Order.Status == OrderStatus.Cancelled && !pay.Reversed)
+            {
+                found.Add(new("cancel", $"pay order {pay.Order.Id} is marked cancelled but no cancel order reverses it",
+                    account.ToString(), billNo, pay.Order.Id));
+            }
+        }
+
+        var stored = storedAccounts.ToDictionary(a => a.Key);
+        var live = liveAccounts.ToDictionary(a => a.Key);
+        foreach (var key in stored.Keys.Union(replayed.Keys).Union(live.Keys))
+        {
+            var expected = replayed.GetValueOrDefault(key) ?? Account.Empty(key);
+            CompareSums("ledger_sum", "the stored account", stored.GetValueOrDefault(key), expected, found);
+            CompareSums("memory", "the account the emulator answers from", live.GetValueOrDefault(key), expected, found);
+        }
+        return new AuditReport(stored.Count, orders, found.Count, found.Listed);
+    }
+
+    // The effect of one order on its account, as MoneyRules booked it (set: amt is the signed change, gen_amt its gift part).
+    private static Account Replay(Account a, Order o) => o.Kind switch
+    {
+        OrderKind.Pay => a with { Balance = a.Balance - o.Amt, GenBalance = a.GenBalance - o.GenAmt, CostSum = a.CostSum + o.Amt },
+        OrderKind.Cancel => a with { Balance = a.Balance + o.Amt, GenBalance = a.GenBalance + o.GenAmt, CostSum = a.CostSum - o.Amt },
+        OrderKind.Present => a with
+        {
+            Balance = a.Balance + o.Amt, GenBalance = a.GenBalance + o.GenAmt, PresentSum = a.PresentSum + o.Amt, SaveSum = a.SaveSum + o.Amt,
+        },
+        OrderKind.Topup => a with { Balance = a.Balance + o.Amt, SaveAmt = a.SaveAmt + o.Amt, SaveSum = a.SaveSum + o.Amt },
+        _ => a with
+        {
+            Balance = a.Balance + o.Amt, GenBalance = a.GenBalance + o.GenAmt, SaveAmt = a.SaveAmt + (o.Amt - o.GenAmt),
+            PresentSum = a.PresentSum + o.GenAmt, SaveSum = a.SaveSum + o.Amt,
+        },
+    };
+
+    // A pay or present bill_no may be used again only once the one before it has left the bill_no memory (BillNoTtlHours).
+    private void CheckBill(Order order, Dictionary<BillKey, Order> lastBill, Findings found)
+    {
+        if (order.Kind is not (OrderKind.Pay or OrderKind.Present) || order.BillNo is null)
+        {
+            return;
+        }
+        var key = rules.BillKey(order.Account, order.BillNo);
+        if (lastBill.TryGetValue(key, out var earlier) && rules.IsLive(earlier, order.CreatedAt))
+        {
+            found.Add(new("bill_no_twice", $"bill_no applied twice within {rules.BillNoTtl.TotalHours:0} h: orders {earlier.Id} and {order.Id}",
+                order.Account.ToString(), order.BillNo, order.Id));
+        }
+        lastBill[key] = order;
+    }
+
+    // Each cancel reverses the latest pay of its bill_no on the same account, with the same amounts, exactly once.
+    private static void CheckCancel(Order order, Dictionary<(AccountKey, string), PayState> pays, Findings found)
+    {
+        if (order.BillNo is null)
+        {
+            return;
+        }
+        var key = (order.Account, order.BillNo);
+        if (order.Kind == OrderKind.Pay)
+        {
+            pays[key] = new PayState(order);
+            return;
+        }
+        if (order.Kind != OrderKind.Cancel)
+        {
+            return;
+        }
+        if (!pays.TryGetValue(key, out var pay))
+        {
+            found.Add(new("cancel", $"cancel order {order.Id} has no earlier pay of its bill_no", order.Account.ToString(), order.BillNo, order.Id));
+            return;
+        }
+        if (pay.Reversed)
+        {
+            found.Add(new("cancel", $"pay order {pay.Order.Id} is reversed twice (cancel order {order.Id})", order.Account.ToString(), order.BillNo, order.Id));
+        }
+        else if (pay.Order.Status != OrderStatus.Cancelled)
+        {
+            found.Add(new("cancel", $"cancel order {order.Id} reverses pay order {pay.Order.Id}, which is not marked cancelled",
+                order.Account.ToString(), order.BillNo, order.Id));
+        }
+        if (pay.Order.Amt != order.Amt || pay.Order.GenAmt != order.GenAmt)
+        {
+            found.Add(new("cancel", $"cancel order {order.Id} gives back {order.Amt} (gift {order.GenAmt}); pay order {pay.Order.Id} took "
+                + $"{pay.Order.Amt} (gift {pay.Order.GenAmt})", order.Account.ToString(), order.BillNo, order.Id));
+        }
+        pay.Reversed = true;
+    }
+
+    private static void CompareSums(string check, string what, Account? actual, Account expected, Findings found)
+    {
+        // An account with no document and no orders is simply untouched.
+        var shown = actual ?? Account.Empty(expected.Key);
+        if (shown.Balance < 0 || shown.GenBalance < 0)
+        {
+            found.Add(new("negative_balance", $"{what} has balance {shown.Balance}, gen_balance {shown.GenBalance}", expected.Key.ToString()));
+        }
+        var differences = new List<string>();
+        void Compare(string field, long have, long want)
+        {
+            if (have != want)
+            {
+                differences.Add($"{field} {have} (the ledger adds up to {want})");
+            }
+        }
+        Compare("balance", shown.Balance, expected.Balance);
+        Compare("gen_balance", shown.GenBalance, expected.GenBalance);
+        Compare("save_amt", shown.SaveAmt, expected.SaveAmt);
+        Compare("save_sum", shown.SaveSum, expected.SaveSum);
+        Compare("cost_sum", shown.CostSum, expected.CostSum);
+        Compare("present_sum", shown.PresentSum, expected.PresentSum);
+        if (differences.Count > 0)
+        {
+            found.Add(new(check, $"{what} has {string.Join(", ", differences)}", expected.Key.ToString()));
+        }
+    }
+
+    private sealed class PayState(Order order)
+    {
+        public Order Order => order;
+        public bool Reversed { get; set; }
+    }
+
+    private sealed class Findings
+    {
+        private readonly List<Violation> _listed = [];
+
+        public int Count { get; private set; }
+
+        public IReadOnlyList<Violation> Listed => _listed;
+
+        public void Add(Violation violation)
+        {
+            Count++;
+            if (_listed.Count < MaxListed)
+            {
+                _listed.Add(violation);
+            }
+        }
+    }
+}
