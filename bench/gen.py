@@ -315,6 +315,15 @@ def check(args):
     if len(pays) < acked:
         violations.append(f"{acked} pays were answered 0 but the ledger holds only {len(pays)}")
 
+    # The emulator's own audit as well (GET /admin/invariants): the whole ledger replayed, timed.
+    started = time.monotonic()
+    audit = c.call("GET", "/admin/invariants")
+    audit_s = time.monotonic() - started
+    if not audit["ok"]:
+        violations += [f"/admin/invariants: {v['check']}: {v['detail']}" for v in audit["violations"]]
+    print(f"/admin/invariants: ok={str(audit['ok']).lower()} over {audit['orders']} orders and {audit['accounts']} accounts "
+          f"in {audit_s:.2f} s")
+
     if violations:
         print(f"ledger check: {len(violations)} VIOLATIONS ({len(pays) + len(cancels)} orders, {len(accounts)} accounts)")
         for v in violations[:50]:
