@@ -26,12 +26,19 @@ public sealed class EmulatorProcess : IDisposable
 
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "MidasEmulator.dll");
 
-    public static EmulatorProcess Start(string dataDir, int? port = null, IReadOnlyDictionary<string, string>? environment = null, params string[] settings)
+    public static EmulatorProcess Start(string dataDir, int? port = null, IReadOnlyDictionary<string, string>? environment = null, params string[] settings) =>
+        StartFrom(Dll, dataDir, port, environment, settings);
+
+    /// <summary>
+    /// Runs `dotnet DLL` (the test build's, or a published one) on <paramref name="dataDir"/>/midas.db with the seed file
+    /// that sits beside the dll, as the publish folder and the image hold it.
+    /// </summary>
+    public static EmulatorProcess StartFrom(string dll, string dataDir, int? port = null, IReadOnlyDictionary<string, string>? environment = null, params string[] settings)
     {
         var chosen = port ?? FreePort();
-        var start = new ProcessStartInfo("dotnet", [Dll, "--urls", $"http://127.0.0.1:{chosen}",
+        var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{chosen}",
             $"--Midas:Database={Path.Combine(dataDir, "midas.db")}",
-            $"--Midas:SeedFile={Path.Combine(AppContext.BaseDirectory, "seed-data", "seed.json")}", .. settings])
+            $"--Midas:SeedFile={SeedFileBeside(dll)}", .. settings])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -45,6 +52,8 @@ public sealed class EmulatorProcess : IDisposable
         _ = process.StandardError.ReadToEndAsync();
         return new EmulatorProcess(process, chosen);
     }
+
+    public static string SeedFileBeside(string dll) => Path.Combine(Path.GetDirectoryName(dll)!, "seed-data", "seed.json");
 
     /// <summary>Everything the process wrote to standard output; completes once it has exited.</summary>
     public Task<string> OutputAsync() => _output;

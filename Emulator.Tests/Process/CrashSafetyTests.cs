@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using MidasEmulator.Tests.Support;
+using Xunit.Abstractions;
+using static MidasEmulator.Tests.Process.CrashLoad;
+
+namespace MidasEmulator.Tests.Process;
+
+// Alone, after the parallel classes: the load takes both cores, and the other process tests time their starts and stops.
+[CollectionDefinition(nameof(CrashSafetyTests), DisableParallelization = true)]
+public sealed class CrashSafetyRunsAlone;
+
+/// <summary>
+/// The issue's crash safety, with a real process: the published Release build on a file database, signed calls from
+/// many connections, `kill -9` at a random moment under load, a restart on the same file, and an audit of the ledger
+/// and the accounts over the admin API against what every client was told (<see cref="LedgerAudit"/>). Repeated on
+/// one file, the load going on after each restart. MIDAS_CRASH_CYCLES sets the number of kills (bench/crash.sh: 20).
+/// </summary>
+[Collection(nameof(CrashSafetyTests))]
+public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHelper output) : IClassFixture<PublishedEmulator>, IDisposable
+{
+    private const int DefaultCycles = 4;
+    private const int Workers = 24;
+    private const int UsersInPlay = 64;
+
+    // The per-call log lines would cost the load a few percent of two shared cores and tell the audit nothing.
+    private static readonly Dictionary<string, string> Quiet = new() { ["Logging__LogLevel__MidasEmulator.Calls"] = "Warning" };
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("midas-crash-").FullName;
+    private readonly List<string> _violations = [];
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task KillNine_MidLoad_EveryAcknowledgedOperationIsInTheLedgerExactlyOnce_AndEveryBalanceAddsUp()
+    {
+        var cycles = int.TryParse(Environment.GetEnvironmentVariable("MIDAS_CRASH_CYCLES"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : DefaultCycles;
+        var randomSeed = Environment.TickCount;
+        var random = new Random(randomSeed);
+        var seedUsers = ReadSeed(published.SeedFile);
+        var seed = seedUsers.ToDictionary(u => u.Openid, StringComparer.Ordinal);
+        var users = seedUsers.Take(UsersInPlay).Select(u => new GameUser(u.Openid, u.SessionKey)).ToList();
+        var books = new ClientBooks();
+        var totals = new Totals();
+        output.WriteLine($"published {published.Dll} (Release) in {published.PublishTime.TotalSeconds:F1} s; {cycles} kills, " +
+            $"{Workers} connections, {UsersInPlay} accounts, random seed {randomSeed}");
+
+        IReadOnlyList<Operation> unanswered = [];
+        for (var cycle = 1; cycle <= cycles + 1; cycle++)
+        {
+            using var emulator = await StartAsync(totals);
+            using var admin = await emulator.ConnectAsync();
+            if (cycle > 1)
+            {
+                await AuditAfterRestartAsync(cycle - 1, emulator, admin, seed, users, books, unanswered, totals);
+            }
+            if (cycle > cycles)
+            {
+                // The retries of the last cycle's unanswered calls are in the books now: one more audit covers them.
+                var final = await AuditAsync(admin, seed, users, books);
+                totals.Acknowledged = final.Acknowledged;
+                output.WriteLine($"final audit: {Figure(final.Orders)} orders; {Figure(final.Acknowledged)} acknowledged operations in exactly once " +
+                    $"({Figure(books.Pays.Values.Count(p => p.Acknowledgement is not null))} pays, {Figure(books.Presents.Values.Count(p => p.Acknowledgement is not null))} presents, " +
+                    $"{Figure(books.Cancels.Values.Count(p => p.Acknowledgement is not null))} cancels, {Figure(books.Topups.Values.Count(p => p.Acknowledgement is not null))} top-ups), " +
+                    $"{Figure(final.AppliedByRepeat)} more confirmed by a repeat's 90012/90015, {Figure(final.Refused)} refused and absent, " +
+                    $"{final.OpenIn + final.OpenOut} top-ups never answered ({final.OpenIn} in, {final.OpenOut} out); {_violations.Count} violations");
+                break;
+            }
+
+            var token = await new GameBackend(admin, TimeProvider.System).AccessTokenAsync();
+            using var stop = new CancellationTokenSource();
+            var load = new CrashLoad(emulator.BaseAddress, token, users, books).RunAsync(Workers, cycle, random.Next(), stop.Token);
+            var killAfter = TimeSpan.FromMilliseconds(random.Next(500, 2500));
+            await Task.Delay(killAfter);
+            if (emulator.Process.HasExited)
+            {
+                Assert.Fail($"the emulator exited by itself under load, code {emulator.Process.ExitCode}: {await emulator.OutputAsync()}");
+            }
+            // No new calls from here, and SIGKILL to the emulator itself at once, while the calls already sent are in
+            // flight: no shutdown hook, no last commit, no checkpoint. (No await between the two: the calls would finish.)
+            stop.Cancel();
+            emulator.Process.Kill();
+            await emulator.Process.WaitForExitAsync();
+            Assert.Equal(128 + 9, emulator.Process.ExitCode);
+            await load;
+            unanswered = books.TakeUnanswered();
+            output.WriteLine($"cycle {cycle}: kill -9 {killAfter.TotalSeconds:F2} s into the load; {Figure(books.All.Sum(o => o.Attempts.Count))} calls so far; " +
+                $"{unanswered.Count} cut off by the kill");
+        }
+
+        output.WriteLine($"crash safety: {cycles} kills survived; restarts healthy in {totals.RestartMs.Skip(1).Min()}–{totals.RestartMs.Skip(1).Max()} ms; " +
+            $"{Figure(totals.Acknowledged)} acknowledged operations checked; {totals.Unanswered} unknown outcomes resolved " +
+            $"({totals.ResolvedIn} in, {totals.ResolvedOut} out; {totals.Retried} retried after the restart, each answered consistently); violations {_violations.Count}");
+        Assert.Empty(_violations);
+    }
+
+    private async Task<EmulatorProcess> StartAsync(Totals totals)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var emulator = EmulatorProcess.StartFrom(published.Dll, _dir, environment: Quiet);
+        using (await emulator.ConnectAsync())
+        {
+            totals.RestartMs.Add(stopwatch.ElapsedMilliseconds);
+        }
+        return emulator;
+    }
+
+    private async Task<AuditFigures> AuditAsync(HttpClient admin, IReadOnlyDictionary<string, SeedUser> seed, IReadOnlyList<GameUser> users, ClientBooks books)
+    {
+        var audit = new LedgerAudit(seed, books);
+        var figures = audit.Check(await LedgerAudit.ReadLedgerAsync(admin), await LedgerAudit.ReadAccountsAsync(admin, users));
+        Record(audit.Violations);
+        return figures;
+    }
+
+    /// <summary>
+    /// After a restart: the full audit, then each call the kill cut off is looked up (in or out, never half) and sent
+    /// again with the same bill_no. One that is in must answer its repeat errcode; one that is out must apply now.
+    /// </summary>
+    private async Task AuditAfterRestartAsync(int cycle, EmulatorProcess emulator, HttpClient admin, IReadOnlyDictionary<string, SeedUser> seed,
+        IReadOnlyList<GameUser> users, ClientBooks books, IReadOnlyList<Operation> unanswered, Totals totals)
+    {
+        var orders = await LedgerAudit.ReadLedgerAsync(admin);
+        var audit = new LedgerAudit(seed, books);
+        var figures = audit.Check(orders, await LedgerAudit.ReadAccountsAsync(admin, users));
+        Record(audit.Violations);
+        totals.Acknowledged = figures.Acknowledged;
+
+        var index = LedgerAudit.Index(orders);
+        using var http = Connect(emulator.BaseAddress);
+        var backend = new GameBackend(http, TimeProvider.System);
+        var token = await backend.AccessTokenAsync();
+        int resolvedIn = 0, resolvedOut = 0, retried = 0;
+        foreach (var operation in unanswered.Where(o => o.Expected == Expected.InOrOut))
+        {
+            var wasIn = LedgerAudit.OrdersOf(operation, index).Count == 1;
+            _ = wasIn ? resolvedIn++ : resolvedOut++;
+            if (operation.Kind == OperationKind.Topup)
+            {
+                continue; // a top-up has no key to retry by
+            }
+            var attempt = await SendAsync(backend, token, books, operation);
+            books.Record(operation, attempt);
+            retried++;
+            var consistent = wasIn
+                ? attempt.Errcode == operation.AlreadyAppliedErrcode
+                : attempt.Seen == Seen.Acknowledged || (operation.Kind == OperationKind.Pay && attempt.Errcode == 90013);
+            if (!consistent)
+            {
+                Record([$"after restart {cycle}, the ledger {(wasIn ? "had" : "did not have")} {operation.Kind} {operation.Key}, and its retry answered " +
+                    $"{attempt.Errcode?.ToString(CultureInfo.InvariantCulture) ?? attempt.Detail}: {operation}"]);
+            }
+        }
+        totals.Unanswered += resolvedIn + resolvedOut;
+        totals.ResolvedIn += resolvedIn;
+        totals.ResolvedOut += resolvedOut;
+        totals.Retried += retried;
+        output.WriteLine($"restart {cycle}: healthy in {totals.RestartMs[^1]} ms; {Figure(figures.Orders)} orders on {figures.Accounts} audited accounts; " +
+            $"{Figure(figures.Acknowledged)} acknowledged operations in exactly once, {Figure(figures.Refused)} refused and absent; " +
+            $"{resolvedIn + resolvedOut} unknown outcomes: {resolvedIn} in, {resolvedOut} out, {retried} retried, each answered consistently; violations {_violations.Count}");
+        Assert.True(_violations.Count == 0, $"after restart {cycle}:\n{string.Join('\n', _violations.Take(20))}");
+    }
+
+    private void Record(IEnumerable<string> violations)
+    {
+        foreach (var violation in violations)
+        {
+            _violations.Add(violation);
+            output.WriteLine($"VIOLATION {violation}");
+        }
+    }
+
+    /// <summary>The seed file's users in its order, so the users in play are the same on every run.</summary>
+    private static List<SeedUser> ReadSeed(string path)
+    {
+        using var file = JsonDocument.Parse(File.ReadAllText(path));
+        return file.RootElement.GetProperty("users").EnumerateArray()
+            .Select(u => new SeedUser(u.GetProperty("openid").GetString()!, u.GetProperty("session_key").GetString()!,
+                u.GetProperty("balance").GetInt64(), u.GetProperty("gen_balance").GetInt64()))
+            .ToList();
+    }
+
+    private sealed class Totals
+    {
+        public List<long> RestartMs { get; } = [];
+        public int Acknowledged { get; set; }
+        public int Unanswered { get; set; }
+        public int ResolvedIn { get; set; }
+        public int ResolvedOut { get; set; }
+        public int Retried { get; set; }
+    }
+}
