@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Text.Json;
 using MidasEmulator.Tests.Support;
 using Xunit.Abstractions;
@@ -14,7 +15,7 @@ public sealed class CrashSafetyRunsAlone;
 /// <summary>
 /// The crash safety, with a real process: the published Release build on a file database, signed calls from
 /// many connections, `kill -9` at a random moment under load, a restart on the same file, and an audit of the ledger
-/// and the accounts over the admin API against what every client was told (<see cref="LedgerAudit"/>). Repeated on
+/// and the accounts over the admin API against what every client was told (<see cref="ClientLedgerCheck"/>). Repeated on
 /// one file, the load going on after each restart. MIDAS_CRASH_CYCLES sets the number of kills (bench/crash.sh: 20).
 /// </summary>
 [Collection(nameof(CrashSafetyTests))]
@@ -108,10 +109,21 @@ public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHel
 
     private async Task<AuditFigures> AuditAsync(HttpClient admin, IReadOnlyDictionary<string, SeedUser> seed, IReadOnlyList<GameUser> users, ClientBooks books)
     {
-        var audit = new LedgerAudit(seed, books);
-        var figures = audit.Check(await LedgerAudit.ReadLedgerAsync(admin), await LedgerAudit.ReadAccountsAsync(admin, users));
+        var audit = new ClientLedgerCheck(seed, books);
+        var figures = audit.Check(await ClientLedgerCheck.ReadLedgerAsync(admin), await ClientLedgerCheck.ReadAccountsAsync(admin, users));
         Record(audit.Violations);
+        await RecordEmulatorAuditAsync(admin);
         return figures;
+    }
+
+    /// <summary>The emulator's own check as well (GET /admin/invariants): every account, the whole ledger replayed.</summary>
+    private async Task RecordEmulatorAuditAsync(HttpClient admin)
+    {
+        var invariants = await admin.GetFromJsonAsync<JsonElement>("/admin/invariants");
+        if (!invariants.GetProperty("ok").GetBoolean())
+        {
+            Record([$"GET /admin/invariants: {invariants}"]);
+        }
     }
 
     /// <summary>
@@ -121,20 +133,21 @@ public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHel
     private async Task AuditAfterRestartAsync(int cycle, EmulatorProcess emulator, HttpClient admin, IReadOnlyDictionary<string, SeedUser> seed,
         IReadOnlyList<GameUser> users, ClientBooks books, IReadOnlyList<Operation> unanswered, Totals totals)
     {
-        var orders = await LedgerAudit.ReadLedgerAsync(admin);
-        var audit = new LedgerAudit(seed, books);
-        var figures = audit.Check(orders, await LedgerAudit.ReadAccountsAsync(admin, users));
+        var orders = await ClientLedgerCheck.ReadLedgerAsync(admin);
+        var audit = new ClientLedgerCheck(seed, books);
+        var figures = audit.Check(orders, await ClientLedgerCheck.ReadAccountsAsync(admin, users));
         Record(audit.Violations);
+        await RecordEmulatorAuditAsync(admin);
         totals.Acknowledged = figures.Acknowledged;
 
-        var index = LedgerAudit.Index(orders);
+        var index = ClientLedgerCheck.Index(orders);
         using var http = Connect(emulator.BaseAddress);
         var backend = new GameBackend(http, TimeProvider.System);
         var token = await backend.AccessTokenAsync();
         int resolvedIn = 0, resolvedOut = 0, retried = 0;
         foreach (var operation in unanswered.Where(o => o.Expected == Expected.InOrOut))
         {
-            var wasIn = LedgerAudit.OrdersOf(operation, index).Count == 1;
+            var wasIn = ClientLedgerCheck.OrdersOf(operation, index).Count == 1;
             _ = wasIn ? resolvedIn++ : resolvedOut++;
             if (operation.Kind == OperationKind.Topup)
             {

@@ -26,7 +26,7 @@ public sealed record AuditFigures(int Orders, int Accounts, int Acknowledged, in
 /// balance_after follows from the orders before it on its account (gift coins first, never negative), and each
 /// account's balance and sums are its seed plus top-ups and presents, minus pays, plus cancels.
 /// </summary>
-public sealed class LedgerAudit(IReadOnlyDictionary<string, SeedUser> seed, ClientBooks books)
+public sealed class ClientLedgerCheck(IReadOnlyDictionary<string, SeedUser> seed, ClientBooks books)
 {
     private readonly List<string> _violations = [];
 
