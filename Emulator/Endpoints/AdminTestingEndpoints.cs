@@ -45,7 +45,7 @@ public static partial class AdminEndpoints
             return TypedResults.NoContent();
         })
             .Documented(FaultsTag, "Delete every fault rule", "Always 204.");
-        admin.MapGet("/requests", GetRequests)
+        admin.MapGet("/requests", GetRequests).TakesQuery("endpoint", "openid", "bill_no", "errcode", "limit")
             .Documented(JournalTag, "Read the request journal", "The last JournalSize WeChat-surface calls, newest first, filtered by "
                 + "endpoint, openid, bill_no and errcode; limit 1 … 10000 (default 100). For a 90011 or 90009 string_to_sign is what the "
                 + "emulator signed, key shown as ***. Credentials never appear.")
