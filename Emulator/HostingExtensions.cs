@@ -106,6 +106,10 @@ public static class HostingExtensions
                 text.TimestampFormat = "HH:mm:ss.fff ";
             });
         }
+        // ASP.NET's "Request starting GET …/cgi-bin/token?…&secret=…" lines carry the query string, credentials and all:
+        // they stay off even when Microsoft.AspNetCore is turned up (the MidasEmulator.Calls line says the same, redacted).
+        // A provider-specific setting (Logging__Console__LogLevel__…) still overrides this, deliberately.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         // Same formatters, written in batches (Logging/BatchedConsoleLoggerProvider.cs).
         foreach (var stock in services.Where(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider)).ToList())
         {

@@ -52,7 +52,7 @@ public static partial class AdminEndpoints
                 + "one. It replaces the player's old session, so an mp_sig made with the old key then fails (90009).")
             .WithJsonBody<SessionRequest>()
             .Produces<SessionReply>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        admin.MapDelete("/sessions/{openid}", EndSessionAsync)
+        admin.MapDelete("/sessions/{openid}", EndSessionAsync).TakesQuery("appid")
             .Documented(SessionsTag, "End a player's session", "The player's next Midas call answers 90010. 404 when there is no session.")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -61,7 +61,7 @@ public static partial class AdminEndpoints
                 + "It lives LoginCodeTtlSeconds (300 s).")
             .WithJsonBody<LoginCodeRequest>()
             .Produces<LoginCodeReply>().ProducesProblem(StatusCodes.Status400BadRequest);
-        admin.MapGet("/accounts/{openid}", GetAccount)
+        admin.MapGet("/accounts/{openid}", GetAccount).TakesQuery("appid", "zone_id", "env")
             .Documented(AccountsTag, "Read an account", "getbalance's fields plus the account's key; first_save is a boolean here. An "
                 + "account never touched shows zeros. zone_id defaults to 1, env to sandbox.")
             .Produces<AccountReply>().ProducesProblem(StatusCodes.Status400BadRequest);
@@ -75,7 +75,7 @@ public static partial class AdminEndpoints
                 + "With only balance the gift part is kept, capped at the new balance. Booked as a set order.")
             .WithJsonBody<SetAccountRequest>()
             .Produces<AccountReply>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        admin.MapGet("/orders", GetOrders)
+        admin.MapGet("/orders", GetOrders).TakesQuery("openid", "bill_no", "env", "kind", "limit", "offset", "after_id")
             .Documented(AccountsTag, "Read the ledger", "Orders oldest first, filtered by openid, bill_no, env and kind (pay, cancel, present, "
                 + "topup, set); limit 1 … 10000 (default 100) and offset page through them. gen_amt is the gift part of amt.")
             .Produces<IReadOnlyList<OrderReply>>().ProducesProblem(StatusCodes.Status400BadRequest);
@@ -109,6 +109,26 @@ public static partial class AdminEndpoints
             return await next(context).ConfigureAwait(false);
         });
         return group;
+    }
+
+    /// <summary>
+    /// Refuses a query parameter the call does not take (names match case-insensitively, as ASP.NET binds them): a
+    /// typo such as ?bill=order-42 must not silently answer the whole ledger.
+    /// </summary>
+    public static RouteHandlerBuilder TakesQuery(this RouteHandlerBuilder builder, params string[] names)
+    {
+        var known = new HashSet<string>(names, StringComparer.OrdinalIgnoreCase);
+        return builder.AddEndpointFilter(async (context, next) =>
+        {
+            foreach (var key in context.HttpContext.Request.Query.Keys)
+            {
+                if (!known.Contains(key))
+                {
+                    return AdminProblems.BadRequest($"unknown query parameter {MidasReply.Echo(key)}: this call takes {string.Join(", ", names)}");
+                }
+            }
+            return await next(context).ConfigureAwait(false);
+        });
     }
 
     /// <summary>A change the writer could not save answers 503 with the reason: the caller may retry, nothing applied.</summary>

@@ -1,8 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
 using MidasEmulator.Clock;
@@ -20,16 +18,11 @@ public static partial class AdminEndpoints
     /// <summary>The longest delay a rule may ask for: long enough for any client timeout, short enough to notice a typo.</summary>
     public const int MaxDelayMs = 600_000;
 
-    /// <summary>How much of a body the journal shows.</summary>
-    public const int MaxJournalBodyChars = 4096;
-
     private const string Hidden = "***";
 
     private const string FaultsTag = "Faults";
     private const string JournalTag = "Request journal";
     private const string ClockTag = "Clock";
-
-    private static readonly HashSet<string> CredentialFields = ["secret", "access_token", "session_key", "app_key", "sandbox_app_key", "appsecret"];
 
     public static RouteGroupBuilder MapTestingApi(this RouteGroupBuilder admin)
     {
@@ -52,7 +45,7 @@ public static partial class AdminEndpoints
             return TypedResults.NoContent();
         })
             .Documented(FaultsTag, "Delete every fault rule", "Always 204.");
-        admin.MapGet("/requests", GetRequests)
+        admin.MapGet("/requests", GetRequests).TakesQuery("endpoint", "openid", "bill_no", "errcode", "limit")
             .Documented(JournalTag, "Read the request journal", "The last JournalSize WeChat-surface calls, newest first, filtered by "
                 + "endpoint, openid, bill_no and errcode; limit 1 … 10000 (default 100). For a 90011 or 90009 string_to_sign is what the "
                 + "emulator signed, key shown as ***. Credentials never appear.")
@@ -134,7 +127,7 @@ public static partial class AdminEndpoints
     }
 
     private static JournalEntryReply ToReply(JournalEntry e) => new(
-        e.Id, e.Time, e.Endpoint, e.Env, e.Method, e.Path, HideQueryCredentials(e.Query), e.Openid, e.BillNo, ShowBody(e.Body),
+        e.Id, e.Time, e.Endpoint, e.Env, e.Method, e.Path, HideQueryCredentials(e.Query), e.Openid, e.BillNo, ShowBody(e),
         e.Errcode, e.Errmsg, e.HttpStatus, e.HttpStatus is null, e.FaultId, Math.Round(e.DurationMs, 3), e.StringToSign);
 
     private static string HideQueryCredentials(string query) =>
@@ -143,32 +136,28 @@ public static partial class AdminEndpoints
     [GeneratedRegex("([?&](?:secret|access_token|appsecret)=)[^&]*")]
     private static partial Regex QueryCredential();
 
-    // Midas bodies hold no keys, but a body is whatever the client sent: a credential-named field is hidden anyway.
-    private static string? ShowBody(byte[]? body)
+    // Midas bodies hold no keys, but a body is whatever the client sent: the value of a credential-named key is hidden
+    // anyway. By text, not by parsing, so that a body with the key twice or nested, a form body, or one the journal cut
+    // short (even inside the value) is hidden all the same.
+    private static string? ShowBody(JournalEntry e)
     {
-        if (body is null)
+        if (e.Body is null)
         {
             return null;
         }
-        try
-        {
-            if (JsonNode.Parse(body) is JsonObject json && json.Any(p => CredentialFields.Contains(p.Key)))
-            {
-                foreach (var name in json.Select(p => p.Key).Where(CredentialFields.Contains).ToList())
-                {
-                    json[name] = Hidden;
-                }
-                return Truncate(json.ToJsonString());
-            }
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            // Not JSON (or a duplicated key): shown as sent.
-        }
-        return Truncate(Encoding.UTF8.GetString(body));
+        var text = Encoding.UTF8.GetString(e.Body);
+        text = JsonCredential().Replace(text, m => m.Groups[1].Value + "\"" + Hidden + "\"");
+        text = FormCredential().Replace(text, m => m.Groups[1].Value + Hidden);
+        return e.BodyBytes > e.Body.Length ? $"{text}…[{e.BodyBytes} bytes; the journal keeps the first {RequestJournal.MaxBodyBytes}]" : text;
     }
 
-    private static string Truncate(string text) => text.Length <= MaxJournalBodyChars ? text : text[..MaxJournalBodyChars] + "…";
+    private const string CredentialNames = "secret|access_token|session_key|app_key|sandbox_app_key|appsecret";
+
+    [GeneratedRegex("(\"(?:" + CredentialNames + ")\"\\s*:\\s*)(?:\"(?:[^\"\\\\]|\\\\.)*(?:\"|$)|[^,}\\]\\s]*)")]
+    private static partial Regex JsonCredential();
+
+    [GeneratedRegex("((?:^|[?&\\s])(?:" + CredentialNames + ")=)[^&\\s]*")]
+    private static partial Regex FormCredential();
 
     public static async Task<IResult> SetClockAsync(HttpRequest request, EmulatorClock clock)
     {

@@ -4,11 +4,15 @@ using MidasEmulator.Seeding;
 
 namespace MidasEmulator.Endpoints;
 
-/// <summary>Source-generated JSON for every admin and seed type: snake_case on the wire, no reflection at start-up.</summary>
+/// <summary>
+/// Source-generated JSON for every admin and seed type: snake_case on the wire, no reflection at start-up. A key
+/// sent twice is refused rather than the last one silently winning ({"amount":1,"amount":1000000} tops up nothing).
+/// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    NumberHandling = JsonNumberHandling.Strict)]
+    NumberHandling = JsonNumberHandling.Strict,
+    AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(HealthReply))]
 [JsonSerializable(typeof(ResetRequest))]
 [JsonSerializable(typeof(ResetReply))]

@@ -84,6 +84,7 @@ public sealed class MidasRequest
     {
         var fields = MidasFields.Of(op);
         var request = new MidasRequest();
+        var seen = 0u; // bit i: fields[i] was in the body, even as null ({"amt":null,"amt":5} is a field twice too)
         error = null;
         try
         {
@@ -97,18 +98,20 @@ public sealed class MidasRequest
             {
                 var name = reader.GetString()!;
                 reader.Read();
-                var field = Find(fields, name);
-                if (field is null)
+                var index = IndexOf(fields, name);
+                if (index < 0)
                 {
                     // Unknown keys (api, env, even session_key) are ignored and never signed (midas-api.md §1).
                     reader.Skip();
                     continue;
                 }
-                if (request.Has(name))
+                var field = fields[index];
+                if ((seen & (1u << index)) != 0)
                 {
                     error = MidasReply.ParameterError($"{name} appears twice in the body");
                     return null;
                 }
+                seen |= 1u << index;
                 if (ReadValue(ref reader, field, strictTypes, out var value) is { } problem)
                 {
                     error = MidasReply.ParameterError(problem);
@@ -141,16 +144,16 @@ public sealed class MidasRequest
         return request;
     }
 
-    private static MidasField? Find(IReadOnlyList<MidasField> fields, string name)
+    private static int IndexOf(IReadOnlyList<MidasField> fields, string name)
     {
-        foreach (var field in fields)
+        for (var i = 0; i < fields.Count; i++)
         {
-            if (field.Name == name)
+            if (fields[i].Name == name)
             {
-                return field;
+                return i;
             }
         }
-        return null;
+        return -1;
     }
 
     /// <summary>Reads one field's value as its signed text; null value = absent (midas-api.md §10.11). Returns a problem or null.</summary>

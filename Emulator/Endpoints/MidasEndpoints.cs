@@ -127,7 +127,7 @@ public sealed class MidasServices(
         var appid = request["appid"];
         if (!apps.TryGet(appid, out var app))
         {
-            return MidasReply.NoPrivilege($"appid {appid} is not registered with this emulator");
+            return MidasReply.NoPrivilege($"appid {MidasReply.Echo(appid)} is not registered with this emulator");
         }
         if (token!.Appid != appid)
         {
@@ -135,7 +135,7 @@ public sealed class MidasServices(
         }
         if (request["offer_id"] != app.OfferId)
         {
-            return MidasReply.NoPrivilege($"offer_id {request["offer_id"]} is not the Midas offer of appid {appid}");
+            return MidasReply.NoPrivilege($"offer_id {MidasReply.Echo(request["offer_id"])} is not the Midas offer of appid {appid}");
         }
         if (app.KeyFor(env) is not { } appKey)
         {

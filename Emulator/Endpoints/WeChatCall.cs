@@ -60,7 +60,9 @@ public sealed class WeChatCall
         return Body;
     }
 
-    // A shallow scan, not the validating parse: a malformed body simply has no openid or bill_no to scope by.
+    // A shallow scan, not the validating parse: a malformed body simply has no openid or bill_no to scope by. Only
+    // well-formed values are noted: they go into the log line and the journal, where a 60 KB openid or one holding a
+    // newline or a terminal escape has no business (such a request is refused with 90018 anyway).
     private void NoteScope(byte[] body)
     {
         try
@@ -78,11 +80,11 @@ public sealed class WeChatCall
                 if (reader.TokenType == JsonTokenType.String && (isOpenid ? Openid is null : isBillNo && BillNo is null))
                 {
                     var value = reader.GetString();
-                    if (isOpenid)
+                    if (isOpenid && MidasValidation.IsOpenid(value))
                     {
                         Openid = value;
                     }
-                    else
+                    else if (isBillNo && MidasValidation.CheckBillNo(value!, strict: false) is null)
                     {
                         BillNo = value;
                     }

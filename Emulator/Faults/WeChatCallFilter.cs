@@ -53,8 +53,8 @@ public sealed partial class WeChatCallPipeline(
         int? status = dropped ? null : (result as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status200OK;
         var durationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         journal.Record(id => new JournalEntry(id, clock.GetUtcNow(), endpoint, env?.ToWire(), http.Request.Method, http.Request.Path.Value ?? "",
-            http.Request.QueryString.Value ?? "", call.Openid, call.BillNo, call.Body, wire?.Errcode, wire?.Errmsg, status, fault?.Id, durationMs,
-            call.StringToSign));
+            http.Request.QueryString.Value ?? "", call.Openid, call.BillNo, RequestJournal.Kept(call.Body), call.Body?.Length ?? 0, wire?.Errcode,
+            wire?.Errmsg, status, fault?.Id, durationMs, call.StringToSign));
         LogCall(endpoint, env?.ToWire() ?? "-", call.Openid ?? "-", call.BillNo ?? "-", wire?.Errcode, status, fault?.Id ?? "-", Math.Round(durationMs, 2));
         if (dropped)
         {

@@ -2,7 +2,10 @@ using Microsoft.Extensions.Options;
 
 namespace MidasEmulator.Journal;
 
-/// <summary>One WeChat-surface call as it happened. The body and query are kept raw and redacted when shown.</summary>
+/// <summary>
+/// One WeChat-surface call as it happened. The query and the body are kept raw (the body's first
+/// <see cref="RequestJournal.MaxBodyBytes"/> only; <see cref="BodyBytes"/> is its whole length) and redacted when shown.
+/// </summary>
 public sealed record JournalEntry(
     long Id,
     DateTimeOffset Time,
@@ -14,6 +17,7 @@ public sealed record JournalEntry(
     string? Openid,
     string? BillNo,
     byte[]? Body,
+    int BodyBytes,
     int? Errcode,
     string? Errmsg,
     int? HttpStatus,
@@ -30,11 +34,18 @@ public sealed record JournalQuery(string? Endpoint, string? Openid, string? Bill
 /// </summary>
 public sealed class RequestJournal(IOptions<EmulatorOptions> options)
 {
+    /// <summary>How much of a body an entry keeps: a Midas body is a few hundred bytes, and JournalSize entries of
+    /// MaxBodyBytes (up to 16 MB) each would not be a bounded journal.</summary>
+    public const int MaxBodyBytes = 4096;
+
     private readonly Lock _lock = new();
     private readonly JournalEntry?[] _ring = new JournalEntry?[options.Value.JournalSize];
     private long _count;
 
     public bool Enabled => _ring.Length > 0;
+
+    /// <summary>What an entry keeps of <paramref name="body"/>: the body itself when it is short, else a copy of its start.</summary>
+    public static byte[]? Kept(byte[]? body) => body is { Length: > MaxBodyBytes } ? body[..MaxBodyBytes] : body;
 
     public void Record(Func<long, JournalEntry> entry)
     {

@@ -17,6 +17,12 @@ public sealed record MidasReply(int Errcode, string Errmsg)
 
     public bool IsOk => Errcode == MidasErrcode.Ok;
 
+    /// <summary>
+    /// A value the caller sent, as a hint quotes it before it was validated: at most 64 characters, so that a 60 KB
+    /// appid does not come back (and sit in the journal) as a 60 KB errmsg.
+    /// </summary>
+    public static string Echo(string value) => value.Length <= 64 ? value : value[..64] + "…";
+
     public static MidasReply BalanceOf(Account account) => new(MidasErrcode.Ok, "ok") { Account = account };
 
     public static MidasReply Paid(string billNo, long balance, long usedGen) =>
@@ -79,7 +85,7 @@ public sealed record MidasReply(int Errcode, string Errmsg)
     public static MidasReply InvalidGrantType(string expected) => new(MidasErrcode.InvalidGrantType, $"invalid grant_type hint: expected grant_type={expected}");
     public static MidasReply AppidMissing() => new(MidasErrcode.AppidMissing, "appid missing");
     public static MidasReply AppSecretMissing() => new(MidasErrcode.AppSecretMissing, "appsecret missing");
-    public static MidasReply InvalidAppid(string appid) => new(MidasErrcode.InvalidAppid, $"invalid appid hint: {appid} is not registered with this emulator");
+    public static MidasReply InvalidAppid(string appid) => new(MidasErrcode.InvalidAppid, $"invalid appid hint: {Echo(appid)} is not registered with this emulator");
     public static MidasReply SecretWrong() => new(MidasErrcode.InvalidCredential, "invalid credential, access_token is invalid or not latest hint: the secret does not match the appid");
     public static MidasReply InvalidAppSecret() => new(MidasErrcode.InvalidAppSecret, "invalid appsecret");
     public static MidasReply CodeMissing() => new(MidasErrcode.CodeMissing, "missing code");

@@ -1,0 +1,498 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Reflection.Emit;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using MidasEmulator.Endpoints;
+using MidasEmulator.Journal;
+using MidasEmulator.Logging;
+using MidasEmulator.Signing;
+using MidasEmulator.Tests.Support;
+
+namespace MidasEmulator.Tests.Http;
+
+/// <summary>
+/// The admin token guards every /admin route, secrets stay out of logs, the journal and admin replies, signatures
+/// are compared in constant time, and neither a request body nor the journal can grow without bound.
+/// </summary>
+public sealed class SecurityTests
+{
+    private const string AdminToken = "adm1n-t0ken-for-the-security-tests";
+
+    private static readonly GameUser User = EmulatorApp.DocUser;
+
+    // --- the admin token ---------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task AdminToken_EveryRegisteredAdminRoute_Answers401WithoutOrWithAWrongToken_AndServesTheRightOne()
+    {
+        using var app = new EmulatorApp(new Dictionary<string, string?> { ["Midas:AdminToken"] = AdminToken });
+        var routes = AdminRoutes(app);
+        using var http = app.CreateClient();
+
+        // Enumerated from the running app, so a route added later is covered without editing this test.
+        Assert.True(routes.Count >= 18, $"only {routes.Count} admin routes: {string.Join(", ", routes)}");
+        foreach (var (method, path) in routes)
+        {
+            foreach (var (label, authorization) in new (string, AuthenticationHeaderValue?)[]
+            {
+                ("no token", null),
+                ("a wrong token", new("Bearer", "wrong-token")),
+                ("the token in another case", new("Bearer", AdminToken.ToUpperInvariant())),
+                ("the token's prefix", new("Bearer", AdminToken[..^1])),
+                ("the token with a suffix", new("Bearer", AdminToken + "x")),
+                ("the token as Basic", new("Basic", AdminToken)),
+                ("an empty Bearer", new("Bearer", "")),
+            })
+            {
+                using var refused = await SendAsync(http, method, path, authorization);
+                var text = await refused.Content.ReadAsStringAsync();
+                Assert.True(refused.StatusCode == HttpStatusCode.Unauthorized, $"{method} {path} with {label}: HTTP {(int)refused.StatusCode} {text}");
+                Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+                Assert.DoesNotContain(AdminToken, text, StringComparison.OrdinalIgnoreCase);
+            }
+            using var served = await SendAsync(http, method, path, new("Bearer", AdminToken));
+            Assert.True(served.StatusCode is not HttpStatusCode.Unauthorized && (int)served.StatusCode < 500,
+                $"{method} {path} with the token: HTTP {(int)served.StatusCode} {await served.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    [Fact]
+    public async Task AdminToken_IsNotNeededOnTheWeChatSurfaceOrTheApiReference()
+    {
+        using var app = new EmulatorApp(new Dictionary<string, string?> { ["Midas:AdminToken"] = AdminToken });
+        using var http = app.CreateClient();
+        var routes = Routes(app).Where(r => !r.Path.StartsWith("/admin", StringComparison.Ordinal)).ToList();
+
+        Assert.Contains(routes, r => r.Path == "/cgi-bin/midas/sandbox/pay");
+        foreach (var (method, path) in routes)
+        {
+            using var response = await SendAsync(http, method, path, authorization: null);
+            Assert.True(response.StatusCode != HttpStatusCode.Unauthorized && (int)response.StatusCode < 500,
+                $"{method} {path}: HTTP {(int)response.StatusCode}");
+        }
+        // And a real signed call goes through with no admin token at all.
+        WireAssert.Ok(await app.CreateGameBackend().PayAsync(User, "SEC-NO-ADMIN-TOKEN", 1));
+    }
+
+    private static List<(string Method, string Path)> AdminRoutes(EmulatorApp app) =>
+        Routes(app).Where(r => r.Path.StartsWith("/admin", StringComparison.Ordinal)).ToList();
+
+    private static List<(string Method, string Path)> Routes(EmulatorApp app)
+    {
+        var routes = new List<(string, string)>();
+        foreach (var endpoint in app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            // A concrete path for each pattern: route parameters get plausible values.
+            var path = "/" + string.Join("/", endpoint.RoutePattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
+            {
+                Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart literal => literal.Content,
+                Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart { Name: "openid" } => User.Openid,
+                Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart parameter => parameter.IsCatchAll ? "index.html" : "f1",
+                _ => "",
+            }))));
+            foreach (var method in endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+            {
+                routes.Add((method, path));
+            }
+        }
+        return routes;
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, string method, string path, AuthenticationHeaderValue? authorization)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        request.Headers.Authorization = authorization;
+        if (method is "POST" or "PUT")
+        {
+            request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+        }
+        return await http.SendAsync(request);
+    }
+
+    // --- secrets -----------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Secrets_NeverAppearInTheConsoleLogTheJournalOrAdminRepliesThatDidNotRegisterThem()
+    {
+        using var app = new EmulatorApp(VerboseLogging);
+        using var console = new ConsoleCapture(app);
+        var logged = console.Factory;
+        using var http = logged.CreateClient();
+        var backend = new GameBackend(logged.CreateClient(), app.Clock);
+
+        var secrets = new List<string> { EmulatorApp.Secret, EmulatorApp.SandboxKey, EmulatorApp.ProductionKey, User.SessionKey };
+        secrets.Add(await backend.AccessTokenAsync());
+
+        // A second app, registered by the admin caller: its secrets may show in /admin/apps only.
+        const string OtherSecret = "other-app-secret-0123456789abcdef";
+        const string OtherKey = "other-app-production-key-0123456789";
+        const string OtherSandboxKey = "other-app-sandbox-key-0123456789ab";
+        secrets.AddRange([OtherSecret, OtherKey, OtherSandboxKey]);
+        using (var registered = await http.PostAsJsonAsync("/admin/apps",
+            new { appid = "wxsecurity", secret = OtherSecret, offer_id = "777", app_key = OtherKey, sandbox_app_key = OtherSandboxKey }))
+        {
+            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        }
+        var otherToken = (await http.GetFromJsonAsync<JsonElement>($"/cgi-bin/token?grant_type=client_credential&appid=wxsecurity&secret={OtherSecret}"))
+            .GetProperty("access_token").GetString()!;
+        secrets.Add(otherToken);
+
+        // A player logs in through jscode2session: a session_key only the backend may see.
+        const string Player = "oSecurityTestPlayer0000000001";
+        var code = (await (await http.PostAsJsonAsync("/admin/login-codes", new { appid = EmulatorApp.Appid, openid = Player }))
+            .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString()!;
+        var login = await http.GetFromJsonAsync<JsonElement>(
+            $"/sns/jscode2session?appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}&js_code={code}&grant_type=authorization_code");
+        var player = new GameUser(Player, login.GetProperty("session_key").GetString()!);
+        secrets.Add(player.SessionKey);
+
+        // Traffic: good calls, refused signatures (the journal keeps their string-to-sign), credentials in bodies
+        // (as real game code has sent them), and credentials in queries of refused auth calls.
+        using (var funded = await http.PutAsJsonAsync($"/admin/accounts/{Player}", new { balance = 100, appid = EmulatorApp.Appid }))
+        {
+            funded.EnsureSuccessStatusCode();
+        }
+        WireAssert.Ok(await backend.PayAsync(player, "SEC-1", 5));
+        WireAssert.Code(90011, await backend.CallAsync("pay", player, new() { ["amt"] = 5L, ["bill_no"] = "SEC-2" }, appKey: EmulatorApp.ProductionKey));
+        WireAssert.Code(90011, await backend.CallAsync("getbalance", User, [], sandbox: false, appKey: EmulatorApp.SandboxKey));
+        WireAssert.Code(90009, await backend.CallAsync("getbalance", player, [], sessionKey: User.SessionKey));
+        WireAssert.Code(90009, await backend.CallAsync("present", User, new() { ["bill_no"] = "SEC-3", ["present_counts"] = 1L }, sessionKey: player.SessionKey));
+        WireAssert.Ok(await backend.CallAsync("getbalance", User, [], tamper: body => body["session_key"] = User.SessionKey));
+        WireAssert.Code(90011, await backend.CallAsync("getbalance", User, [], tamper: body =>
+        {
+            body["app_key"] = EmulatorApp.SandboxKey;
+            body["nested"] = new System.Text.Json.Nodes.JsonObject { ["secret"] = EmulatorApp.Secret };
+            body["sig"] = "0" + body["sig"]!.GetValue<string>()[1..];
+        }));
+        var token = await backend.AccessTokenAsync();
+        await backend.PostRawAsync($"/cgi-bin/midas/sandbox/getbalance?access_token={token}",
+            $"{{\"session_key\":\"{User.SessionKey}\",\"session_key\":\"{player.SessionKey}\",\"access_token\":\"{token}\"}}");
+        // A body the journal cuts inside a session_key value, and one whose session_key lies beyond the cut.
+        var padTo = RequestJournal.MaxBodyBytes - "{\"pad\":\"\",\"session_key\":\"V7Q38".Length;
+        await backend.PostRawAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}",
+            $"{{\"pad\":\"{new string('x', padTo)}\",\"session_key\":\"{User.SessionKey}\"}}");
+        await backend.PostRawAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}",
+            $"{{\"pad\":\"{new string('x', 5000)}\",\"session_key\":\"{User.SessionKey}\"}}");
+        await backend.PostRawAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}",
+            $"session_key={Uri.EscapeDataString(User.SessionKey)}&secret={EmulatorApp.Secret}&amt=1", "application/x-www-form-urlencoded");
+        await http.GetStringAsync($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&secret={EmulatorApp.SandboxKey}");
+        await http.GetStringAsync($"/cgi-bin/token?grant_type=nope&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}");
+        await http.GetStringAsync($"/sns/jscode2session?appid=wxsecurity&secret={OtherSecret}&js_code=nope&grant_type=authorization_code");
+        await http.GetStringAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}");
+        using (await http.PostAsJsonAsync("/admin/faults", new { endpoint = "getbalance", times = 1 }))
+        {
+        }
+        WireAssert.Code(-1, await backend.GetBalanceAsync(User));
+
+        // Everything the emulator wrote or answers, except the calls whose caller registered or was issued the secret.
+        var shown = new StringBuilder();
+        foreach (var path in new[] { "/admin/requests?limit=10000", "/admin/orders?limit=10000", $"/admin/accounts/{Player}?appid={EmulatorApp.Appid}",
+            "/admin/faults", "/admin/health", "/admin/clock", "/admin/requests?endpoint=token", "/admin/orders?colour=red" })
+        {
+            using var response = await http.GetAsync(path);
+            Assert.True((int)response.StatusCode < 500, path);
+            shown.AppendLine(await response.Content.ReadAsStringAsync());
+        }
+        var journal = shown.ToString();
+        var entries = (await http.GetFromJsonAsync<JsonElement[]>("/admin/requests?limit=10000"))!;
+        Assert.Contains(entries, e => e.GetProperty("string_to_sign").GetString() is { } signed && signed.EndsWith("session_key=***", StringComparison.Ordinal));
+        Assert.Contains(entries, e => e.GetProperty("body").GetString() is { } body && body.Contains("\"session_key\":\"***\"", StringComparison.Ordinal));
+        var log = console.Text();
+        Assert.Contains("pay env=sandbox", log, StringComparison.Ordinal);
+        Assert.Contains("dbug: Microsoft.AspNetCore.Routing", log, StringComparison.Ordinal); // the verbose levels did take effect
+
+        foreach (var secret in secrets)
+        {
+            Assert.False(log.Contains(secret, StringComparison.Ordinal), $"the console log holds {secret}");
+            Assert.False(journal.Contains(secret, StringComparison.Ordinal), $"an admin reply holds {secret}");
+            Assert.False(journal.Contains(JsonEncodedText.Encode(secret).ToString(), StringComparison.Ordinal), $"an admin reply holds {secret}, JSON-escaped");
+        }
+    }
+
+    [Fact]
+    public async Task ConsoleLog_OpenidOrBillNoWithControlCharacters_NeverReachesTheLogLine()
+    {
+        using var app = new EmulatorApp();
+        using var console = new ConsoleCapture(app);
+        var backend = new GameBackend(console.Factory.CreateClient(), app.Clock);
+
+        WireAssert.Code(90018, await backend.CallAsync("getbalance", User, [], tamper: body => body["openid"] = "o\r\u001b[2J\u001b[31mforged"));
+        WireAssert.Code(90018, await backend.CallAsync("pay", User, new() { ["amt"] = 1L, ["bill_no"] = "B\r\u001b]0;title\u0007" }));
+        WireAssert.Code(90018, await backend.CallAsync("getbalance", User, [], tamper: body => body["openid"] = new string('o', 60_000)));
+
+        var log = console.Text();
+        Assert.Equal(3, log.Split('\n').Count(line => line.Contains("MidasEmulator.Calls", StringComparison.Ordinal) && line.Contains("errcode=90018", StringComparison.Ordinal)));
+        Assert.DoesNotContain('\r', log);
+        Assert.DoesNotContain('\u001b', log);
+        Assert.True(log.Length < 10_000, $"the log holds {log.Length} characters");
+    }
+
+    private static readonly Dictionary<string, string?> VerboseLogging = new()
+    {
+        // More verbose than anyone runs it, ASP.NET's own categories included.
+        ["Logging:LogLevel:Default"] = "Trace",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
+        ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Trace",
+    };
+
+    /// <summary>The emulator's own console logger and formatter, writing to memory instead of the process's stdout.</summary>
+    private sealed class ConsoleCapture : IDisposable
+    {
+        private readonly MemoryStream _stdout = new();
+        private readonly MemoryStream _stderr = new();
+        private BatchedConsoleLoggerProvider? _console;
+
+        public ConsoleCapture(EmulatorApp app) =>
+            Factory = app.WithWebHostBuilder(web => web.ConfigureServices(services =>
+            {
+                services.RemoveAll<ILoggerProvider>();
+                services.AddSingleton<ILoggerProvider>(sp => _console = new BatchedConsoleLoggerProvider(
+                    sp.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>(), sp.GetServices<ConsoleFormatter>(), _stdout, _stderr));
+            }));
+
+        public WebApplicationFactory<Program> Factory { get; }
+
+        public string Text()
+        {
+            _console?.Flush();
+            return Encoding.UTF8.GetString(_stdout.ToArray()) + Encoding.UTF8.GetString(_stderr.ToArray());
+        }
+
+        public void Dispose()
+        {
+            Factory.Dispose();
+            _stdout.Dispose();
+            _stderr.Dispose();
+        }
+    }
+
+    // --- constant-time comparison ------------------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData(typeof(MidasSignature), nameof(MidasSignature.Verify))]
+    public void SignatureVerifier_ComparesWithFixedTimeEquals_AndNeverWithAnEarlyExitCompare(Type type, string method)
+    {
+        var called = CalledMethods(type.GetMethod(method, BindingFlags.Public | BindingFlags.Static)!);
+
+        Assert.Contains(called, m => m.DeclaringType == typeof(CryptographicOperations) && m.Name == nameof(CryptographicOperations.FixedTimeEquals));
+        Assert.DoesNotContain(called, IsEarlyExitCompare);
+    }
+
+    [Fact]
+    public void SecretComparisons_ElsewhereUseFixedTimeEqualsToo()
+    {
+        // SignatureCheck only calls the verifier; the admin token and the app secret are compared in place.
+        var signatureCheck = typeof(SignatureCheck).GetMethods(BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static).SelectMany(CalledMethods).ToList();
+        Assert.Contains(signatureCheck, m => m.DeclaringType == typeof(MidasSignature) && m.Name == nameof(MidasSignature.Verify));
+        Assert.DoesNotContain(signatureCheck, IsEarlyExitCompare);
+
+        foreach (var holder in new[] { typeof(AdminEndpoints), typeof(WeChatEndpoints) })
+        {
+            // Lambdas and async state machines live in nested types: read them all.
+            var methods = new[] { holder }.Concat(holder.GetNestedTypes(BindingFlags.NonPublic).SelectMany(t => t.GetNestedTypes(BindingFlags.NonPublic).Append(t)))
+                .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+                .SelectMany(CalledMethods).ToList();
+            Assert.Contains(methods, m => m.DeclaringType == typeof(CryptographicOperations) && m.Name == nameof(CryptographicOperations.FixedTimeEquals));
+        }
+    }
+
+    [Fact]
+    public void SignatureVerifier_RejectsEveryAlteredHexDigit_AndAcceptsEitherCase()
+    {
+        const string Key = EmulatorApp.ProductionKey;
+        const string Message = "appid=wx1234567&org_loc=/cgi-bin/midas/pay&method=POST&secret=" + Key;
+        var sig = MidasSignature.ComputeHex(Key, Message);
+
+        Assert.True(MidasSignature.Verify(Key, Message, sig));
+        Assert.True(MidasSignature.Verify(Key, Message, sig.ToUpperInvariant()));
+        for (var i = 0; i < sig.Length; i++)
+        {
+            var altered = sig[..i] + (sig[i] == '0' ? '1' : '0') + sig[(i + 1)..];
+            Assert.False(MidasSignature.Verify(Key, Message, altered), $"digit {i}");
+        }
+        foreach (var wrong in new[] { "", sig[..^1], sig + "0", sig[..^2] + "zz", new string('0', 64), sig + sig })
+        {
+            Assert.False(MidasSignature.Verify(Key, Message, wrong), wrong);
+        }
+    }
+
+    private static bool IsEarlyExitCompare(MethodBase m) =>
+        (m.DeclaringType == typeof(string) && m.Name is "Equals" or "op_Equality" or "op_Inequality" or "Compare" or "CompareOrdinal")
+        || m.Name is "SequenceEqual" or "SequenceCompareTo";
+
+    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value);
+
+    /// <summary>The methods a method's IL calls (call, callvirt, newobj, ldftn), read opcode by opcode.</summary>
+    private static List<MethodBase> CalledMethods(MethodBase method)
+    {
+        var called = new List<MethodBase>();
+        if (method.GetMethodBody()?.GetILAsByteArray() is not { } il)
+        {
+            return called;
+        }
+        for (var at = 0; at < il.Length;)
+        {
+            var value = il[at] == 0xFE ? (short)(0xFE00 | il[at + 1]) : il[at];
+            var op = OpCodesByValue[value];
+            at += op.Size;
+            if (op.OperandType == OperandType.InlineMethod)
+            {
+                try
+                {
+                    if (method.Module.ResolveMethod(BitConverter.ToInt32(il, at), method.DeclaringType?.GetGenericArguments(), method.IsGenericMethod ? method.GetGenericArguments() : null) is { } target)
+                    {
+                        called.Add(target);
+                    }
+                }
+                catch (ArgumentException)
+                {
+                    // A generic instantiation that cannot be resolved here: not one of the methods looked for.
+                }
+            }
+            at += op.OperandType switch
+            {
+                OperandType.InlineNone => 0,
+                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
+                OperandType.InlineVar => 2,
+                OperandType.InlineI8 or OperandType.InlineR => 8,
+                OperandType.InlineSwitch => 4 + (4 * BitConverter.ToInt32(il, at)),
+                _ => 4,
+            };
+        }
+        return called;
+    }
+
+    // --- bounded request bodies and journal --------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData("/cgi-bin/midas/sandbox/pay", "\"errcode\":90018")]
+    [InlineData("/admin/apps", "\"status\":400")]
+    public async Task HundredMegabyteChunkedBody_IsRefusedEarly_NotBufferedWhole(string path, string refusal)
+    {
+        using var app = new KestrelEmulatorApp();
+        var token = path.StartsWith("/cgi-bin", StringComparison.Ordinal) ? await new GameBackend(app.CreateClient(), app.Clock).AccessTokenAsync() : "";
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(IPAddress.Loopback, app.BaseAddress.Port);
+        var stream = socket.GetStream();
+        var head = $"POST {path}{(token.Length > 0 ? "?access_token=" + token : "")} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+            + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+
+        // Send up to 100 MB in 64 KB chunks while the reply is read; stop as soon as it has come.
+        const long Total = 100L * 1024 * 1024;
+        using var replied = new CancellationTokenSource();
+        long sent = 0;
+        var sending = Task.Run(async () =>
+        {
+            var chunk = Encoding.ASCII.GetBytes($"{64 * 1024:x}\r\n").Concat(Enumerable.Repeat((byte)' ', 64 * 1024)).Concat("\r\n"u8.ToArray()).ToArray();
+            chunk[chunk.Length - (64 * 1024) - 2] = (byte)'{';
+            try
+            {
+                while (sent < Total && !replied.IsCancellationRequested)
+                {
+                    await stream.WriteAsync(chunk, replied.Token);
+                    Interlocked.Add(ref sent, 64 * 1024);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                // The server closed the connection, or the reply came: either way, stop sending.
+            }
+        });
+        var reply = await ReadReplyAsync(stream, TimeSpan.FromSeconds(20));
+        var sentWhenReplied = Interlocked.Read(ref sent);
+        await replied.CancelAsync();
+        socket.Close();
+        await sending;
+
+        Assert.Contains(refusal, reply, StringComparison.Ordinal);
+        Assert.Contains("larger than 65536 bytes", reply, StringComparison.Ordinal);
+        // The reply came long before the body ended: the emulator stopped reading at its limit.
+        Assert.True(sentWhenReplied < 16L * 1024 * 1024, $"{sentWhenReplied} bytes were sent before the reply");
+    }
+
+    private static async Task<string> ReadReplyAsync(NetworkStream stream, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        var received = new MemoryStream();
+        var buffer = new byte[8192];
+        while (!deadline.IsCancellationRequested)
+        {
+            var read = await stream.ReadAsync(buffer, deadline.Token);
+            if (read == 0)
+            {
+                break;
+            }
+            received.Write(buffer, 0, read);
+            var text = Encoding.UTF8.GetString(received.ToArray());
+            // A chunked reply ends with its last chunk; a reply with a Content-Length once that many bytes came.
+            var split = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (split > 0 && (text.EndsWith("\r\n0\r\n\r\n", StringComparison.Ordinal)
+                || (ContentLength(text[..split]) is { } length && Encoding.UTF8.GetByteCount(text[(split + 4)..]) >= length)))
+            {
+                return text;
+            }
+        }
+        return Encoding.UTF8.GetString(received.ToArray());
+    }
+
+    private static int? ContentLength(string head) =>
+        head.Split("\r\n").FirstOrDefault(h => h.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase)) is { } line
+            ? int.Parse(line["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+
+    [Fact]
+    public async Task Journal_HoldsAtMostJournalSizeEntries_EachKeepingAtMost4KBOfItsBody()
+    {
+        using var app = new EmulatorApp(new Dictionary<string, string?> { ["Midas:JournalSize"] = "5" });
+        var backend = app.CreateGameBackend();
+        using var admin = app.CreateClient();
+        var token = await backend.AccessTokenAsync();
+        var big = $"{{\"pad\":\"{new string('x', 60_000)}\"}}";
+        for (var i = 0; i < 12; i++)
+        {
+            WireAssert.Code(90018, await backend.PostRawAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}", big));
+        }
+
+        var shown = (await admin.GetFromJsonAsync<JsonElement[]>("/admin/requests?limit=10000"))!;
+        var kept = app.Services.GetRequiredService<RequestJournal>().Find(new JournalQuery(null, null, null, null, 10_000));
+
+        Assert.Equal(5, shown.Length);
+        Assert.Equal(5, kept.Count);
+        Assert.All(kept, e => Assert.Equal(RequestJournal.MaxBodyBytes, e.Body!.Length));
+        Assert.All(kept, e => Assert.Equal(big.Length, e.BodyBytes));
+        Assert.All(shown, e => Assert.EndsWith($"…[{big.Length} bytes; the journal keeps the first {RequestJournal.MaxBodyBytes}]",
+            e.GetProperty("body").GetString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Journal_BodyWithAKeyTwice_IsShownWithItsCredentialsHidden_NotA500()
+    {
+        using var app = new EmulatorApp();
+        var backend = app.CreateGameBackend();
+        using var admin = app.CreateClient();
+        var token = await backend.AccessTokenAsync();
+
+        WireAssert.Code(90018, await backend.PostRawAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}",
+            $"{{\"amt\":1,\"amt\":2,\"session_key\":\"{User.SessionKey}\",\"session_key\":\"{User.SessionKey}\"}}"));
+        using var response = await admin.GetAsync("/admin/requests");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = (await response.Content.ReadFromJsonAsync<JsonElement[]>())![0].GetProperty("body").GetString();
+        Assert.Equal("{\"amt\":1,\"amt\":2,\"session_key\":\"***\",\"session_key\":\"***\"}", body);
+    }
+}
