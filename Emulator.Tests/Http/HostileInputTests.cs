@@ -501,10 +501,11 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
 
         // Admin methods and paths that do not exist.
         foreach (var (method, path) in new[] { ("PATCH", "/admin/apps"), ("DELETE", "/admin/health"), ("POST", "/admin/orders"), ("GET", "/admin/reset"),
-            ("PUT", "/admin/faults"), ("GET", "/admin/sessions"), ("GET", $"/admin/accounts/{User.Openid}/topup") })
+            ("PUT", "/admin/faults"), ("GET", "/admin/sessions"), ("GET", $"/admin/accounts/{User.Openid}/topup"), ("POST", "/admin/invariants") })
         {
             Add($"admin {method} {path}", Admin(method, path, null, 405, "Method Not Allowed"));
         }
+        Add("admin invariants with a query", Admin("GET", "/admin/invariants?fix=true", null, 400, "unknown query parameter fix"));
         Add("admin unknown path", Admin("GET", "/admin/nothing-here", null, 404, "Not Found"));
         Add("admin accounts without openid", Admin("GET", "/admin/accounts/", null, 404, "Not Found"));
         Add("admin path below an account", Admin("GET", $"/admin/accounts/{User.Openid}/x/y", null, 404, "Not Found"));

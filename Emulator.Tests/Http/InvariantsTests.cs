@@ -81,4 +81,14 @@ public class InvariantsTests : EmulatorTest
         Assert.All(pays, p => WireAssert.Ok(p.Result));
         Assert.True((await InvariantsAsync()).GetProperty("ok").GetBoolean());
     }
+
+    [Fact]
+    public async Task Invariants_WithAQueryParameter_Answers400NamingIt()
+    {
+        var response = await Admin.GetAsync("/admin/invariants?openid=x");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("unknown query parameter openid: this call takes none", problem.GetProperty("detail").GetString());
+    }
 }

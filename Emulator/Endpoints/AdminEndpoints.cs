@@ -79,7 +79,7 @@ public static partial class AdminEndpoints
             .Documented(AccountsTag, "Read the ledger", "Orders oldest first, filtered by openid, bill_no, env and kind (pay, cancel, present, "
                 + "topup, set); limit 1 … 10000 (default 100) and offset page through them. gen_amt is the gift part of amt.")
             .Produces<IReadOnlyList<OrderReply>>().ProducesProblem(StatusCodes.Status400BadRequest);
-        admin.MapGet("/invariants", GetInvariantsAsync)
+        admin.MapGet("/invariants", GetInvariantsAsync).TakesQuery()
             .Documented(AccountsTag, "Check the money", "Replays the whole ledger and checks, at one commit: every account's balance, "
                 + "gen_balance and sums equal what its orders add up to (on disk and in memory), no balance was ever negative, each "
                 + "order's balance_after is the running balance, no live bill_no was applied twice, and each cancel reverses exactly one "
@@ -124,7 +124,8 @@ public static partial class AdminEndpoints
             {
                 if (!known.Contains(key))
                 {
-                    return AdminProblems.BadRequest($"unknown query parameter {MidasReply.Echo(key)}: this call takes {string.Join(", ", names)}");
+                    return AdminProblems.BadRequest($"unknown query parameter {MidasReply.Echo(key)}: this call takes "
+                        + (names.Length == 0 ? "none" : string.Join(", ", names)));
                 }
             }
             return await next(context).ConfigureAwait(false);
