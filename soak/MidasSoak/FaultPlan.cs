@@ -16,16 +16,16 @@ internal static class FaultPlan
 
     public static IReadOnlyList<FaultShape> Shapes(SoakOptions options) =>
     [
-        new("errcode -1, before commit", 0.25, new { action = "errcode", after_commit = false }),
-        new("errcode -1, after commit", 0.20, new { action = "errcode", after_commit = true }),
-        new("drop, before commit", 0.10, new { action = "drop", after_commit = false }),
-        new("drop, after commit", 0.10, new { action = "drop", after_commit = true }),
-        new("http_status 502, before commit", 0.075, new { action = "http_status", http_status = 502, after_commit = false }),
-        new("http_status 504, after commit", 0.075, new { action = "http_status", http_status = 504, after_commit = true }),
-        new($"delay {ShortDelayMs} ms, before commit", 0.09, new { action = "delay", delay_ms = ShortDelayMs, after_commit = false }),
-        new($"delay {ShortDelayMs} ms, after commit", 0.09, new { action = "delay", delay_ms = ShortDelayMs, after_commit = true }),
-        new($"delay {LongDelayMs(options)} ms, before commit (client times out)", 0.01, new { action = "delay", delay_ms = LongDelayMs(options), after_commit = false }),
-        new($"delay {LongDelayMs(options)} ms, after commit (client times out)", 0.01, new { action = "delay", delay_ms = LongDelayMs(options), after_commit = true }),
+        new("errcode -1, before commit", 0.25, ClientSees.SystemBusy, new { action = "errcode", after_commit = false }),
+        new("errcode -1, after commit", 0.20, ClientSees.SystemBusy, new { action = "errcode", after_commit = true }),
+        new("drop, before commit", 0.10, ClientSees.Dropped, new { action = "drop", after_commit = false }),
+        new("drop, after commit", 0.10, ClientSees.Dropped, new { action = "drop", after_commit = true }),
+        new("http_status 502, before commit", 0.075, ClientSees.HttpStatus, new { action = "http_status", http_status = 502, after_commit = false }),
+        new("http_status 504, after commit", 0.075, ClientSees.HttpStatus, new { action = "http_status", http_status = 504, after_commit = true }),
+        new($"delay {ShortDelayMs} ms, before commit", 0.09, ClientSees.SlowReply, new { action = "delay", delay_ms = ShortDelayMs, after_commit = false }),
+        new($"delay {ShortDelayMs} ms, after commit", 0.09, ClientSees.SlowReply, new { action = "delay", delay_ms = ShortDelayMs, after_commit = true }),
+        new($"delay {LongDelayMs(options)} ms, before commit (client times out)", 0.01, ClientSees.TimedOut, new { action = "delay", delay_ms = LongDelayMs(options), after_commit = false }),
+        new($"delay {LongDelayMs(options)} ms, after commit (client times out)", 0.01, ClientSees.TimedOut, new { action = "delay", delay_ms = LongDelayMs(options), after_commit = true }),
     ];
 
     /// <summary>
@@ -74,5 +74,18 @@ internal static class FaultPlan
     }
 }
 
-/// <summary>One kind of fault, its share of the faulted calls, and the rule's fields other than endpoint, probability and seed.</summary>
-internal sealed record FaultShape(string Name, double Share, object Rule);
+/// <summary>
+/// One kind of fault, its share of the faulted calls, what the client sees of it, and the rule's fields other than
+/// endpoint, probability and seed.
+/// </summary>
+internal sealed record FaultShape(string Name, double Share, ClientSees Seen, object Rule);
+
+/// <summary>What a fired rule looks like from the client: each but a slow reply makes it retry.</summary>
+internal enum ClientSees
+{
+    SystemBusy,
+    HttpStatus,
+    Dropped,
+    TimedOut,
+    SlowReply,
+}

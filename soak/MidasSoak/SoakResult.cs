@@ -73,9 +73,9 @@ public sealed record SoakResult
     {
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
-        text.AppendLine(c, $"soak: {Operations:N0} operations over {Options.Users:N0} users, {Options.Workers} workers, {Options.FaultRate:P0} of WeChat calls faulted, seed {Options.Seed}; {Duration.TotalSeconds:F1} s ({Operations / Duration.TotalSeconds:N0} ops/s)");
+        text.AppendLine(c, $"soak: {Operations:N0} operations over {Options.Users:N0} users, {Options.Workers} workers, {Options.FaultRate * 100:0.#}% of WeChat calls faulted, seed {Options.Seed}; {Duration.TotalSeconds:F1} s ({Operations / Duration.TotalSeconds:N0} ops/s)");
         text.AppendLine(c, $"operations: getbalance {GetBalance:N0}, pay {PayApplied + PayRefused:N0} ({PayApplied:N0} applied, {PayRefused:N0} refused 90013), cancelpay {CancelPay:N0}, present {Present:N0}, top-up (admin) {Topup:N0}");
-        text.AppendLine(c, $"calls: {Calls:N0} sent by the client; the emulator saw {CallsInScope:N0} and faulted {FaultHits:N0} ({(CallsInScope == 0 ? 0 : (double)FaultHits / CallsInScope):P1}):");
+        text.AppendLine(c, $"calls: {Calls:N0} sent by the client; the emulator saw {CallsInScope:N0} and faulted {FaultHits:N0} ({(CallsInScope == 0 ? 0 : 100.0 * FaultHits / CallsInScope):F1}%):");
         foreach (var (fault, hits) in Faults)
         {
             text.AppendLine(c, $"  {hits,8:N0}  {fault}");

@@ -70,6 +70,7 @@ public static class SoakRun
             await FaultPlan.RemoveAsync(admin, faultIds, CancellationToken.None).ConfigureAwait(false);
         }
 
+        CheckRetriesMatchFaults(shapes, faults.Hits, counters, violations);
         var from = rss.Find(s => s.OperationsDone >= options.Operations * 3L / 10 && s.OperationsDone > 0);
         return new SoakResult
         {
@@ -101,6 +102,32 @@ public static class SoakRun
             PeakRssKib = options.EmulatorPid is { } pid ? ProcessMemory.PeakRssKib(pid) : null,
             Memory = from is not null && from != rss[^1] ? new MemoryVerdict(from, rss[^1], options.RssGrowthSlackMb) : null,
         };
+    }
+
+    /// <summary>
+    /// The client must never see a failure the emulator did not fire (a spontaneous -1, HTTP error or dropped
+    /// connection), and every fault fired must reach it, or else be hidden behind one of its timeouts: a call stalled
+    /// under load past the timeout is retried as a timeout whatever its reply. (Exact counts are in the figures; they
+    /// are not required to match, since a timer late under load lets a long delay through without a timeout.)
+    /// </summary>
+    private static void CheckRetriesMatchFaults(IReadOnlyList<FaultShape> shapes, IReadOnlyList<long> hits, SoakCounters counters, Violations violations)
+    {
+        var unseen = 0L;
+        foreach (var (seen, retried) in new[] { (ClientSees.SystemBusy, counters.RetriedSystemBusy), (ClientSees.HttpStatus, counters.RetriedHttpStatus), (ClientSees.Dropped, counters.RetriedDropped) })
+        {
+            var fired = shapes.Zip(hits).Where(p => p.First.Seen == seen).Sum(p => p.Second);
+            unseen += fired - retried;
+            Interlocked.Increment(ref counters.Checks);
+            if (retried > fired)
+            {
+                violations.Add($"the client retried {retried} × {seen}, the emulator fired only {fired} such faults");
+            }
+        }
+        Interlocked.Increment(ref counters.Checks);
+        if (unseen > counters.RetriedTimedOut)
+        {
+            violations.Add($"{unseen} faults the emulator fired never reached the client, which timed out only {counters.RetriedTimedOut} times");
+        }
     }
 
     private static async Task SetUpUsersAsync(HttpClient admin, List<SoakUser> users, CancellationToken cancellation)

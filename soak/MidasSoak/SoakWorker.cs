@@ -105,7 +105,8 @@ internal sealed class SoakWorker(int index, IReadOnlyList<SoakUser> users, GameB
             return;
         }
         Interlocked.Increment(ref counters.Reconciled);
-        var wait = TimeSpan.FromMilliseconds(FaultPlan.LongDelayMs(options) + 500) - Stopwatch.GetElapsedTime(started);
+        // The hold, plus a margin for a loaded machine, where the held attempt may run later still.
+        var wait = TimeSpan.FromMilliseconds(FaultPlan.LongDelayMs(options) + 2000) - Stopwatch.GetElapsedTime(started);
         if (wait > TimeSpan.Zero)
         {
             await Task.Delay(wait, cancellation).ConfigureAwait(false);
