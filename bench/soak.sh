@@ -59,6 +59,8 @@ for _ in $(seq 300); do
   sleep 0.1
 done
 curl -sf "$url/admin/health" >/dev/null || { echo "soak.sh: the emulator never became healthy" >&2; exit 1; }
+# The RSS figures are only worth something if $pid is the emulator itself, not a shell around it.
+grep -qa MidasEmulator.dll "/proc/$pid/cmdline" || { echo "soak.sh: pid $pid is not the emulator" >&2; exit 1; }
 log "emulator (pid $pid) healthy at $url; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 status=0
