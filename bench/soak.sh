@@ -6,7 +6,8 @@
 # against its own model every 10%, and samples the emulator's RSS there.
 #
 #   bash bench/soak.sh [--keep] [driver options: --ops 100000 --users 1000 --workers 32 --fault-rate 0.2
-#                       --seed N --checkpoints 10 --rss-growth-slack-mb 16 --call-timeout-ms 1000]
+#                       --seed N --checkpoints 10 --rss-growth-slack-mb 16 --memory-verdict-min-ops 50000
+#                       --call-timeout-ms 1000]
 #
 # Exit code 0 when every invariant held and the RSS stayed within the limit, 1 otherwise.
 set -euo pipefail
@@ -15,7 +16,7 @@ keep=false driver_args=()
 while (($#)); do
   case $1 in
     --keep) keep=true; shift ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --*) (($# >= 2)) || { echo "soak.sh: $1 needs a value" >&2; exit 2; }; driver_args+=("$1" "$2"); shift 2 ;;
     *) echo "soak.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac

@@ -34,8 +34,9 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
             // abandoned call holds up the rest; 500 ms is still far above a normal call's few milliseconds.
             CallTimeout = TimeSpan.FromMilliseconds(500),
             EmulatorPid = emulator.Process.Id,
-            // 4,200 operations after the 30% mark are too few to tell a small leak from the GC's timing; this catches a gross one.
+            // 4,200 operations after the 30% mark are too few to tell a small leak from warm-up; this catches a gross one.
             RssGrowthSlackMb = 64,
+            MemoryVerdictMinOperations = 0,
             Progress = progress,
         });
 

@@ -4,7 +4,7 @@ namespace MidasSoak;
 
 /// <summary>
 /// dotnet MidasSoak.dll --base-url http://127.0.0.1:8080 [--ops 100000] [--users 1000] [--workers 32] [--fault-rate 0.2]
-///   [--seed N] [--checkpoints 10] [--pid PID] [--rss-growth-slack-mb 16] [--call-timeout-ms 1000]
+///   [--seed N] [--checkpoints 10] [--pid PID] [--rss-growth-slack-mb 16] [--memory-verdict-min-ops 50000] [--call-timeout-ms 1000]
 /// Prints the figures; exit code 0 when the run passed, 1 on a violation or memory growth beyond the limit, 2 on bad arguments.
 /// </summary>
 internal static class Program
@@ -51,6 +51,7 @@ internal static class Program
         options = Take("checkpoints") is { } checkpoints ? options with { Checkpoints = int.Parse(checkpoints, c) } : options;
         options = Take("pid") is { } pid ? options with { EmulatorPid = int.Parse(pid, c) } : options;
         options = Take("rss-growth-slack-mb") is { } slack ? options with { RssGrowthSlackMb = double.Parse(slack, c) } : options;
+        options = Take("memory-verdict-min-ops") is { } minOps ? options with { MemoryVerdictMinOperations = int.Parse(minOps, c) } : options;
         options = Take("call-timeout-ms") is { } timeout ? options with { CallTimeout = TimeSpan.FromMilliseconds(int.Parse(timeout, c)) } : options;
         if (values.Count > 0)
         {

@@ -31,6 +31,12 @@ public sealed record SoakOptions
     /// </summary>
     public double RssGrowthSlackMb { get; init; } = 16;
 
+    /// <summary>
+    /// Runs shorter than this are not judged on memory: up to a few tens of thousands of operations the RSS still
+    /// climbs with warm-up (tiered JIT, LiteDB's cache filling as the file grows), about 12 MB from 30% to 100% of 2,000.
+    /// </summary>
+    public int MemoryVerdictMinOperations { get; init; } = 50_000;
+
     /// <summary>A call not answered within this is abandoned and retried, as a backend's HTTP timeout does.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(1);
 

@@ -91,6 +91,10 @@ public sealed record SoakResult
         {
             text.AppendLine(c, $"rss (MB): {string.Join(", ", Rss.Select(s => string.Create(c, $"{s.Checkpoint} {s.RssKib / 1024.0:F0}")))}; peak {PeakRssKib / 1024.0:F0}");
         }
+        if (Memory is null && Rss.Count > 0)
+        {
+            text.AppendLine(c, $"memory: not judged; {Operations:N0} operations are too few to tell a leak from warm-up ({Options.MemoryVerdictMinOperations:N0} needed)");
+        }
         if (Memory is not null)
         {
             text.AppendLine(c, $"memory: {Memory.From.Checkpoint} → {Memory.To.Checkpoint}: {Memory.GrowthMb:+0.0;-0.0} MB, limit {Memory.LimitMb:F1} MB ({Memory.SlackMb:F0} MB slack + {MemoryVerdict.BillMemoryBytesAllowed} B × {Memory.To.BillNos - Memory.From.BillNos:N0} new bill_nos): {(Memory.Flat ? "flat" : "GROWING")}");

@@ -100,7 +100,9 @@ public static class SoakRun
             Violations = violations.First,
             Rss = rss,
             PeakRssKib = options.EmulatorPid is { } pid ? ProcessMemory.PeakRssKib(pid) : null,
-            Memory = from is not null && from != rss[^1] ? new MemoryVerdict(from, rss[^1], options.RssGrowthSlackMb) : null,
+            Memory = options.Operations >= options.MemoryVerdictMinOperations && from is not null && from != rss[^1]
+                ? new MemoryVerdict(from, rss[^1], options.RssGrowthSlackMb)
+                : null,
         };
     }
 
