@@ -1,11 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace MidasEmulator.Tests.Support;
+namespace MidasSoak;
 
 /// <summary>
 /// A signer written from midas-api.md §3 alone, independent of the emulator's Signing code, so the HTTP tests
-/// check the emulator against the document rather than against itself.
+/// and the soak driver check the emulator against the document rather than against itself.
 /// </summary>
 public static class DocSigner
 {

@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace MidasSoak;
+
+/// <summary>
+/// The checkpoint check, made from the admin API alone while the workers wait: every account equals the model and
+/// is not negative, no bill_no is applied twice, every acknowledged operation is in the ledger exactly once, nothing
+/// the client was told failed is there, and each user's ledger ends at the model's balance.
+/// </summary>
+internal sealed class LedgerCheck(HttpClient admin, string openidPrefix, IReadOnlyList<SoakUser> users, SoakCounters counters, Violations violations)
+{
+    private const int PageSize = 10_000;
+
+    public async Task RunAsync(string checkpoint, CancellationToken cancellation)
+    {
+        await CheckAccountsAsync(checkpoint, cancellation).ConfigureAwait(false);
+        CheckLedger(checkpoint, await ReadOrdersAsync(cancellation).ConfigureAwait(false));
+        await CheckEmulatorAuditAsync(checkpoint, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>The emulator's own money check too (GET /admin/invariants): every account, the whole ledger replayed.</summary>
+    private async Task CheckEmulatorAuditAsync(string checkpoint, CancellationToken cancellation)
+    {
+        var audit = await admin.GetFromJsonAsync<JsonElement>("/admin/invariants", cancellation).ConfigureAwait(false);
+        Expect(audit.GetProperty("ok").GetBoolean(), checkpoint, $"GET /admin/invariants: {audit}");
+    }
+
+    private async Task CheckAccountsAsync(string checkpoint, CancellationToken cancellation)
+    {
+        await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellation }, async (user, token) =>
+        {
+            var account = await admin.GetFromJsonAsync<JsonElement>($"/admin/accounts/{user.Openid}?env=sandbox", token).ConfigureAwait(false);
+            var balance = account.GetProperty("balance").GetInt64();
+            var genBalance = account.GetProperty("gen_balance").GetInt64();
+            Expect(balance == user.Balance, checkpoint, $"{user.Openid}: balance {balance}, the model says {user.Balance}");
+            Expect(genBalance == user.GenBalance, checkpoint, $"{user.Openid}: gen_balance {genBalance}, the model says {user.GenBalance}");
+            Expect(balance >= 0 && genBalance >= 0 && genBalance <= balance, checkpoint,
+                $"{user.Openid}: balance {balance}, gen_balance {genBalance} breaks 0 ≤ gen_balance ≤ balance");
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>This run's orders, oldest first, paged by after_id so each page reads only its own orders.</summary>
+    private async Task<List<LedgerOrder>> ReadOrdersAsync(CancellationToken cancellation)
+    {
+        var orders = new List<LedgerOrder>();
+        long afterId = 0;
+        while (true)
+        {
+            var page = await admin.GetFromJsonAsync<JsonElement[]>(
+                string.Create(CultureInfo.InvariantCulture, $"/admin/orders?limit={PageSize}&after_id={afterId}"), cancellation).ConfigureAwait(false) ?? [];
+            foreach (var order in page)
+            {
+                var openid = order.GetProperty("openid").GetString() ?? "";
+                if (openid.StartsWith(openidPrefix, StringComparison.Ordinal))
+                {
+                    orders.Add(new LedgerOrder(order.GetProperty("id").GetInt64(), order.GetProperty("kind").GetString() ?? "", openid,
+                        order.GetProperty("bill_no").GetString(), order.GetProperty("amt").GetInt64(), order.GetProperty("gen_amt").GetInt64(),
+                        order.GetProperty("status").GetString() ?? "", order.GetProperty("balance_after").GetInt64()));
+                }
+            }
+            if (page.Length < PageSize)
+            {
+                return orders;
+            }
+            afterId = page[^1].GetProperty("id").GetInt64();
+        }
+    }
+
+    private void CheckLedger(string checkpoint, List<LedgerOrder> orders)
+    {
+        var byUser = users.ToDictionary(u => u.Openid, StringComparer.Ordinal);
+        var applied = new Dictionary<string, LedgerOrder>(StringComparer.Ordinal); // pay and present orders by bill_no
+        var cancels = new Dictionary<string, LedgerOrder>(StringComparer.Ordinal);
+        var topups = new Dictionary<string, int>(StringComparer.Ordinal);
+        var lastBalance = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var order in orders)
+        {
+            lastBalance[order.Openid] = order.BalanceAfter;
+            switch (order.Kind)
+            {
+                case "pay" or "present":
+                    // A pay and a present share the bill_no scope: any second order for one bill_no is a double charge.
+                    Expect(applied.TryAdd(order.BillNo ?? "", order), checkpoint, $"bill_no {order.BillNo} applied twice: orders {applied.GetValueOrDefault(order.BillNo ?? "")?.Id} and {order.Id}");
+                    break;
+                case "cancel":
+                    Expect(cancels.TryAdd(order.BillNo ?? "", order), checkpoint, $"bill_no {order.BillNo} cancelled twice: orders {cancels.GetValueOrDefault(order.BillNo ?? "")?.Id} and {order.Id}");
+                    break;
+                case "topup":
+                    topups[order.Openid] = topups.GetValueOrDefault(order.Openid) + 1;
+                    break;
+                case "set":
+                    break;
+                default:
+                    Expect(false, checkpoint, $"order {order.Id} has the unknown kind {order.Kind}");
+                    break;
+            }
+        }
+
+        foreach (var user in users)
+        {
+            Expect(lastBalance.GetValueOrDefault(user.Openid, -1) == user.Balance, checkpoint,
+                $"{user.Openid}: the ledger's last balance_after is {lastBalance.GetValueOrDefault(user.Openid, -1)}, the model says {user.Balance}");
+            Expect(topups.GetValueOrDefault(user.Openid) == user.Topups, checkpoint,
+                $"{user.Openid}: {topups.GetValueOrDefault(user.Openid)} topup orders, {user.Topups} top-ups acknowledged");
+            foreach (var (billNo, bill) in user.Bills)
+            {
+                CheckBill(checkpoint, user, billNo, bill, applied.GetValueOrDefault(billNo), cancels.GetValueOrDefault(billNo));
+            }
+        }
+
+        // Every order with a bill_no must be one the client knows of: nothing applied that the client was told was not.
+        foreach (var order in applied.Values.Concat(cancels.Values))
+        {
+            Expect(byUser.TryGetValue(order.Openid, out var owner) && owner.Bills.ContainsKey(order.BillNo ?? ""), checkpoint,
+                $"order {order.Id} ({order.Kind} {order.BillNo} of {order.Openid}) is no operation the client made");
+        }
+    }
+
+    private void CheckBill(string checkpoint, SoakUser user, string billNo, BillOutcome bill, LedgerOrder? order, LedgerOrder? cancel)
+    {
+        var kind = bill.Kind == BillKind.Pay ? "pay" : "present";
+        if (!bill.Applied)
+        {
+            Expect(order is null && cancel is null, checkpoint, $"{kind} {billNo} was refused (90013) yet the ledger holds order {order?.Id ?? cancel?.Id}");
+            return;
+        }
+        if (!Expect(order is not null, checkpoint, $"acknowledged {kind} {billNo} of {user.Openid} is not in the ledger"))
+        {
+            return;
+        }
+        Expect(order!.Kind == kind && order.Openid == user.Openid && order.Amt == bill.Amt && order.GenAmt == bill.GenAmt, checkpoint,
+            $"{kind} {billNo}: the ledger has {order.Kind} of {order.Openid} amt {order.Amt} gen_amt {order.GenAmt}, the client acknowledged {kind} of {user.Openid} amt {bill.Amt} gen_amt {bill.GenAmt}");
+        Expect(order.Status == (bill.Cancelled ? "cancelled" : "applied"), checkpoint,
+            $"{kind} {billNo}: status {order.Status}, the client {(bill.Cancelled ? "cancelled it" : "never cancelled it")}");
+        Expect((cancel is not null) == bill.Cancelled, checkpoint,
+            $"{kind} {billNo}: {(cancel is null ? "no" : "a")} cancel order, the client {(bill.Cancelled ? "cancelled it" : "never cancelled it")}");
+        Expect(cancel is null || (cancel.Openid == user.Openid && cancel.Amt == bill.Amt && cancel.GenAmt == bill.GenAmt), checkpoint,
+            $"cancel {billNo}: the ledger has amt {cancel?.Amt} gen_amt {cancel?.GenAmt} of {cancel?.Openid}, the pay was amt {bill.Amt} gen_amt {bill.GenAmt}");
+    }
+
+    private bool Expect(bool holds, string checkpoint, string violation)
+    {
+        Interlocked.Increment(ref counters.Checks);
+        if (!holds)
+        {
+            violations.Add($"[{checkpoint}] {violation}");
+        }
+        return holds;
+    }
+
+    private sealed record LedgerOrder(long Id, string Kind, string Openid, string? BillNo, long Amt, long GenAmt, string Status, long BalanceAfter);
+}

@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+
+namespace MidasSoak;
+
+/// <summary>The run's tallies, shared by every worker (Interlocked), read once the workers are done.</summary>
+internal sealed class SoakCounters
+{
+    public long GetBalance;
+    public long PayApplied;
+    public long PayRefused;
+    public long CancelPay;
+    public long Present;
+    public long Topup;
+
+    /// <summary>Every WeChat-surface request the client sent, retries included.</summary>
+    public long Calls;
+
+    public long RetriedSystemBusy;
+    public long RetriedHttpStatus;
+    public long RetriedDropped;
+    public long RetriedTimedOut;
+
+    /// <summary>Retries answered "already done": 90012 for a pay or present, 90015 for a cancelpay.</summary>
+    public long RetryAnsweredRepeat;
+
+    /// <summary>Pays refused (90013) while an abandoned attempt could still commit late, settled by a cancelpay.</summary>
+    public long Reconciled;
+
+    /// <summary>Of those, the ones the late attempt had in fact paid: the cancelpay answered 0 and undid it.</summary>
+    public long ReconciledLatePays;
+
+    public long Checks;
+
+    private int _mostAttempts;
+
+    public int MostAttempts => Volatile.Read(ref _mostAttempts);
+
+    public long Retries => Interlocked.Read(ref RetriedSystemBusy) + Interlocked.Read(ref RetriedHttpStatus)
+        + Interlocked.Read(ref RetriedDropped) + Interlocked.Read(ref RetriedTimedOut);
+
+    public void SawAttempts(int attempts)
+    {
+        var seen = Volatile.Read(ref _mostAttempts);
+        while (attempts > seen)
+        {
+            var previous = Interlocked.CompareExchange(ref _mostAttempts, attempts, seen);
+            if (previous == seen)
+            {
+                return;
+            }
+            seen = previous;
+        }
+    }
+}
+
+/// <summary>Broken invariants: all are counted, the first <see cref="Kept"/> are kept with their details.</summary>
+internal sealed class Violations
+{
+    public const int Kept = 100;
+
+    private readonly ConcurrentQueue<string> _first = new();
+    private long _count;
+
+    public long Count => Interlocked.Read(ref _count);
+
+    public IReadOnlyList<string> First => [.. _first];
+
+    public void Add(string violation)
+    {
+        if (Interlocked.Increment(ref _count) <= Kept)
+        {
+            _first.Enqueue(violation);
+        }
+    }
+}

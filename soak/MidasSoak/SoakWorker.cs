@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace MidasSoak;
+
+/// <summary>
+/// One concurrent game backend. It owns its users outright (no other worker touches them), so after each operation
+/// its model of them is exact and every reply can be checked against it at once.
+/// </summary>
+internal sealed class SoakWorker(int index, IReadOnlyList<SoakUser> users, GameBackendCaller caller, HttpClient admin, string runTag,
+    SoakOptions options, SoakCounters counters, Violations violations)
+{
+    // The operation mix, in percent: getbalance, pay, cancelpay, present, admin top-up.
+    private const int GetBalanceShare = 35, PayShare = 35, CancelShare = 10, PresentShare = 10;
+
+    /// <summary>Of the pays, this share (percent) asks for more than the balance, to check 90013 leaves nothing behind.</summary>
+    private const int OverdrawShare = 5;
+
+    // Not HashCode.Combine: that is salted per process, and a run must be repeatable from its seed.
+    private readonly Random _random = new(unchecked((options.Seed * 7919) + index));
+    private int _nextBill;
+
+    public async Task RunAsync(int operations, CancellationToken cancellation)
+    {
+        for (var i = 0; i < operations && users.Count > 0; i++)
+        {
+            var user = users[_random.Next(users.Count)];
+            var roll = _random.Next(100);
+            if (roll < GetBalanceShare)
+            {
+                await GetBalanceAsync(user, cancellation).ConfigureAwait(false);
+            }
+            else if (roll < GetBalanceShare + PayShare)
+            {
+                await PayAsync(user, cancellation).ConfigureAwait(false);
+            }
+            else if (roll < GetBalanceShare + PayShare + CancelShare)
+            {
+                await CancelPayAsync(user, cancellation).ConfigureAwait(false);
+            }
+            else if (roll < GetBalanceShare + PayShare + CancelShare + PresentShare)
+            {
+                await PresentAsync(user, cancellation).ConfigureAwait(false);
+            }
+            else
+            {
+                await TopupAsync(user, cancellation).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task GetBalanceAsync(SoakUser user, CancellationToken cancellation)
+    {
+        var answer = await caller.CallUntilDefiniteAsync("getbalance", user, [], cancellation).ConfigureAwait(false);
+        Interlocked.Increment(ref counters.GetBalance);
+        if (Expect(answer.Errcode == 0, $"getbalance of {user.Openid} answered {Describe(answer)}"))
+        {
+            Expect(answer.Number("balance") == user.Balance && answer.Number("gen_balance") == user.GenBalance,
+                $"getbalance of {user.Openid}: balance {answer.Number("balance")} gen_balance {answer.Number("gen_balance")}, the model says {user.Balance} and {user.GenBalance}");
+        }
+    }
+
+    private async Task PayAsync(SoakUser user, CancellationToken cancellation)
+    {
+        var billNo = NextBillNo();
+        var overdraw = user.Balance == 0 || _random.Next(100) < OverdrawShare;
+        var amt = overdraw ? user.Balance + 1 + _random.Next(100) : 1 + _random.Next((int)Math.Min(user.Balance, 300));
+        var answer = await caller.CallUntilDefiniteAsync("pay", user, [new("amt", amt), new("bill_no", billNo)], cancellation).ConfigureAwait(false);
+        switch (answer.Errcode)
+        {
+            case 0 or 90012 when !overdraw:
+                Expect(answer.Errcode == 0 || answer.Attempts > 1, $"pay {billNo}: a new bill_no answered 90012 on its first attempt");
+                CountRepeat(answer);
+                var bill = user.ApplyPay(billNo, amt);
+                Interlocked.Increment(ref counters.PayApplied);
+                // The first reply, or its replay (BillNoRepeat=Replay), shows the state right after this pay.
+                if (answer.Has("balance"))
+                {
+                    Expect(answer.Number("balance") == user.Balance && answer.Number("used_gen_balance") == bill.GenAmt && answer.Number("used_gen_amt") == bill.GenAmt,
+                        $"pay {billNo}: balance {answer.Number("balance")} used_gen_balance {answer.Number("used_gen_balance")}, the model says {user.Balance} and {bill.GenAmt}");
+                }
+                break;
+            case 90013 when overdraw:
+                await SettleRefusedPayAsync(user, billNo, amt, answer, cancellation).ConfigureAwait(false);
+                break;
+            default:
+                Expect(false, $"pay {billNo} of {user.Openid}, amt {amt} against a balance of {user.Balance}, answered {Describe(answer)}");
+                break;
+        }
+    }
+
+    /// <summary>
+    /// A 90013 is final only if no abandoned attempt can still commit. One that timed out may be held by the emulator
+    /// (a slow commit) and pay later, once a top-up has made the balance enough. So the backend waits out the longest
+    /// hold and cancels the bill_no, as README "Testing your retry logic" step 3 says: 90000 means it never paid.
+    /// </summary>
+    private async Task SettleRefusedPayAsync(SoakUser user, string billNo, long amt, MidasAnswer answer, CancellationToken cancellation)
+    {
+        Interlocked.Increment(ref counters.PayRefused);
+        if (answer.LastTimedOutAttemptStarted is not { } started)
+        {
+            user.RefusePay(billNo, amt);
+            return;
+        }
+        Interlocked.Increment(ref counters.Reconciled);
+        // The hold, plus a margin for a loaded machine, where the held attempt may run later still.
+        var wait = TimeSpan.FromMilliseconds(FaultPlan.LongDelayMs(options) + 2000) - Stopwatch.GetElapsedTime(started);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, cancellation).ConfigureAwait(false);
+        }
+        var cancel = await caller.CallUntilDefiniteAsync("cancelpay", user, [new("bill_no", billNo)], cancellation).ConfigureAwait(false);
+        switch (cancel.Errcode)
+        {
+            case 90000:
+                user.RefusePay(billNo, amt);
+                break;
+            case 0 or 90015:
+                // The late attempt paid after all, and this cancel (or an earlier attempt of it) undid it.
+                Interlocked.Increment(ref counters.ReconciledLatePays);
+                user.ApplyPay(billNo, amt);
+                user.ApplyCancel(billNo);
+                break;
+            default:
+                Expect(false, $"cancelpay {billNo} settling a refused pay answered {Describe(cancel)}");
+                break;
+        }
+    }
+
+    private async Task CancelPayAsync(SoakUser user, CancellationToken cancellation)
+    {
+        if (user.OpenPays.Count == 0)
+        {
+            // Nothing of this user's to cancel yet: a getbalance instead, so every slice still makes its count of operations.
+            await GetBalanceAsync(user, cancellation).ConfigureAwait(false);
+            return;
+        }
+        var billNo = user.OpenPays[_random.Next(user.OpenPays.Count)];
+        var answer = await caller.CallUntilDefiniteAsync("cancelpay", user, [new("bill_no", billNo)], cancellation).ConfigureAwait(false);
+        // 90015 "already rolled back" on a retry means an earlier attempt of this very cancel went through.
+        if (Expect(answer.Errcode == 0 || (answer.Errcode == 90015 && answer.Attempts > 1), $"cancelpay {billNo} of {user.Openid} answered {Describe(answer)}"))
+        {
+            CountRepeat(answer);
+            user.ApplyCancel(billNo);
+            Interlocked.Increment(ref counters.CancelPay);
+        }
+    }
+
+    private async Task PresentAsync(SoakUser user, CancellationToken cancellation)
+    {
+        var billNo = NextBillNo();
+        var count = 1 + _random.Next(50);
+        var answer = await caller.CallUntilDefiniteAsync("present", user, [new("bill_no", billNo), new("present_counts", count)], cancellation)
+            .ConfigureAwait(false);
+        if (Expect(answer.Errcode == 0 || (answer.Errcode == 90012 && answer.Attempts > 1), $"present {billNo} of {user.Openid} answered {Describe(answer)}"))
+        {
+            CountRepeat(answer);
+            user.ApplyPresent(billNo, count);
+            Interlocked.Increment(ref counters.Present);
+            if (answer.Has("balance"))
+            {
+                Expect(answer.Number("balance") == user.Balance, $"present {billNo}: balance {answer.Number("balance")}, the model says {user.Balance}");
+            }
+        }
+    }
+
+    /// <summary>A top-up over the admin API (it stands in for wx.requestMidasPayment); the admin API is never faulted.</summary>
+    private async Task TopupAsync(SoakUser user, CancellationToken cancellation)
+    {
+        var amount = 100 + _random.Next(900);
+        using var response = await admin.PostAsJsonAsync($"/admin/accounts/{user.Openid}/topup", new { amount, env = "sandbox" }, cancellation)
+            .ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        var account = await response.Content.ReadFromJsonAsync<JsonElement>(cancellation).ConfigureAwait(false);
+        user.ApplyTopup(amount);
+        Interlocked.Increment(ref counters.Topup);
+        Expect(account.GetProperty("balance").GetInt64() == user.Balance,
+            $"topup of {user.Openid}: balance {account.GetProperty("balance").GetInt64()}, the model says {user.Balance}");
+    }
+
+    private string NextBillNo() => string.Create(CultureInfo.InvariantCulture, $"{runTag}-{index}-{++_nextBill}");
+
+    private void CountRepeat(MidasAnswer answer)
+    {
+        if (answer.Errcode != 0)
+        {
+            Interlocked.Increment(ref counters.RetryAnsweredRepeat);
+        }
+    }
+
+    private static string Describe(MidasAnswer answer) =>
+        answer.Errcode is null ? $"nothing definite in {answer.Attempts} attempts" : $"{answer.Reply.GetRawText()} after {answer.Attempts} attempt(s)";
+
+    private bool Expect(bool holds, string violation)
+    {
+        Interlocked.Increment(ref counters.Checks);
+        if (!holds)
+        {
+            violations.Add(violation);
+        }
+        return holds;
+    }
+}
