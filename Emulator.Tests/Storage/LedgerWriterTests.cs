@@ -131,4 +131,29 @@ public sealed class LedgerWriterDiskFailureTests : IDisposable
         Assert.Equal(100, _state.GetAccount(Alice).Balance);
         await _writer.StopAsync().WaitAsync(TimeSpan.FromSeconds(10));
     }
+
+    [Fact]
+    public async Task ReadBetweenCommits_AllOrdersInPages_SeesEveryOrderOnceInIdOrder()
+    {
+        _writer.Start();
+        await _writer.SubmitAsync(new SetBalanceCommand(Alice, "wx1", 1000, 0));
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(i => _writer.SubmitAsync(new PayCommand(Alice, "wx1", $"B{i}", 1, null, null))));
+
+        var ids = await _writer.ReadBetweenCommitsAsync(() => _store.AllOrdersById(pageSize: 3).Select(o => o.Id).ToList());
+
+        Assert.Equal(Enumerable.Range(1, 11).Select(i => (long)i), ids);
+        await _writer.StopAsync();
+    }
+
+    [Fact]
+    public async Task ReadBetweenCommits_ReadThatThrows_FailsTheCallerAndTheWriterGoesOn()
+    {
+        _writer.Start();
+
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => _writer.ReadBetweenCommitsAsync<int>(() => throw new InvalidDataException("bad")));
+
+        Assert.IsType<InvalidDataException>(failed.InnerException);
+        Assert.True((await _writer.SubmitAsync(new TopupCommand(Alice, "wx1", 5))).Reply.IsOk);
+        await _writer.StopAsync();
+    }
 }

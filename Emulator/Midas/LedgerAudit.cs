@@ -26,8 +26,10 @@ public sealed class LedgerAudit(MoneyRules rules)
     public AuditReport Check(IEnumerable<Account> storedAccounts, IEnumerable<Account> liveAccounts, IEnumerable<Order> ordersById)
     {
         var found = new Findings();
+        // Small records keyed by one shared copy of each account's key strings, not the orders themselves: the
+        // audit reads every order, and what it keeps must not grow the heap by the ledger's size.
         var replayed = new Dictionary<AccountKey, Account>();
-        var lastBill = new Dictionary<BillKey, Order>();
+        var lastBill = new Dictionary<BillKey, BillSeen>();
         var pays = new Dictionary<(AccountKey, string), PayState>();
         long orders = 0;
         long lastId = 0;
@@ -41,7 +43,7 @@ public sealed class LedgerAudit(MoneyRules rules)
             lastId = order.Id;
             var before = replayed.GetValueOrDefault(order.Account) ?? Account.Empty(order.Account);
             var after = Replay(before, order);
-            replayed[order.Account] = after;
+            replayed[before.Key] = after;
             if (after.Balance != order.BalanceAfter)
             {
                 found.Add(new("balance_after", $"{Order.KindName(order.Kind)} order {order.Id} says balance {order.BalanceAfter}, its account's "
@@ -52,15 +54,15 @@ public sealed class LedgerAudit(MoneyRules rules)
                 found.Add(new("negative_balance", $"after order {order.Id} the balance is {after.Balance} with gen_balance {after.GenBalance}",
                     order.Account.ToString(), order.BillNo, order.Id));
             }
-            CheckBill(order, lastBill, found);
-            CheckCancel(order, pays, found);
+            CheckBill(order, before.Key, lastBill, found);
+            CheckCancel(order, before.Key, pays, found);
         }
         foreach (var ((account, billNo), pay) in pays)
         {
-            if (pay.Order.Status == OrderStatus.Cancelled && !pay.Reversed)
+            if (pay.Cancelled && !pay.Reversed)
             {
-                found.Add(new("cancel", $"pay order {pay.Order.Id} is marked cancelled but no cancel order reverses it",
-                    account.ToString(), billNo, pay.Order.Id));
+                found.Add(new("cancel", $"pay order {pay.Id} is marked cancelled but no cancel order reverses it",
+                    account.ToString(), billNo, pay.Id));
             }
         }
 
@@ -93,32 +95,32 @@ public sealed class LedgerAudit(MoneyRules rules)
     };
 
     // A pay or present bill_no may be used again only once the one before it has left the bill_no memory (BillNoTtlHours).
-    private void CheckBill(Order order, Dictionary<BillKey, Order> lastBill, Findings found)
+    private void CheckBill(Order order, AccountKey account, Dictionary<BillKey, BillSeen> lastBill, Findings found)
     {
         if (order.Kind is not (OrderKind.Pay or OrderKind.Present) || order.BillNo is null)
         {
             return;
         }
-        var key = rules.BillKey(order.Account, order.BillNo);
-        if (lastBill.TryGetValue(key, out var earlier) && rules.IsLive(earlier, order.CreatedAt))
+        var key = rules.BillKey(account, order.BillNo);
+        if (lastBill.TryGetValue(key, out var earlier) && rules.IsLive(earlier.CreatedAt, order.CreatedAt))
         {
             found.Add(new("bill_no_twice", $"bill_no applied twice within {rules.BillNoTtl.TotalHours:0} h: orders {earlier.Id} and {order.Id}",
                 order.Account.ToString(), order.BillNo, order.Id));
         }
-        lastBill[key] = order;
+        lastBill[key] = new BillSeen(order.Id, order.CreatedAt);
     }
 
     // Each cancel reverses the latest pay of its bill_no on the same account, with the same amounts, exactly once.
-    private static void CheckCancel(Order order, Dictionary<(AccountKey, string), PayState> pays, Findings found)
+    private static void CheckCancel(Order order, AccountKey account, Dictionary<(AccountKey, string), PayState> pays, Findings found)
     {
         if (order.BillNo is null)
         {
             return;
         }
-        var key = (order.Account, order.BillNo);
+        var key = (account, order.BillNo);
         if (order.Kind == OrderKind.Pay)
         {
-            pays[key] = new PayState(order);
+            pays[key] = new PayState(order.Id, order.Amt, order.GenAmt, order.Status == OrderStatus.Cancelled);
             return;
         }
         if (order.Kind != OrderKind.Cancel)
@@ -132,17 +134,17 @@ public sealed class LedgerAudit(MoneyRules rules)
         }
         if (pay.Reversed)
         {
-            found.Add(new("cancel", $"pay order {pay.Order.Id} is reversed twice (cancel order {order.Id})", order.Account.ToString(), order.BillNo, order.Id));
+            found.Add(new("cancel", $"pay order {pay.Id} is reversed twice (cancel order {order.Id})", order.Account.ToString(), order.BillNo, order.Id));
         }
-        else if (pay.Order.Status != OrderStatus.Cancelled)
+        else if (!pay.Cancelled)
         {
-            found.Add(new("cancel", $"cancel order {order.Id} reverses pay order {pay.Order.Id}, which is not marked cancelled",
+            found.Add(new("cancel", $"cancel order {order.Id} reverses pay order {pay.Id}, which is not marked cancelled",
                 order.Account.ToString(), order.BillNo, order.Id));
         }
-        if (pay.Order.Amt != order.Amt || pay.Order.GenAmt != order.GenAmt)
+        if (pay.Amt != order.Amt || pay.GenAmt != order.GenAmt)
         {
-            found.Add(new("cancel", $"cancel order {order.Id} gives back {order.Amt} (gift {order.GenAmt}); pay order {pay.Order.Id} took "
-                + $"{pay.Order.Amt} (gift {pay.Order.GenAmt})", order.Account.ToString(), order.BillNo, order.Id));
+            found.Add(new("cancel", $"cancel order {order.Id} gives back {order.Amt} (gift {order.GenAmt}); pay order {pay.Id} took "
+                + $"{pay.Amt} (gift {pay.GenAmt})", order.Account.ToString(), order.BillNo, order.Id));
         }
         pay.Reversed = true;
     }
@@ -175,9 +177,14 @@ public sealed class LedgerAudit(MoneyRules rules)
         }
     }
 
-    private sealed class PayState(Order order)
+    private readonly record struct BillSeen(long Id, DateTimeOffset CreatedAt);
+
+    private sealed class PayState(long id, long amt, long genAmt, bool cancelled)
     {
-        public Order Order => order;
+        public long Id => id;
+        public long Amt => amt;
+        public long GenAmt => genAmt;
+        public bool Cancelled => cancelled;
         public bool Reversed { get; set; }
     }
 

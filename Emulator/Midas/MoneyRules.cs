@@ -75,7 +75,9 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
         : new(account.Env, account.OfferId, account.ZoneId, account.Openid, billNo);
 
     /// <summary>A bill_no is remembered for 48 h of emulator time, then is new again (midas-api.md §10.5).</summary>
-    public bool IsLive(Order order, DateTimeOffset now) => now - order.CreatedAt < BillNoTtl;
+    public bool IsLive(Order order, DateTimeOffset now) => IsLive(order.CreatedAt, now);
+
+    public bool IsLive(DateTimeOffset createdAt, DateTimeOffset now) => now - createdAt < BillNoTtl;
 
     /// <summary>
     /// The answer to a pay or present whose bill_no is already committed: 90012, or in replay mode the

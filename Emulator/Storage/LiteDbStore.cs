@@ -423,8 +423,28 @@ public sealed class LiteDbStore : IDisposable
         }
     }
 
-    /// <summary>Every order in id order, read lazily: the caller consumes it on one thread, between commits.</summary>
-    public IEnumerable<Order> AllOrdersById() => _orders.Query().OrderBy("_id").ToEnumerable().Select(ToOrder);
+    /// <summary>
+    /// Every order in id order, for a caller on the writer's thread between commits. Read in pages by _id: one query
+    /// over the whole ledger would pin every page it read in LiteDB's cache until it ended, and the cache keeps the
+    /// memory it grows to.
+    /// </summary>
+    public IEnumerable<Order> AllOrdersById(int pageSize = 2048)
+    {
+        var afterId = 0L;
+        while (true)
+        {
+            var page = _orders.Query().Where(Query.GT("_id", afterId)).OrderBy("_id").Limit(pageSize).ToEnumerable().Select(ToOrder).ToList();
+            foreach (var order in page)
+            {
+                yield return order;
+            }
+            if (page.Count < pageSize)
+            {
+                yield break;
+            }
+            afterId = page[^1].Id;
+        }
+    }
 
     /// <summary>
     /// Copies the log into the data file (so the file alone holds everything) and closes it. Safe to call more
