@@ -188,6 +188,11 @@ public sealed class SecurityTests
             $"{{\"pad\":\"{new string('x', 5000)}\",\"session_key\":\"{User.SessionKey}\"}}");
         await backend.PostRawAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}",
             $"session_key={Uri.EscapeDataString(User.SessionKey)}&secret={EmulatorApp.Secret}&amt=1", "application/x-www-form-urlencoded");
+        // Names in another case or percent-encoded: ASP.NET reads both as secret, so the journal must hide both.
+        await http.GetStringAsync($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&SECRET={EmulatorApp.Secret}");
+        await http.GetStringAsync($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&%73ecret={EmulatorApp.Secret}");
+        await backend.PostRawAsync($"/cgi-bin/midas/sandbox/getbalance?ACCESS_TOKEN={token}",
+            $"{{\"session_key\":[\"{User.SessionKey}\",\"{player.SessionKey}\"],\"secre\\u0074\":\"{EmulatorApp.Secret}\",\"App_Key\":\"{EmulatorApp.SandboxKey}\"}}");
         await http.GetStringAsync($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&secret={EmulatorApp.SandboxKey}");
         await http.GetStringAsync($"/cgi-bin/token?grant_type=nope&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}");
         await http.GetStringAsync($"/sns/jscode2session?appid=wxsecurity&secret={OtherSecret}&js_code=nope&grant_type=authorization_code");

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
 using MidasEmulator.Clock;
 using MidasEmulator.Faults;
@@ -17,8 +16,6 @@ public static partial class AdminEndpoints
 {
     /// <summary>The longest delay a rule may ask for: long enough for any client timeout, short enough to notice a typo.</summary>
     public const int MaxDelayMs = 600_000;
-
-    private const string Hidden = "***";
 
     private const string FaultsTag = "Faults";
     private const string JournalTag = "Request journal";
@@ -127,37 +124,20 @@ public static partial class AdminEndpoints
     }
 
     private static JournalEntryReply ToReply(JournalEntry e) => new(
-        e.Id, e.Time, e.Endpoint, e.Env, e.Method, e.Path, HideQueryCredentials(e.Query), e.Openid, e.BillNo, ShowBody(e),
+        e.Id, e.Time, e.Endpoint, e.Env, e.Method, e.Path, CredentialMask.HideInQuery(e.Query), e.Openid, e.BillNo, ShowBody(e),
         e.Errcode, e.Errmsg, e.HttpStatus, e.HttpStatus is null, e.FaultId, Math.Round(e.DurationMs, 3), e.StringToSign);
 
-    private static string HideQueryCredentials(string query) =>
-        QueryCredential().Replace(query, m => m.Groups[1].Value + Hidden);
-
-    [GeneratedRegex("([?&](?:secret|access_token|appsecret)=)[^&]*")]
-    private static partial Regex QueryCredential();
-
-    // Midas bodies hold no keys, but a body is whatever the client sent: the value of a credential-named key is hidden
-    // anyway. By text, not by parsing, so that a body with the key twice or nested, a form body, or one the journal cut
-    // short (even inside the value) is hidden all the same.
+    // Midas bodies hold no keys, but a body is whatever the client sent: a credential-named value is hidden anyway,
+    // in a JSON body and in a form body alike.
     private static string? ShowBody(JournalEntry e)
     {
         if (e.Body is null)
         {
             return null;
         }
-        var text = Encoding.UTF8.GetString(e.Body);
-        text = JsonCredential().Replace(text, m => m.Groups[1].Value + "\"" + Hidden + "\"");
-        text = FormCredential().Replace(text, m => m.Groups[1].Value + Hidden);
+        var text = CredentialMask.HideInQuery(CredentialMask.HideInJson(Encoding.UTF8.GetString(e.Body)));
         return e.BodyBytes > e.Body.Length ? $"{text}…[{e.BodyBytes} bytes; the journal keeps the first {RequestJournal.MaxBodyBytes}]" : text;
     }
-
-    private const string CredentialNames = "secret|access_token|session_key|app_key|sandbox_app_key|appsecret";
-
-    [GeneratedRegex("(\"(?:" + CredentialNames + ")\"\\s*:\\s*)(?:\"(?:[^\"\\\\]|\\\\.)*(?:\"|$)|[^,}\\]\\s]*)")]
-    private static partial Regex JsonCredential();
-
-    [GeneratedRegex("((?:^|[?&\\s])(?:" + CredentialNames + ")=)[^&\\s]*")]
-    private static partial Regex FormCredential();
 
     public static async Task<IResult> SetClockAsync(HttpRequest request, EmulatorClock clock)
     {
