@@ -193,4 +193,18 @@ public class LedgerAuditTests
         Assert.Equal(150, report.ViolationCount);
         Assert.Equal(LedgerAudit.MaxListed, report.Violations.Count);
     }
+
+    [Fact]
+    public void Check_CancelledPayWithoutItsReversal_IsFoundEvenWhenItsBillNoWasPaidAgainLater()
+    {
+        var ledger = BusyLedger();
+        ledger.Run(new PayCommand(Alice, "wx1", "B1", 1, null, null), T0.AddHours(49));
+        var cancel = ledger.Orders.Single(o => o.Kind == OrderKind.Cancel);
+        var later = ledger.Orders.Where(o => o != cancel).Select(o => o.Kind == OrderKind.Pay && o.BillNo == "B1" && o.Status == OrderStatus.Applied
+            ? o with { BalanceAfter = o.BalanceAfter - cancel.Amt } : o);
+
+        var report = Audit(ledger, orders: later);
+
+        Assert.Contains(report.Violations, v => v.Check == "cancel" && v.BillNo == "B1" && v.Detail.Contains("no cancel order reverses it"));
+    }
 }

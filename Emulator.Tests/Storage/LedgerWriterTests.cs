@@ -156,4 +156,27 @@ public sealed class LedgerWriterDiskFailureTests : IDisposable
         Assert.True((await _writer.SubmitAsync(new TopupCommand(Alice, "wx1", 5))).Reply.IsOk);
         await _writer.StopAsync();
     }
+
+    [Fact]
+    public async Task ReadBetweenCommits_OnAStoppedWriter_IsNotCommitted()
+    {
+        _writer.Start();
+        await _writer.StopAsync();
+
+        await Assert.ThrowsAsync<NotCommittedException>(() => _writer.ReadBetweenCommitsAsync(() => 1));
+    }
+
+    [Fact]
+    public async Task ReadBetweenCommits_CallerGaveUpBeforeItsTurn_SkipsTheRead()
+    {
+        var ran = false;
+        using var gaveUp = new CancellationTokenSource();
+        await gaveUp.CancelAsync();
+        _writer.Start();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _writer.ReadBetweenCommitsAsync(() => ran = true, gaveUp.Token));
+
+        Assert.False(ran);
+        await _writer.StopAsync();
+    }
 }

@@ -119,11 +119,21 @@ public static partial class AdminEndpoints
         return TypedResults.Ok<IReadOnlyList<OrderReply>>(orders.Select(OrderReply.From).ToList());
     }
 
-    public static async Task<IResult> GetInvariantsAsync(LedgerWriter writer, LiteDbStore store, LedgerState ledger, LedgerAudit audit)
+    public static async Task<IResult> GetInvariantsAsync(LedgerWriter writer, LiteDbStore store, LedgerState ledger, LedgerAudit audit,
+        HttpContext http)
     {
-        // On the writer between two commits: the stored accounts, the orders and memory all at the same commit.
-        var report = await writer.ReadBetweenCommitsAsync(() => audit.Check(store.AllAccounts(), ledger.Accounts, store.AllOrdersById()))
-            .ConfigureAwait(false);
+        AuditReport report;
+        try
+        {
+            // On the writer between two commits: the stored accounts, the orders and memory all at the same commit.
+            report = await writer.ReadBetweenCommitsAsync(() => audit.Check(store.AllAccounts(), ledger.Accounts, store.AllOrdersById()),
+                http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex) when (ex.InnerException is { } cause)
+        {
+            // The database could not be read (or closed under a stop): no verdict either way.
+            return AdminProblems.Unavailable($"the ledger could not be read for the check: {cause.Message}");
+        }
         return TypedResults.Ok(InvariantsReply.From(report));
     }
 

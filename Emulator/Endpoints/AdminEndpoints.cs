@@ -83,8 +83,9 @@ public static partial class AdminEndpoints
             .Documented(AccountsTag, "Check the money", "Replays the whole ledger and checks, at one commit: every account's balance, "
                 + "gen_balance and sums equal what its orders add up to (on disk and in memory), no balance was ever negative, each "
                 + "order's balance_after is the running balance, no live bill_no was applied twice, and each cancel reverses exactly one "
-                + "pay. Always 200: ok true, or ok false with violation_count and the first 100 violations. Writes wait while it runs.")
-            .Produces<InvariantsReply>();
+                + "pay. 200 with ok true, or ok false with violation_count and the first 100 violations; 503 when the database cannot "
+                + "be read or the emulator is stopping. Writes wait while it runs.")
+            .Produces<InvariantsReply>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         admin.MapTestingApi();
         return app;
     }

@@ -59,11 +59,7 @@ public sealed class LedgerAudit(MoneyRules rules)
         }
         foreach (var ((account, billNo), pay) in pays)
         {
-            if (pay.Cancelled && !pay.Reversed)
-            {
-                found.Add(new("cancel", $"pay order {pay.Id} is marked cancelled but no cancel order reverses it",
-                    account.ToString(), billNo, pay.Id));
-            }
+            CheckReversed(account, billNo, pay, found);
         }
 
         var stored = storedAccounts.ToDictionary(a => a.Key);
@@ -87,11 +83,12 @@ public sealed class LedgerAudit(MoneyRules rules)
             Balance = a.Balance + o.Amt, GenBalance = a.GenBalance + o.GenAmt, PresentSum = a.PresentSum + o.Amt, SaveSum = a.SaveSum + o.Amt,
         },
         OrderKind.Topup => a with { Balance = a.Balance + o.Amt, SaveAmt = a.SaveAmt + o.Amt, SaveSum = a.SaveSum + o.Amt },
-        _ => a with
+        OrderKind.Set => a with
         {
             Balance = a.Balance + o.Amt, GenBalance = a.GenBalance + o.GenAmt, SaveAmt = a.SaveAmt + (o.Amt - o.GenAmt),
             PresentSum = a.PresentSum + o.GenAmt, SaveSum = a.SaveSum + o.Amt,
         },
+        _ => throw new ArgumentOutOfRangeException(nameof(o), o.Kind, "an order kind the audit does not know"),
     };
 
     // A pay or present bill_no may be used again only once the one before it has left the bill_no memory (BillNoTtlHours).
@@ -120,6 +117,11 @@ public sealed class LedgerAudit(MoneyRules rules)
         var key = (account, order.BillNo);
         if (order.Kind == OrderKind.Pay)
         {
+            // A bill_no used again after the bill_no memory let it go: the earlier pay is settled before it is replaced.
+            if (pays.TryGetValue(key, out var earlier))
+            {
+                CheckReversed(account, order.BillNo, earlier, found);
+            }
             pays[key] = new PayState(order.Id, order.Amt, order.GenAmt, order.Status == OrderStatus.Cancelled);
             return;
         }
@@ -147,6 +149,14 @@ public sealed class LedgerAudit(MoneyRules rules)
                 + $"{pay.Amt} (gift {pay.GenAmt})", order.Account.ToString(), order.BillNo, order.Id));
         }
         pay.Reversed = true;
+    }
+
+    private static void CheckReversed(AccountKey account, string billNo, PayState pay, Findings found)
+    {
+        if (pay.Cancelled && !pay.Reversed)
+        {
+            found.Add(new("cancel", $"pay order {pay.Id} is marked cancelled but no cancel order reverses it", account.ToString(), billNo, pay.Id));
+        }
     }
 
     private static void CompareSums(string check, string what, Account? actual, Account expected, Findings found)

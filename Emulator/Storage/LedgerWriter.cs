@@ -35,14 +35,15 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
     /// Runs <paramref name="read"/> on the writer between two batches: it sees the database and the in-memory state
     /// at one commit, with nothing written meanwhile (GET /admin/invariants). Writes wait while it runs.
     /// </summary>
-    public async Task<T> ReadBetweenCommitsAsync<T>(Func<T> read)
+    public async Task<T> ReadBetweenCommitsAsync<T>(Func<T> read, CancellationToken cancellation = default)
     {
-        var pending = new PendingRead(() => read());
+        var pending = new PendingRead(() => read(), cancellation);
         var done = await Enqueue(pending).ConfigureAwait(false);
         if (pending.Error is { } error)
         {
             throw new InvalidOperationException("the read between commits failed", error);
         }
+        cancellation.ThrowIfCancellationRequested();
         done.EnsureCommitted();
         return (T)pending.Value!;
     }
@@ -267,13 +268,18 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         public Action OnWiped => onWiped;
     }
 
-    private sealed class PendingRead(Func<object?> read) : Pending
+    private sealed class PendingRead(Func<object?> read, CancellationToken cancellation) : Pending
     {
         public object? Value { get; private set; }
         public Exception? Error { get; private set; }
 
         public void Run()
         {
+            // The caller gave up while it waited (a client that hung up): writes need not wait for a read nobody takes.
+            if (cancellation.IsCancellationRequested)
+            {
+                return;
+            }
             try
             {
                 Value = read();

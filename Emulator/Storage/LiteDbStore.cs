@@ -419,6 +419,7 @@ public sealed class LiteDbStore : IDisposable
     {
         lock (_gate)
         {
+            ObjectDisposedException.ThrowIf(_closed, this);
             return _accounts.FindAll().Select(ToAccount).ToList();
         }
     }
@@ -433,7 +434,13 @@ public sealed class LiteDbStore : IDisposable
         var afterId = 0L;
         while (true)
         {
-            var page = _orders.Query().Where(Query.GT("_id", afterId)).OrderBy("_id").Limit(pageSize).ToEnumerable().Select(ToOrder).ToList();
+            List<Order> page;
+            // Each page under the gate: a stop that closes the store mid-read ends the read, not the process.
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_closed, this);
+                page = _orders.Query().Where(Query.GT("_id", afterId)).OrderBy("_id").Limit(pageSize).ToEnumerable().Select(ToOrder).ToList();
+            }
             foreach (var order in page)
             {
                 yield return order;
