@@ -117,6 +117,25 @@ public sealed class JournalAndClockTests : EmulatorTest
     }
 
     [Fact]
+    public async Task Clock_BackAfterTheBillNoMemoryLetABillNoGo_TheBillNoIsNotChargedAgain()
+    {
+        WireAssert.Ok(await Backend.PayAsync(User, "CK-2", 10));
+        var start = App.Clock.GetUtcNow();
+        // 49 h pass on the source clock: the writer's once-a-minute sweep lets CK-2 go at the next commit.
+        App.Clock.Advance(TimeSpan.FromHours(49));
+        Backend.ForgetAccessToken();
+        WireAssert.Ok(await Backend.PayAsync(User, "CK-3", 1));
+
+        await SetClockAsync(new { now = start.AddHours(1).ToString("O") });
+        Backend.ForgetAccessToken();
+
+        WireAssert.Code(90012, await Backend.PayAsync(User, "CK-2", 10));
+        Assert.Single(await Admin.OrdersAsync("bill_no=CK-2"));
+        var invariants = await Admin.GetFromJsonAsync<JsonElement>("/admin/invariants");
+        Assert.True(invariants.GetProperty("ok").GetBoolean(), invariants.ToString());
+    }
+
+    [Fact]
     public async Task Clock_LoginCodeExpires_AndNowAndRealSetIt()
     {
         using var issued = await Admin.PostAsJsonAsync("/admin/login-codes", new { openid = "oClockPlayer01" });

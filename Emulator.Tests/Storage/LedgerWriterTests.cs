@@ -133,24 +133,24 @@ public sealed class LedgerWriterDiskFailureTests : IDisposable
     }
 
     [Fact]
-    public async Task ReadBetweenCommits_AllOrdersInPages_SeesEveryOrderOnceInIdOrder()
+    public async Task RunBetweenCommits_AllOrdersInPages_SeesEveryOrderOnceInIdOrder()
     {
         _writer.Start();
         await _writer.SubmitAsync(new SetBalanceCommand(Alice, "wx1", 1000, 0));
         await Task.WhenAll(Enumerable.Range(0, 10).Select(i => _writer.SubmitAsync(new PayCommand(Alice, "wx1", $"B{i}", 1, null, null))));
 
-        var ids = await _writer.ReadBetweenCommitsAsync(() => _store.AllOrdersById(pageSize: 3).Select(o => o.Id).ToList());
+        var ids = await _writer.RunBetweenCommitsAsync(() => _store.AllOrdersById(pageSize: 3).Select(o => o.Id).ToList());
 
         Assert.Equal(Enumerable.Range(1, 11).Select(i => (long)i), ids);
         await _writer.StopAsync();
     }
 
     [Fact]
-    public async Task ReadBetweenCommits_ReadThatThrows_FailsTheCallerAndTheWriterGoesOn()
+    public async Task RunBetweenCommits_ReadThatThrows_FailsTheCallerAndTheWriterGoesOn()
     {
         _writer.Start();
 
-        var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => _writer.ReadBetweenCommitsAsync<int>(() => throw new InvalidDataException("bad")));
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => _writer.RunBetweenCommitsAsync<int>(() => throw new InvalidDataException("bad")));
 
         Assert.IsType<InvalidDataException>(failed.InnerException);
         Assert.True((await _writer.SubmitAsync(new TopupCommand(Alice, "wx1", 5))).Reply.IsOk);
@@ -158,23 +158,23 @@ public sealed class LedgerWriterDiskFailureTests : IDisposable
     }
 
     [Fact]
-    public async Task ReadBetweenCommits_OnAStoppedWriter_IsNotCommitted()
+    public async Task RunBetweenCommits_OnAStoppedWriter_IsNotCommitted()
     {
         _writer.Start();
         await _writer.StopAsync();
 
-        await Assert.ThrowsAsync<NotCommittedException>(() => _writer.ReadBetweenCommitsAsync(() => 1));
+        await Assert.ThrowsAsync<NotCommittedException>(() => _writer.RunBetweenCommitsAsync(() => 1));
     }
 
     [Fact]
-    public async Task ReadBetweenCommits_CallerGaveUpBeforeItsTurn_SkipsTheRead()
+    public async Task RunBetweenCommits_CallerGaveUpBeforeItsTurn_SkipsTheRead()
     {
         var ran = false;
         using var gaveUp = new CancellationTokenSource();
         await gaveUp.CancelAsync();
         _writer.Start();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _writer.ReadBetweenCommitsAsync(() => ran = true, gaveUp.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _writer.RunBetweenCommitsAsync(() => ran = true, gaveUp.Token));
 
         Assert.False(ran);
         await _writer.StopAsync();

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using MidasEmulator.Clock;
 using MidasEmulator.Faults;
 using MidasEmulator.Journal;
+using MidasEmulator.Storage;
 
 namespace MidasEmulator.Endpoints;
 
@@ -52,9 +53,9 @@ public static partial class AdminEndpoints
         admin.MapPost("/clock", SetClockAsync)
             .Documented(ClockTag, "Move the emulator's clock", "Exactly one of advance_s (seconds forward), now (an ISO-8601 time; it keeps "
                 + "running from there) or real: true (back to the system clock). Token, login-code, session and bill_no expiry, the ts "
-                + "window and created_at of orders read this clock.")
+                + "window and created_at of orders read this clock. Moving it back makes bill_nos live again that a jump forward had let go.")
             .WithJsonBody<ClockRequest>()
-            .Produces<ClockReply>().ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces<ClockReply>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return admin;
     }
 
@@ -139,7 +140,7 @@ public static partial class AdminEndpoints
         return e.BodyBytes > e.Body.Length ? $"{text}…[{e.BodyBytes} bytes; the journal keeps the first {RequestJournal.MaxBodyBytes}]" : text;
     }
 
-    public static async Task<IResult> SetClockAsync(HttpRequest request, EmulatorClock clock)
+    public static async Task<IResult> SetClockAsync(HttpRequest request, EmulatorClock clock, LedgerWriter writer)
     {
         var (body, problem) = await AdminBody.ReadAsync(request, EmulatorJsonContext.Default.ClockRequest).ConfigureAwait(false);
         if (body is null)
@@ -151,13 +152,14 @@ public static partial class AdminEndpoints
         {
             return AdminProblems.BadRequest("give exactly one of advance_s (seconds forward), now (an ISO-8601 time) or real (true)");
         }
+        Action move;
         if (body.AdvanceS is { } seconds)
         {
             if (!(seconds >= 0 && seconds <= TimeSpan.FromDays(36_500).TotalSeconds))
             {
                 return AdminProblems.BadRequest("advance_s must be from 0 to 100 years of seconds: the clock only moves forward this way; set now to go back");
             }
-            clock.Advance(TimeSpan.FromSeconds(seconds));
+            move = () => clock.Advance(TimeSpan.FromSeconds(seconds));
         }
         else if (body.Now is { } now)
         {
@@ -165,16 +167,24 @@ public static partial class AdminEndpoints
             {
                 return AdminProblems.BadRequest("now must be an ISO-8601 time, such as 2026-11-25T08:00:00Z");
             }
-            clock.Set(instant);
+            move = () => clock.Set(instant);
         }
         else if (body.Real is true)
         {
-            clock.UseReal();
+            move = clock.UseReal;
         }
         else
         {
             return AdminProblems.BadRequest("real must be true (it returns the emulator to the system clock)");
         }
+        // On the writer between two commits: every command after the move sees the new time, and when time went back,
+        // the bill_no memory is rebuilt for it, so a bill_no it had let go (after a jump forward) is not charged again.
+        await writer.RunBetweenCommitsAsync(() =>
+        {
+            var before = clock.GetUtcNow();
+            move();
+            return clock.GetUtcNow() < before ? writer.RememberLiveBillsAgain() : 0;
+        }).ConfigureAwait(false);
         return TypedResults.Ok(ClockOf(clock));
     }
 

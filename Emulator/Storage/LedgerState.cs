@@ -29,6 +29,8 @@ public sealed class LedgerState
     /// <summary>Forgets bill_nos created before <paramref name="cutoff"/>: the 48 h memory, so it does not grow forever.</summary>
     internal int ForgetBillsBefore(DateTimeOffset cutoff) => _bills.ForgetBefore(cutoff);
 
+    internal void ClearBills() => _bills.Clear();
+
     internal void SetLastOrderId(long id) => Interlocked.Exchange(ref _lastOrderId, id);
 
     internal void Clear()

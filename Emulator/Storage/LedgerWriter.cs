@@ -32,16 +32,17 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
     public Task<CommandResult> ResetAsync(Action onWiped) => Enqueue(new PendingReset(onWiped));
 
     /// <summary>
-    /// Runs <paramref name="read"/> on the writer between two batches: it sees the database and the in-memory state
-    /// at one commit, with nothing written meanwhile (GET /admin/invariants). Writes wait while it runs.
+    /// Runs <paramref name="work"/> on the writer between two batches: it sees the database and the in-memory state
+    /// at one commit, with nothing written meanwhile (GET /admin/invariants), and every command queued after it sees
+    /// what it did (a clock change). Writes wait while it runs.
     /// </summary>
-    public async Task<T> ReadBetweenCommitsAsync<T>(Func<T> read, CancellationToken cancellation = default)
+    public async Task<T> RunBetweenCommitsAsync<T>(Func<T> work, CancellationToken cancellation = default)
     {
-        var pending = new PendingRead(() => read(), cancellation);
+        var pending = new PendingRead(() => work(), cancellation);
         var done = await Enqueue(pending).ConfigureAwait(false);
         if (pending.Error is { } error)
         {
-            throw new InvalidOperationException("the read between commits failed", error);
+            throw new InvalidOperationException("the work between commits failed", error);
         }
         cancellation.ThrowIfCancellationRequested();
         done.EnsureCommitted();
@@ -89,6 +90,22 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
             batch.Clear();
             ForgetExpiredBillsNowAndThen();
         }
+    }
+
+    /// <summary>
+    /// Rebuilds the bill_no memory from the ledger, for the emulator's clock as it is now: after the clock went back,
+    /// bill_nos the memory had let go are live again. Call it between commits (<see cref="RunBetweenCommitsAsync"/>).
+    /// </summary>
+    public int RememberLiveBillsAgain()
+    {
+        var since = time.GetUtcNow() - rules.BillNoTtl;
+        var live = store.BillOrdersSince(since);
+        state.ClearBills();
+        foreach (var order in live)
+        {
+            state.Publish(rules.BillKey(order.Account, order.BillNo!), order);
+        }
+        return live.Count;
     }
 
     private static readonly TimeSpan ForgetInterval = TimeSpan.FromMinutes(1);
