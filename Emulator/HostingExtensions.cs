@@ -110,6 +110,8 @@ public static class HostingExtensions
         // they stay off even when Microsoft.AspNetCore is turned up (the MidasEmulator.Calls line says the same, redacted).
         // A provider-specific setting (Logging__Console__LogLevel__…) still overrides this, deliberately.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        // Kestrel's Debug lines about a malformed request quote the start of its request line, query string included.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Information);
         // Same formatters, written in batches (Logging/BatchedConsoleLoggerProvider.cs).
         foreach (var stock in services.Where(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider)).ToList())
         {

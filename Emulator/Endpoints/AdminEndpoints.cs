@@ -31,23 +31,28 @@ public static partial class AdminEndpoints
         var admin = app.MapGroup("/admin").RequireAdminToken().WithNotCommittedAs503().WithGroupName(ApiReference.AdminDocument)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         admin.MapGet("/health", GetHealth)
+            .TakesQuery()
             .Documented(HealthTag, "Is the emulator up?", "200 with status, version and uptime while it can take writes; 503 once its "
                 + "database had a write failure (a restart recovers everything acknowledged). Docker's HEALTHCHECK and CI readiness waits call it.")
             .Produces<HealthReply>().ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         admin.MapPost("/reset", ResetAsync)
+            .TakesQuery()
             .Documented(HealthTag, "Wipe everything and reseed", "Wipes accounts, orders, access tokens, sessions, login codes, fault rules "
                 + "and the request journal, then loads the seed file again unless reseed is false. Apps and the clock stay. The body is optional.")
             .WithJsonBody<ResetRequest>(required: false)
             .Produces<ResetReply>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         admin.MapGet("/apps", (AppRegistry apps) => TypedResults.Ok<IReadOnlyList<AppReply>>(apps.All.Select(AppReply.From).ToList()))
+            .TakesQuery()
             .Documented(AppsTag, "List the apps", "Every registered app with its secret, offer_id and keys.");
         admin.MapPost("/apps", RegisterAppAsync)
+            .TakesQuery()
             .Documented(AppsTag, "Register or replace an app", "appid and offer_id are 1–64 characters of [0-9A-Za-z_-]; secret and keys "
                 + "1–256 characters. Without sandbox_app_key the app's sandbox paths answer 90017.")
             .WithJsonBody<AppRequest>()
             .Produces<AppReply>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         admin.MapPost("/sessions", StartSessionAsync)
+            .TakesQuery()
             .Documented(SessionsTag, "Log a player in", "What /sns/jscode2session would give: a session with the given session_key or a random "
                 + "one. It replaces the player's old session, so an mp_sig made with the old key then fails (90009).")
             .WithJsonBody<SessionRequest>()
@@ -57,6 +62,7 @@ public static partial class AdminEndpoints
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         admin.MapPost("/login-codes", IssueLoginCodeAsync)
+            .TakesQuery()
             .Documented(SessionsTag, "Issue a login code", "A one-time js_code for /sns/jscode2session, what wx.login gives the game client. "
                 + "It lives LoginCodeTtlSeconds (300 s).")
             .WithJsonBody<LoginCodeRequest>()
@@ -66,11 +72,13 @@ public static partial class AdminEndpoints
                 + "account never touched shows zeros. zone_id defaults to 1, env to sandbox.")
             .Produces<AccountReply>().ProducesProblem(StatusCodes.Status400BadRequest);
         admin.MapPost("/accounts/{openid}/topup", TopupAsync)
+            .TakesQuery()
             .Documented(AccountsTag, "Top up coins", "A paid purchase of amount coins (1 … 2147483647), what wx.requestMidasPayment makes: "
                 + "adds to balance, save_amt and save_sum, ends first_save, and is booked as a topup order.")
             .WithJsonBody<TopupRequest>()
             .Produces<AccountReply>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         admin.MapPut("/accounts/{openid}", SetAccountAsync)
+            .TakesQuery()
             .Documented(AccountsTag, "Set a balance", "Sets balance and/or gen_balance directly (at least one; 0 ≤ gen_balance ≤ balance). "
                 + "With only balance the gift part is kept, capped at the new balance. Booked as a set order.")
             .WithJsonBody<SetAccountRequest>()

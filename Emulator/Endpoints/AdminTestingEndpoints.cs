@@ -25,16 +25,19 @@ public static partial class AdminEndpoints
     public static RouteGroupBuilder MapTestingApi(this RouteGroupBuilder admin)
     {
         admin.MapPost("/faults", AddFaultAsync)
+            .TakesQuery()
             .Documented(FaultsTag, "Add a fault rule", "Every field is optional: the default answers errcode -1 \"system busy\" on every "
                 + "WeChat-surface call until deleted. action is errcode, http_status, drop or delay; after_commit true lets the operation "
                 + "commit first. Rules are tried oldest first and at most one fires per request (README \"Admin API\", design.md §1.3).")
             .WithJsonBody<FaultRequest>(required: false)
             .Produces<FaultReply>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest);
         admin.MapGet("/faults", (FaultRules faults) => TypedResults.Ok<IReadOnlyList<FaultReply>>(faults.All.Select(FaultReply.From).ToList()))
+            .TakesQuery()
             .Documented(FaultsTag, "List the fault rules", "Every rule with its counters: matched (requests in scope), hits (requests it "
                 + "fired on) and active (false once retired by times).");
         admin.MapDelete("/faults/{id}", (string id, FaultRules faults) =>
             faults.Remove(id) ? Results.NoContent() : AdminProblems.NotFound($"there is no fault rule {id}"))
+            .TakesQuery()
             .Documented(FaultsTag, "Delete a fault rule", "404 for an unknown id.")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapDelete("/faults", (FaultRules faults) =>
@@ -42,6 +45,7 @@ public static partial class AdminEndpoints
             faults.Clear();
             return TypedResults.NoContent();
         })
+            .TakesQuery()
             .Documented(FaultsTag, "Delete every fault rule", "Always 204.");
         admin.MapGet("/requests", GetRequests).TakesQuery("endpoint", "openid", "bill_no", "errcode", "limit")
             .Documented(JournalTag, "Read the request journal", "The last JournalSize WeChat-surface calls, newest first, filtered by "
@@ -49,8 +53,10 @@ public static partial class AdminEndpoints
                 + "emulator signed, key shown as ***. Credentials never appear.")
             .Produces<IReadOnlyList<JournalEntryReply>>().ProducesProblem(StatusCodes.Status400BadRequest);
         admin.MapGet("/clock", (EmulatorClock clock) => TypedResults.Ok(ClockOf(clock)))
+            .TakesQuery()
             .Documented(ClockTag, "Read the emulator's clock", "Its time, its offset from the system clock, and whether it is the real one.");
         admin.MapPost("/clock", SetClockAsync)
+            .TakesQuery()
             .Documented(ClockTag, "Move the emulator's clock", "Exactly one of advance_s (seconds forward), now (an ISO-8601 time; it keeps "
                 + "running from there) or real: true (back to the system clock). Token, login-code, session and bill_no expiry, the ts "
                 + "window and created_at of orders read this clock. Moving it back makes bill_nos live again that a jump forward had let go.")

@@ -84,7 +84,7 @@ public sealed class MidasRequest
     {
         var fields = MidasFields.Of(op);
         var request = new MidasRequest();
-        var seen = 0u; // bit i: fields[i] was in the body, even as null ({"amt":null,"amt":5} is a field twice too)
+        var seen = 0UL; // bit i: fields[i] was in the body, even as null ({"amt":null,"amt":5} is a field twice too)
         error = null;
         try
         {
@@ -106,12 +106,12 @@ public sealed class MidasRequest
                     continue;
                 }
                 var field = fields[index];
-                if ((seen & (1u << index)) != 0)
+                if ((seen & (1UL << index)) != 0)
                 {
                     error = MidasReply.ParameterError($"{name} appears twice in the body");
                     return null;
                 }
-                seen |= 1u << index;
+                seen |= 1UL << index;
                 if (ReadValue(ref reader, field, strictTypes, out var value) is { } problem)
                 {
                     error = MidasReply.ParameterError(problem);
