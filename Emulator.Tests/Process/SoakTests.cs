@@ -48,7 +48,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         // The faults really happened, at about the rate asked for, and of every kind.
         Assert.InRange((double)result.FaultHits / result.CallsInScope, 0.16, 0.24);
         Assert.All(result.Faults, fault => Assert.True(fault.Value > 0, $"no {fault.Key} fired"));
-        Assert.True(result.PayApplied > 0 && result.PayRefused > 0 && result.CancelPay > 0 && result.Present > 0 && result.Topup > 0, result.Format());
+        Assert.True(result.Counts.PayApplied > 0 && result.Counts.PayRefused > 0 && result.Counts.CancelPay > 0 && result.Counts.Present > 0 && result.Counts.Topup > 0, result.Format());
         Assert.True(result.Passed, result.Format());
     }
 }
