@@ -8,6 +8,7 @@ namespace MidasEmulator.Tests.Process;
 /// over real sockets with real signatures, 20% of the WeChat calls faulted. Nothing may be lost or double-charged,
 /// whether a retry of a committed bill_no answers 90012 (Reject) or the first reply again (Replay).
 /// </summary>
+[Collection(nameof(LoadTests))]
 public sealed class SoakTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("midas-soak-").FullName;

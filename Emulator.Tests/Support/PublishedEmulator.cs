@@ -4,7 +4,8 @@ namespace MidasEmulator.Tests.Support;
 
 /// <summary>
 /// The emulator as users run it: `dotnet publish Emulator/Emulator.csproj -c Release` (framework-dependent) into a
-/// temporary folder, once per test class that takes this fixture. The folder holds the seed beside the dll.
+/// temporary folder, once per test run as the fixture of the <see cref="LoadTests"/> collection. The folder holds
+/// the seed beside the dll.
 /// </summary>
 public sealed class PublishedEmulator : IAsyncLifetime
 {
