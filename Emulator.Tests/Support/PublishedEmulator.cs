@@ -36,8 +36,19 @@ public sealed class PublishedEmulator : IAsyncLifetime
         using var process = System.Diagnostics.Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
+        var limit = TimeSpan.FromMinutes(5);
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Not left running after the tests, holding a core and the obj/ folders: its child processes go with it.
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new TimeoutException($"dotnet publish did not finish within {limit.TotalMinutes} minutes; it was killed");
+        }
         PublishTime = stopwatch.Elapsed;
         if (process.ExitCode != 0 || !File.Exists(Dll) || !File.Exists(SeedFile))
         {
