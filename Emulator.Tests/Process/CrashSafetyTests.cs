@@ -8,18 +8,14 @@ using static MidasEmulator.Tests.Process.CrashLoad;
 
 namespace MidasEmulator.Tests.Process;
 
-// Alone, after the parallel classes: the load takes both cores, and the other process tests time their starts and stops.
-[CollectionDefinition(nameof(CrashSafetyTests), DisableParallelization = true)]
-public sealed class CrashSafetyRunsAlone;
-
 /// <summary>
 /// The crash safety, with a real process: the published Release build on a file database, signed calls from
 /// many connections, `kill -9` at a random moment under load, a restart on the same file, and an audit of the ledger
 /// and the accounts over the admin API against what every client was told (<see cref="ClientLedgerCheck"/>). Repeated on
 /// one file, the load going on after each restart. MIDAS_CRASH_CYCLES sets the number of kills (bench/crash.sh: 20).
 /// </summary>
-[Collection(nameof(CrashSafetyTests))]
-public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHelper output) : IClassFixture<PublishedEmulator>, IDisposable
+[Collection(nameof(LoadTests))]
+public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHelper output) : IDisposable
 {
     private const int DefaultCycles = 4;
     private const int Workers = 24;

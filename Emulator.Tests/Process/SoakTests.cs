@@ -8,6 +8,7 @@ namespace MidasEmulator.Tests.Process;
 /// over real sockets with real signatures, 20% of the WeChat calls faulted. Nothing may be lost or double-charged,
 /// whether a retry of a committed bill_no answers 90012 (Reject) or the first reply again (Replay).
 /// </summary>
+[Collection(nameof(LoadTests))]
 public sealed class SoakTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("midas-soak-").FullName;
@@ -48,7 +49,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         // The faults really happened, at about the rate asked for, and of every kind.
         Assert.InRange((double)result.FaultHits / result.CallsInScope, 0.16, 0.24);
         Assert.All(result.Faults, fault => Assert.True(fault.Value > 0, $"no {fault.Key} fired"));
-        Assert.True(result.PayApplied > 0 && result.PayRefused > 0 && result.CancelPay > 0 && result.Present > 0 && result.Topup > 0, result.Format());
+        Assert.True(result.Counts.PayApplied > 0 && result.Counts.PayRefused > 0 && result.Counts.CancelPay > 0 && result.Counts.Present > 0 && result.Counts.Topup > 0, result.Format());
         Assert.True(result.Passed, result.Format());
     }
 }

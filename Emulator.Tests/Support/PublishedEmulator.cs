@@ -4,7 +4,8 @@ namespace MidasEmulator.Tests.Support;
 
 /// <summary>
 /// The emulator as users run it: `dotnet publish Emulator/Emulator.csproj -c Release` (framework-dependent) into a
-/// temporary folder, once per test class that takes this fixture. The folder holds the seed beside the dll.
+/// temporary folder, once per test run as the fixture of the <see cref="LoadTests"/> collection. The folder holds
+/// the seed beside the dll.
 /// </summary>
 public sealed class PublishedEmulator : IAsyncLifetime
 {
@@ -35,8 +36,19 @@ public sealed class PublishedEmulator : IAsyncLifetime
         using var process = System.Diagnostics.Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
+        var limit = TimeSpan.FromMinutes(5);
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Not left running after the tests, holding a core and the obj/ folders: its child processes go with it.
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new TimeoutException($"dotnet publish did not finish within {limit.TotalMinutes} minutes; it was killed");
+        }
         PublishTime = stopwatch.Elapsed;
         if (process.ExitCode != 0 || !File.Exists(Dll) || !File.Exists(SeedFile))
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Configuration;
 
 namespace MidasSoak;
 
@@ -9,14 +10,32 @@ namespace MidasSoak;
 /// </summary>
 internal static class Program
 {
+    private const string CallTimeoutMs = "CallTimeoutMs";
+
+    // Each switch and the configuration key it sets: the SoakOptions property of that name (CallTimeoutMs: CallTimeout).
+    private static readonly Dictionary<string, string> Switches = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["--base-url"] = nameof(SoakOptions.BaseAddress),
+        ["--ops"] = nameof(SoakOptions.Operations),
+        ["--users"] = nameof(SoakOptions.Users),
+        ["--workers"] = nameof(SoakOptions.Workers),
+        ["--fault-rate"] = nameof(SoakOptions.FaultRate),
+        ["--seed"] = nameof(SoakOptions.Seed),
+        ["--checkpoints"] = nameof(SoakOptions.Checkpoints),
+        ["--pid"] = nameof(SoakOptions.EmulatorPid),
+        ["--rss-growth-slack-mb"] = nameof(SoakOptions.RssGrowthSlackMb),
+        ["--memory-verdict-min-ops"] = nameof(SoakOptions.MemoryVerdictMinOperations),
+        ["--call-timeout-ms"] = CallTimeoutMs,
+    };
+
     private static async Task<int> Main(string[] args)
     {
         SoakOptions options;
         try
         {
-            options = Parse(args);
+            options = Read(args);
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+        catch (Exception e) when (e is ArgumentException or FormatException)
         {
             await Console.Error.WriteLineAsync($"midas-soak: {e.Message}").ConfigureAwait(false);
             return 2;
@@ -26,43 +45,70 @@ internal static class Program
         return result.Passed ? 0 : 1;
     }
 
-    private static SoakOptions Parse(string[] args)
+    private static SoakOptions Read(string[] args)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length; i += 2)
+        RefuseStrayArguments(args);
+        var config = new ConfigurationBuilder().AddCommandLine(args, Switches).Build();
+        // The provider keeps an unmapped --name as a key of its own; here it can only be a typo, so it is refused.
+        var unknown = config.AsEnumerable()
+            .FirstOrDefault(e => e.Value is not null && !Switches.Values.Contains(e.Key, StringComparer.OrdinalIgnoreCase)).Key;
+        if (unknown is not null)
         {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-            {
-                throw new ArgumentException($"expected --name value pairs, got {args[i]} (see the comment at the top of Program.cs)");
-            }
-            values[args[i][2..]] = args[i + 1];
+            throw new ArgumentException($"unknown option --{unknown} (see the comment at the top of Program.cs)");
         }
+
         var c = CultureInfo.InvariantCulture;
-        var options = new SoakOptions
+        var defaults = new SoakOptions
         {
-            BaseAddress = new Uri(Take("base-url") ?? "http://127.0.0.1:8080"),
+            BaseAddress = config[nameof(SoakOptions.BaseAddress)] is not { } url ? new Uri("http://127.0.0.1:8080")
+                : Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : throw Wrong(nameof(SoakOptions.BaseAddress), "an absolute URL", url),
             Progress = Console.Out,
         };
-        options = Take("ops") is { } ops ? options with { Operations = int.Parse(ops, c) } : options;
-        options = Take("users") is { } users ? options with { Users = int.Parse(users, c) } : options;
-        options = Take("workers") is { } workers ? options with { Workers = int.Parse(workers, c) } : options;
-        options = Take("fault-rate") is { } rate ? options with { FaultRate = double.Parse(rate, c) } : options;
-        options = Take("seed") is { } seed ? options with { Seed = int.Parse(seed, c) } : options;
-        options = Take("checkpoints") is { } checkpoints ? options with { Checkpoints = int.Parse(checkpoints, c) } : options;
-        options = Take("pid") is { } pid ? options with { EmulatorPid = int.Parse(pid, c) } : options;
-        options = Take("rss-growth-slack-mb") is { } slack ? options with { RssGrowthSlackMb = double.Parse(slack, c) } : options;
-        options = Take("memory-verdict-min-ops") is { } minOps ? options with { MemoryVerdictMinOperations = int.Parse(minOps, c) } : options;
-        options = Take("call-timeout-ms") is { } timeout ? options with { CallTimeout = TimeSpan.FromMilliseconds(int.Parse(timeout, c)) } : options;
-        if (values.Count > 0)
+        var options = defaults with
         {
-            throw new ArgumentException($"unknown option --{values.Keys.First()}");
-        }
+            Operations = Whole(nameof(SoakOptions.Operations)) ?? defaults.Operations,
+            Users = Whole(nameof(SoakOptions.Users)) ?? defaults.Users,
+            Workers = Whole(nameof(SoakOptions.Workers)) ?? defaults.Workers,
+            FaultRate = Number(nameof(SoakOptions.FaultRate)) ?? defaults.FaultRate,
+            Seed = Whole(nameof(SoakOptions.Seed)) ?? defaults.Seed,
+            Checkpoints = Whole(nameof(SoakOptions.Checkpoints)) ?? defaults.Checkpoints,
+            EmulatorPid = Whole(nameof(SoakOptions.EmulatorPid)) ?? defaults.EmulatorPid,
+            RssGrowthSlackMb = Number(nameof(SoakOptions.RssGrowthSlackMb)) ?? defaults.RssGrowthSlackMb,
+            MemoryVerdictMinOperations = Whole(nameof(SoakOptions.MemoryVerdictMinOperations)) ?? defaults.MemoryVerdictMinOperations,
+            CallTimeout = Whole(CallTimeoutMs) is { } ms ? TimeSpan.FromMilliseconds(ms) : defaults.CallTimeout,
+        };
         if (options.Operations < 1 || options.Users < 1 || options.Workers < 1 || options.Checkpoints < 1 || options.FaultRate is < 0 or > 1)
         {
             throw new ArgumentException("--ops, --users, --workers and --checkpoints must be at least 1, --fault-rate 0 … 1");
         }
         return options;
 
-        string? Take(string name) => values.Remove(name, out var value) ? value : null;
+        int? Whole(string key) => config[key] is not { } text ? null
+            : int.TryParse(text, NumberStyles.Integer, c, out var n) ? n : throw Wrong(key, "a whole number", text);
+
+        double? Number(string key) => config[key] is not { } text ? null
+            : double.TryParse(text, NumberStyles.Float, c, out var x) ? x : throw Wrong(key, "a number", text);
+    }
+
+    private static FormatException Wrong(string key, string takes, string text) =>
+        new($"{Switches.First(s => s.Value == key).Key} takes {takes}, got '{text}'");
+
+    /// <summary>
+    /// AddCommandLine passes over what it cannot read: a word with no switch before it, a -x it has no mapping for, a
+    /// switch at the end with no value. Those are refused, rather than running a soak the caller did not ask for.
+    /// </summary>
+    private static void RefuseStrayArguments(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"unexpected argument {args[i]}: options are --name value (see the comment at the top of Program.cs)");
+            }
+            if (!args[i].Contains('=', StringComparison.Ordinal) && ++i == args.Length)
+            {
+                throw new ArgumentException($"{args[i - 1]} needs a value");
+            }
+        }
     }
 }

@@ -2,8 +2,11 @@ using System.Collections.Concurrent;
 
 namespace MidasSoak;
 
-/// <summary>The run's tallies, shared by every worker (Interlocked), read once the workers are done.</summary>
-internal sealed class SoakCounters
+/// <summary>
+/// The run's tallies, shared by every worker (Interlocked). A <see cref="SoakResult"/> holds a <see cref="Snapshot"/>
+/// taken once the workers are done.
+/// </summary>
+public sealed class SoakCounters
 {
     public long GetBalance;
     public long PayApplied;
@@ -38,7 +41,10 @@ internal sealed class SoakCounters
     public long Retries => Interlocked.Read(ref RetriedSystemBusy) + Interlocked.Read(ref RetriedHttpStatus)
         + Interlocked.Read(ref RetriedDropped) + Interlocked.Read(ref RetriedTimedOut);
 
-    public void SawAttempts(int attempts)
+    /// <summary>A copy of every tally as it stands; taken when no worker is counting any more.</summary>
+    internal SoakCounters Snapshot() => (SoakCounters)MemberwiseClone();
+
+    internal void SawAttempts(int attempts)
     {
         var seen = Volatile.Read(ref _mostAttempts);
         while (attempts > seen)

@@ -12,20 +12,8 @@ public sealed record SoakResult
 
     public required long Operations { get; init; }
 
-    public required long GetBalance { get; init; }
-
-    public required long PayApplied { get; init; }
-
-    public required long PayRefused { get; init; }
-
-    public required long CancelPay { get; init; }
-
-    public required long Present { get; init; }
-
-    public required long Topup { get; init; }
-
-    /// <summary>Every WeChat-surface request the client sent, retries included.</summary>
-    public required long Calls { get; init; }
+    /// <summary>The client's tallies: operations by kind, calls sent, retries by cause, checks made.</summary>
+    public required SoakCounters Counts { get; init; }
 
     /// <summary>The WeChat-surface calls the emulator saw while the fault rules were on (the first rule's matched count).</summary>
     public required long CallsInScope { get; init; }
@@ -33,25 +21,7 @@ public sealed record SoakResult
     /// <summary>How often each fault rule fired, by the emulator's own count.</summary>
     public required IReadOnlyList<KeyValuePair<string, long>> Faults { get; init; }
 
-    public required long RetriedSystemBusy { get; init; }
-
-    public required long RetriedHttpStatus { get; init; }
-
-    public required long RetriedDropped { get; init; }
-
-    public required long RetriedTimedOut { get; init; }
-
-    public required long RetryAnsweredRepeat { get; init; }
-
-    public required int MostAttempts { get; init; }
-
-    public required long Reconciled { get; init; }
-
-    public required long ReconciledLatePays { get; init; }
-
     public required int CheckpointsDone { get; init; }
-
-    public required long Checks { get; init; }
 
     public required long ViolationCount { get; init; }
 
@@ -65,8 +35,6 @@ public sealed record SoakResult
 
     public long FaultHits => Faults.Sum(f => f.Value);
 
-    public long Retries => RetriedSystemBusy + RetriedHttpStatus + RetriedDropped + RetriedTimedOut;
-
     public bool Passed => ViolationCount == 0 && Memory?.Flat != false;
 
     public string Format()
@@ -74,15 +42,15 @@ public sealed record SoakResult
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
         text.AppendLine(c, $"soak: {Operations:N0} operations over {Options.Users:N0} users, {Options.Workers} workers, {Options.FaultRate * 100:0.#}% of WeChat calls faulted, seed {Options.Seed}; {Duration.TotalSeconds:F1} s ({Operations / Duration.TotalSeconds:N0} ops/s)");
-        text.AppendLine(c, $"operations: getbalance {GetBalance:N0}, pay {PayApplied + PayRefused:N0} ({PayApplied:N0} applied, {PayRefused:N0} refused 90013), cancelpay {CancelPay:N0}, present {Present:N0}, top-up (admin) {Topup:N0}");
-        text.AppendLine(c, $"calls: {Calls:N0} sent by the client; the emulator saw {CallsInScope:N0} and faulted {FaultHits:N0} ({(CallsInScope == 0 ? 0 : 100.0 * FaultHits / CallsInScope):F1}%):");
+        text.AppendLine(c, $"operations: getbalance {Counts.GetBalance:N0}, pay {Counts.PayApplied + Counts.PayRefused:N0} ({Counts.PayApplied:N0} applied, {Counts.PayRefused:N0} refused 90013), cancelpay {Counts.CancelPay:N0}, present {Counts.Present:N0}, top-up (admin) {Counts.Topup:N0}");
+        text.AppendLine(c, $"calls: {Counts.Calls:N0} sent by the client; the emulator saw {CallsInScope:N0} and faulted {FaultHits:N0} ({(CallsInScope == 0 ? 0 : 100.0 * FaultHits / CallsInScope):F1}%):");
         foreach (var (fault, hits) in Faults)
         {
             text.AppendLine(c, $"  {hits,8:N0}  {fault}");
         }
-        text.AppendLine(c, $"retries: {Retries:N0} (errcode -1 {RetriedSystemBusy:N0}, HTTP 5xx {RetriedHttpStatus:N0}, dropped {RetriedDropped:N0}, timed out {RetriedTimedOut:N0}); {RetryAnsweredRepeat:N0} retries answered \"already done\" (90012/90015); most attempts for one operation {MostAttempts}");
-        text.AppendLine(c, $"refused pays with an abandoned attempt, settled by cancelpay: {Reconciled:N0} ({ReconciledLatePays:N0} had paid late)");
-        text.AppendLine(c, $"checks: {Checks:N0} comparisons (every reply against the model, plus {CheckpointsDone} checkpoints of every account and the whole ledger); violations: {ViolationCount:N0}");
+        text.AppendLine(c, $"retries: {Counts.Retries:N0} (errcode -1 {Counts.RetriedSystemBusy:N0}, HTTP 5xx {Counts.RetriedHttpStatus:N0}, dropped {Counts.RetriedDropped:N0}, timed out {Counts.RetriedTimedOut:N0}); {Counts.RetryAnsweredRepeat:N0} retries answered \"already done\" (90012/90015); most attempts for one operation {Counts.MostAttempts}");
+        text.AppendLine(c, $"refused pays with an abandoned attempt, settled by cancelpay: {Counts.Reconciled:N0} ({Counts.ReconciledLatePays:N0} had paid late)");
+        text.AppendLine(c, $"checks: {Counts.Checks:N0} comparisons (every reply against the model, plus {CheckpointsDone} checkpoints of every account and the whole ledger); violations: {ViolationCount:N0}");
         foreach (var violation in Violations)
         {
             text.AppendLine(c, $"  VIOLATION {violation}");
