@@ -35,6 +35,24 @@ public sealed class StartupTests : IDisposable
         Assert.Contains(named, line);
     }
 
+    [Theory]
+    [InlineData("{\"apps\":[],\"apps\":[]}", "Duplicate property 'apps'")]
+    [InlineData("{\"apps\":[", "apps")]
+    [InlineData("{\"apps\":[]}", "needs both")]
+    [InlineData("{\"apps\":[],\"users\":[{\"openid\":\"o1\",\"session_key\":\"k\",\"balance\":1,\"gen_balance\":0}]}", "names no app")]
+    public async Task BrokenSeedFile_ExitsWith2AndASentenceNamingTheFile(string seed, string named)
+    {
+        var seedFile = Path.Combine(_dir, "seed.json");
+        await File.WriteAllTextAsync(seedFile, seed);
+
+        var (exitCode, stderr) = await RunAsync($"--Midas:Database={Path.Combine(_dir, "midas.db")}", $"--Midas:SeedFile={seedFile}");
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(stderr.Split('\n'), l => l.StartsWith("midas-emulator: cannot start: the seed file", StringComparison.Ordinal));
+        Assert.Contains(seedFile, line);
+        Assert.Contains(named, line);
+    }
+
     private async Task<(int ExitCode, string Stderr)> RunAsync(params string[] settings)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "MidasEmulator.dll"), "--urls", "http://127.0.0.1:0", .. settings])

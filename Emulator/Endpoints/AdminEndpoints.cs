@@ -170,8 +170,15 @@ public static partial class AdminEndpoints
         {
             return problem;
         }
-        var seeded = await data.ResetAsync(body?.Reseed ?? true).ConfigureAwait(false);
-        return TypedResults.Ok(new ResetReply(true, seeded));
+        try
+        {
+            var seeded = await data.ResetAsync(body?.Reseed ?? true).ConfigureAwait(false);
+            return TypedResults.Ok(new ResetReply(true, seeded));
+        }
+        catch (SeedFileException ex)
+        {
+            return AdminProblems.Unavailable($"the emulator was wiped, but {ex.Message}");
+        }
     }
 
     public static async Task<IResult> RegisterAppAsync(HttpRequest request, AppRegistry apps)

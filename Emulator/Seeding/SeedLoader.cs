@@ -42,8 +42,17 @@ public sealed class SeedLoader(
     public static SeedFile Read(string path)
     {
         using var stream = File.OpenRead(path);
-        return JsonSerializer.Deserialize(stream, EmulatorJsonContext.Default.SeedFile)
-            ?? throw new InvalidDataException($"seed file {path} is empty");
+        try
+        {
+            var seed = JsonSerializer.Deserialize(stream, EmulatorJsonContext.Default.SeedFile)
+                ?? throw new SeedFileException(path, "it is empty");
+            // Missing lists read as null whatever the record says.
+            return seed.Apps is null || seed.Users is null ? throw new SeedFileException(path, "it needs both \"apps\" and \"users\" (either may be [])") : seed;
+        }
+        catch (JsonException ex)
+        {
+            throw new SeedFileException(path, ex.Message, ex);
+        }
     }
 
     public async Task<int> LoadAsync()
@@ -58,6 +67,18 @@ public sealed class SeedLoader(
             throw new FileNotFoundException($"Midas:SeedFile {path} does not exist; set Midas__SeedFile to a seed file or to an empty string for none", path);
         }
         var seed = Read(path);
+        try
+        {
+            return await LoadAsync(seed, path).ConfigureAwait(false);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new SeedFileException(path, ex.Message, ex);
+        }
+    }
+
+    private async Task<int> LoadAsync(SeedFile seed, string path)
+    {
         foreach (var app in seed.Apps)
         {
             await apps.RegisterAsync(new MidasApp(app.Appid, app.Secret, app.OfferId, app.AppKey, app.SandboxAppKey)).ConfigureAwait(false);
@@ -94,3 +115,7 @@ public sealed class SeedLoader(
         }
     }
 }
+
+/// <summary>The seed file is not valid JSON of the seed's shape, or names what it does not define: the start stops with one sentence.</summary>
+public sealed class SeedFileException(string path, string problem, Exception? cause = null)
+    : IOException($"the seed file {path} cannot be loaded: {problem}", cause);
