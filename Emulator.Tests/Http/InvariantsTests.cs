@@ -91,4 +91,23 @@ public class InvariantsTests : EmulatorTest
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("unknown query parameter openid: this call takes none", problem.GetProperty("detail").GetString());
     }
+
+    [Fact]
+    public async Task Invariants_BillNoScopeAccount_SameBillNoForTwoPlayers_IsOk()
+    {
+        using var app = new EmulatorApp(new Dictionary<string, string?> { ["Midas:BillNoScope"] = "Account" });
+        using var admin = app.CreateClient();
+        var backend = app.CreateGameBackend();
+        var other = new GameUser("oInvariantsOtherPlayer01", "b3RoZXItc2Vzc2lvbi1rZXk=");
+        using (await admin.PostAsJsonAsync("/admin/sessions", new { openid = other.Openid, session_key = other.SessionKey }))
+        {
+        }
+        await admin.SetBalanceAsync(other.Openid, 50, 0);
+
+        WireAssert.Ok(await backend.PayAsync(User, "SHARED-1", 5));
+        WireAssert.Ok(await backend.PayAsync(other, "SHARED-1", 5));
+
+        var reply = await admin.GetFromJsonAsync<JsonElement>("/admin/invariants");
+        Assert.True(reply.GetProperty("ok").GetBoolean(), reply.ToString());
+    }
 }
