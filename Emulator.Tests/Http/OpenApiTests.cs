@@ -2,6 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using MidasEmulator.Endpoints;
 using MidasEmulator.Tests.Support;
 
 namespace MidasEmulator.Tests.Http;
@@ -116,6 +120,27 @@ public class OpenApiTests : IDisposable
                 Assert.NotEqual(0, operation.Value.GetProperty("tags").GetArrayLength());
                 Assert.True(operation.Value.GetProperty("responses").TryGetProperty("401", out _), $"{operation.Name} {path.Name} lacks 401");
             }
+        }
+    }
+
+    [Fact]
+    public async Task AdminCalls_EachRefusesUnknownQueryParameters_AndTakesExactlyTheOnesItDocuments()
+    {
+        var doc = await _http.GetFromJsonAsync<JsonElement>("/openapi/admin.json");
+        var endpoints = _app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/admin", StringComparison.Ordinal) == true).ToList();
+
+        Assert.NotEmpty(endpoints);
+        foreach (var endpoint in endpoints)
+        {
+            var method = endpoint.Metadata.GetRequiredMetadata<HttpMethodMetadata>().HttpMethods.Single().ToLowerInvariant();
+            var accepted = endpoint.Metadata.GetMetadata<AdminEndpoints.AcceptedQuery>();
+            Assert.True(accepted is not null, $"{method} {endpoint.RoutePattern.RawText} does not check its query parameters (TakesQuery)");
+            var operation = doc.GetProperty("paths").GetProperty(endpoint.RoutePattern.RawText!).GetProperty(method);
+            var documented = operation.TryGetProperty("parameters", out var parameters)
+                ? parameters.EnumerateArray().Where(p => p.GetProperty("in").GetString() == "query").Select(p => p.GetProperty("name").GetString()!)
+                : [];
+            Assert.Equal(documented.Order(), accepted.Names.Order());
         }
     }
 

@@ -127,7 +127,7 @@ public static partial class AdminEndpoints
     public static RouteHandlerBuilder TakesQuery(this RouteHandlerBuilder builder, params string[] names)
     {
         var known = new HashSet<string>(names, StringComparer.OrdinalIgnoreCase);
-        return builder.AddEndpointFilter(async (context, next) =>
+        return builder.WithMetadata(new AcceptedQuery(names)).AddEndpointFilter(async (context, next) =>
         {
             foreach (var key in context.HttpContext.Request.Query.Keys)
             {
@@ -140,6 +140,9 @@ public static partial class AdminEndpoints
             return await next(context).ConfigureAwait(false);
         });
     }
+
+    /// <summary>The query parameters an admin call takes (<see cref="TakesQuery"/>): a test holds them to the OpenAPI document.</summary>
+    public sealed record AcceptedQuery(IReadOnlyList<string> Names);
 
     /// <summary>A change the writer could not save answers 503 with the reason: the caller may retry, nothing applied.</summary>
     public static RouteGroupBuilder WithNotCommittedAs503(this RouteGroupBuilder group)
