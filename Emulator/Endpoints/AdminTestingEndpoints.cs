@@ -185,12 +185,20 @@ public static partial class AdminEndpoints
         }
         // On the writer between two commits: every command after the move sees the new time, and when time went back,
         // the bill_no memory is rebuilt for it, so a bill_no it had let go (after a jump forward) is not charged again.
-        await writer.RunBetweenCommitsAsync(() =>
+        try
         {
-            var before = clock.GetUtcNow();
-            move();
-            return clock.GetUtcNow() < before ? writer.RememberLiveBillsAgain() : 0;
-        }).ConfigureAwait(false);
+            await writer.RunBetweenCommitsAsync(() =>
+            {
+                var before = clock.GetUtcNow();
+                move();
+                return clock.GetUtcNow() < before ? writer.RememberLiveBillsAgain() : 0;
+            }).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex) when (ex.InnerException is { } cause)
+        {
+            return AdminProblems.Unavailable($"the clock moved, but the bill_no memory could not be rebuilt from the ledger ({cause.Message}); "
+                + "restart the emulator");
+        }
         return TypedResults.Ok(ClockOf(clock));
     }
 

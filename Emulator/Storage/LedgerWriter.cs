@@ -38,7 +38,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
     /// </summary>
     public async Task<T> RunBetweenCommitsAsync<T>(Func<T> work, CancellationToken cancellation = default)
     {
-        var pending = new PendingRead(() => work(), cancellation);
+        var pending = new PendingWork(() => work(), cancellation);
         var done = await Enqueue(pending).ConfigureAwait(false);
         if (pending.Error is { } error)
         {
@@ -77,7 +77,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         {
             while (batch.Count < BatchLimit && _queue.Reader.TryRead(out var pending))
             {
-                if (pending is PendingReset or PendingRead)
+                if (pending is PendingReset or PendingWork)
                 {
                     ProcessGuarded(batch);
                     batch.Clear();
@@ -239,10 +239,10 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
 
     private void RunAlone(Pending pending)
     {
-        if (pending is PendingRead read)
+        if (pending is PendingWork work)
         {
-            read.Run();
-            read.Reply.TrySetResult(Committed);
+            work.Run();
+            work.Reply.TrySetResult(Committed);
             return;
         }
         Reset((PendingReset)pending);
@@ -285,21 +285,21 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         public Action OnWiped => onWiped;
     }
 
-    private sealed class PendingRead(Func<object?> read, CancellationToken cancellation) : Pending
+    private sealed class PendingWork(Func<object?> work, CancellationToken cancellation) : Pending
     {
         public object? Value { get; private set; }
         public Exception? Error { get; private set; }
 
         public void Run()
         {
-            // The caller gave up while it waited (a client that hung up): writes need not wait for a read nobody takes.
+            // The caller gave up while it waited (a client that hung up): writes need not wait for work nobody takes.
             if (cancellation.IsCancellationRequested)
             {
                 return;
             }
             try
             {
-                Value = read();
+                Value = work();
             }
             catch (Exception ex)
             {
