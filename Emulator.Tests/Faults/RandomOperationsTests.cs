@@ -15,21 +15,20 @@ namespace MidasEmulator.Tests.Faults;
 /// GET /admin/invariants must find the ledger sound (conservation, each bill_no at most once, each cancel once).
 /// CsCheck shrinks a failing sequence to a short one and prints its seed.
 /// </summary>
-public sealed class RandomOperationsTests(ITestOutputHelper output) : IDisposable
+public sealed class RandomOperationsTests(ITestOutputHelper output)
 {
     private const int Users = 3;
     private const int Bills = 8;
 
-    private readonly KestrelEmulatorApp _app = new();
-
-    public void Dispose() => _app.Dispose();
-
     private static readonly string[] FaultEndpoints = ["pay", "cancelpay", "present", "getbalance", "*"];
     private static readonly string[] FaultActions = ["errcode", "http_status", "drop"];
 
+    // Mostly a few round amounts, so the same player, bill_no and amount meet again (a replay), sometimes any amount.
+    private static readonly Gen<long> GenAmount = Gen.Frequency((3, Gen.OneOf(5L, 10L, 20L, 40L)), (1, Gen.Long[1, 60]));
+
     private static readonly Gen<Op> GenOp = Gen.Frequency(
-        (6, Gen.Select(Gen.Int[0, Users - 1], Gen.Int[0, Bills - 1], Gen.Long[1, 60], (u, b, amt) => (Op)new PayOp(u, b, amt))),
-        (3, Gen.Const<Op>(new RetryOp())),
+        (6, Gen.Select(Gen.Int[0, Users - 1], Gen.Int[0, Bills - 1], GenAmount, (u, b, amt) => (Op)new PayOp(u, b, amt))),
+        (3, Gen.Int[1, 3].Select(back => (Op)new RetryOp(back))),
         (2, Gen.Select(Gen.Int[0, Users - 1], Gen.Int[0, Bills - 1], (u, b) => (Op)new CancelOp(u, b))),
         (2, Gen.Select(Gen.Int[0, Users - 1], Gen.Int[0, Bills - 1], Gen.Long[1, 30], (u, b, c) => (Op)new PresentOp(u, b, c))),
         (1, Gen.Select(Gen.Int[0, Users - 1], Gen.Long[1, 100], (u, a) => (Op)new TopupOp(u, a))),
@@ -42,22 +41,25 @@ public sealed class RandomOperationsTests(ITestOutputHelper output) : IDisposabl
         GenOp.Array[1, 40],
         (start, ops) => new Scenario(start, ops));
 
-    [Fact]
-    public async Task RandomOperationsWithFaults_KeepEveryInvariantAfterEveryStep()
+    [Theory]
+    [InlineData("Reject")]
+    [InlineData("Replay")]
+    public async Task RandomOperationsWithFaults_KeepEveryInvariantAfterEveryStep(string billNoRepeat)
     {
+        using var app = new KestrelEmulatorApp(new Dictionary<string, string?> { ["Midas:BillNoRepeat"] = billNoRepeat });
         var steps = 0;
-        await GenScenario.SampleAsync(async scenario => steps += await RunAsync(scenario),
-            writeLine: output.WriteLine, iter: 60, threads: 1, print: s => s.ToString());
+        await GenScenario.SampleAsync(async scenario => steps += await RunAsync(app, scenario, replay: billNoRepeat == "Replay"),
+            writeLine: output.WriteLine, iter: 100, threads: 1, print: s => s.ToString());
         output.WriteLine($"{steps} steps checked");
     }
 
-    private async Task<int> RunAsync(Scenario scenario)
+    private static async Task<int> RunAsync(KestrelEmulatorApp app, Scenario scenario, bool replay)
     {
-        using var http = new HttpClient { BaseAddress = _app.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
-        var backend = new GameBackend(http, _app.Clock);
-        var model = new Model();
+        using var http = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        var backend = new GameBackend(http, app.Clock);
+        var model = new Model(replay);
         await StartAsync(http, backend, scenario, model);
-        (Op Op, string PathAndQuery, string Body)? last = null;
+        var sent = new List<(Op Op, string PathAndQuery, string Body)>();
         var step = 0;
         foreach (var op in scenario.Ops)
         {
@@ -73,14 +75,16 @@ public sealed class RandomOperationsTests(ITestOutputHelper output) : IDisposabl
                     await PostAsync(http, $"/admin/accounts/{Openid(topup.User)}/topup", new { amount = topup.Amount });
                     model.Topup(topup.User, topup.Amount);
                     break;
-                case RetryOp when last is { } previous:
+                case RetryOp retry when sent.Count >= retry.Back:
+                    // The very same signed request again, as a backend's retry sends it: the last one, or one before it.
+                    var previous = sent[^retry.Back];
                     await CallAsync(http, model, previous.Op, previous.PathAndQuery, previous.Body, context + " of " + previous.Op);
                     break;
                 case RetryOp:
                     break;
                 default:
                     var (pathAndQuery, body) = await SignAsync(backend, op);
-                    last = (op, pathAndQuery, body);
+                    sent.Add((op, pathAndQuery, body));
                     await CallAsync(http, model, op, pathAndQuery, body, context);
                     break;
             }
@@ -196,7 +200,7 @@ public sealed class RandomOperationsTests(ITestOutputHelper output) : IDisposabl
 
     private abstract record Op;
     private sealed record PayOp(int User, int Bill, long Amt) : Op;
-    private sealed record RetryOp : Op;
+    private sealed record RetryOp(int Back) : Op;
     private sealed record CancelOp(int User, int Bill) : Op;
     private sealed record PresentOp(int User, int Bill, long Count) : Op;
     private sealed record TopupOp(int User, long Amount) : Op;
@@ -212,17 +216,18 @@ public sealed class RandomOperationsTests(ITestOutputHelper output) : IDisposabl
     /// <summary>What the emulator must answer: a fault (errcode, http_status or drop) or the money rules' errcode and figures.</summary>
     private sealed record Expected(int Errcode, string? Fault = null, long? Balance = null, long? Gen = null);
 
-    private sealed record Bill(string Kind, int User, long Amt, long GenAmt)
+    private sealed record Bill(string Kind, int User, long Amt, long GenAmt, long BalanceAfter)
     {
         public bool Cancelled { get; set; }
     }
 
     /// <summary>
-    /// The money rules as midas-api.md states them, for one offer and the default settings: a bill_no is unique per
-    /// offer (90012 for any repeat), a pay takes gift coins first and fails with 90013 beyond the balance, a cancel
-    /// gives back exactly its pay once. Fault rules fire oldest first, one per call, times 1.
+    /// The money rules as midas-api.md states them, for one offer: a bill_no is unique per offer (90012 for a repeat;
+    /// in replay mode the same player's same request, not cancelled, gets the first reply again, midas-api.md §10.2),
+    /// a pay takes gift coins first and fails with 90013 beyond the balance, a cancel gives back exactly its pay once.
+    /// Fault rules fire oldest first, one per call, times 1.
     /// </summary>
-    private sealed class Model
+    private sealed class Model(bool replay)
     {
         public long[] Balance { get; } = new long[Users];
         public long[] Gen { get; } = new long[Users];
@@ -266,9 +271,11 @@ public sealed class RandomOperationsTests(ITestOutputHelper output) : IDisposabl
                 case PayOp pay:
                 {
                     var billNo = BillNo(pay.Bill);
-                    if (BillsApplied.ContainsKey(billNo))
+                    if (BillsApplied.TryGetValue(billNo, out var repeated))
                     {
-                        return new(90012);
+                        return replay && repeated is { Kind: "pay", Cancelled: false } && repeated.User == pay.User && repeated.Amt == pay.Amt
+                            ? new(0, Balance: repeated.BalanceAfter, Gen: repeated.GenAmt)
+                            : new(90012);
                     }
                     if (pay.Amt > Balance[pay.User])
                     {
@@ -277,7 +284,7 @@ public sealed class RandomOperationsTests(ITestOutputHelper output) : IDisposabl
                     var usedGen = Math.Min(Gen[pay.User], pay.Amt);
                     Balance[pay.User] -= pay.Amt;
                     Gen[pay.User] -= usedGen;
-                    BillsApplied[billNo] = new Bill("pay", pay.User, pay.Amt, usedGen);
+                    BillsApplied[billNo] = new Bill("pay", pay.User, pay.Amt, usedGen, Balance[pay.User]);
                     OrderCount++;
                     return new(0, Balance: Balance[pay.User], Gen: usedGen);
                 }
@@ -301,13 +308,15 @@ public sealed class RandomOperationsTests(ITestOutputHelper output) : IDisposabl
                 case PresentOp present:
                 {
                     var billNo = BillNo(present.Bill);
-                    if (BillsApplied.ContainsKey(billNo))
+                    if (BillsApplied.TryGetValue(billNo, out var repeated))
                     {
-                        return new(90012);
+                        return replay && repeated is { Kind: "present" } && repeated.User == present.User && repeated.Amt == present.Count
+                            ? new(0, Balance: repeated.BalanceAfter)
+                            : new(90012);
                     }
                     Balance[present.User] += present.Count;
                     Gen[present.User] += present.Count;
-                    BillsApplied[billNo] = new Bill("present", present.User, present.Count, present.Count);
+                    BillsApplied[billNo] = new Bill("present", present.User, present.Count, present.Count, Balance[present.User]);
                     OrderCount++;
                     return new(0, Balance: Balance[present.User]);
                 }
