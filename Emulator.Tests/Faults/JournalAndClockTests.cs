@@ -203,6 +203,32 @@ public sealed class JournalAndClockTests : EmulatorTest
     private async Task<JsonElement[]> JournalAsync(string query) =>
         (await Admin.GetFromJsonAsync<JsonElement[]>($"/admin/requests?{query}"))!;
 
+    [Theory]
+    [InlineData("{\"now\":\"0001-01-01T00:00:00Z\"}")]
+    [InlineData("{\"now\":\"9999-12-31T23:59:59Z\"}")]
+    [InlineData("{\"now\":\"1969-12-31T23:59:59Z\"}")]
+    public async Task Clock_SetOutsideItsRange_Answers400_AndTheWriterKeepsWorking(string body)
+    {
+        using var response = await Admin.PostAsync("/admin/clock", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("the clock must stay between 1970-01-01 and 9000-01-01", await response.Content.ReadAsStringAsync());
+        var clock = await Admin.GetFromJsonAsync<JsonElement>("/admin/clock");
+        Assert.True(clock.GetProperty("real").GetBoolean());
+        WireAssert.Ok(await Backend.PayAsync(User, "CK-RANGE", 1));
+    }
+
+    [Fact]
+    public async Task Clock_AdvancedPastItsRangeStepByStep_Answers400()
+    {
+        await SetClockAsync(new { now = "8950-01-01T00:00:00Z" });
+
+        using var response = await Admin.PostAsJsonAsync("/admin/clock", new { advance_s = TimeSpan.FromDays(365 * 60).TotalSeconds });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        await SetClockAsync(new { real = true });
+    }
+
     private async Task<JsonElement> SetClockAsync(object body)
     {
         using var response = await Admin.PostAsJsonAsync("/admin/clock", body);

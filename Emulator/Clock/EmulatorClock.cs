@@ -7,6 +7,11 @@ namespace MidasEmulator.Clock;
 /// </summary>
 public sealed class EmulatorClock(TimeProvider source) : TimeProvider
 {
+    /// <summary>The range /admin/clock keeps the time in: every expiry adds or subtracts days, and must not overflow.</summary>
+    public static readonly DateTimeOffset Earliest = new(1970, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static readonly DateTimeOffset Latest = new(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     private long _offsetTicks;
 
     public override DateTimeOffset GetUtcNow() => source.GetUtcNow().AddTicks(Volatile.Read(ref _offsetTicks));

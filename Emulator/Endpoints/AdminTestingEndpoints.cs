@@ -158,14 +158,15 @@ public static partial class AdminEndpoints
         {
             return AdminProblems.BadRequest("give exactly one of advance_s (seconds forward), now (an ISO-8601 time) or real (true)");
         }
-        Action move;
+        // The target is worked out from the clock at the moment of the move; the request only says how to get there.
+        Func<DateTimeOffset, DateTimeOffset> target;
         if (body.AdvanceS is { } seconds)
         {
             if (!(seconds >= 0 && seconds <= TimeSpan.FromDays(36_500).TotalSeconds))
             {
                 return AdminProblems.BadRequest("advance_s must be from 0 to 100 years of seconds: the clock only moves forward this way; set now to go back");
             }
-            move = () => clock.Advance(TimeSpan.FromSeconds(seconds));
+            target = now => now.AddSeconds(seconds);
         }
         else if (body.Now is { } now)
         {
@@ -173,31 +174,52 @@ public static partial class AdminEndpoints
             {
                 return AdminProblems.BadRequest("now must be an ISO-8601 time, such as 2026-11-25T08:00:00Z");
             }
-            move = () => clock.Set(instant);
+            target = _ => instant;
         }
         else if (body.Real is true)
         {
-            move = clock.UseReal;
+            target = now => now - clock.Offset;
         }
         else
         {
             return AdminProblems.BadRequest("real must be true (it returns the emulator to the system clock)");
         }
-        // On the writer between two commits: every command after the move sees the new time, and when time went back,
-        // the bill_no memory is rebuilt for it, so a bill_no it had let go (after a jump forward) is not charged again.
+        // On the writer between two commits: every command after the move sees the new time. When time goes back, the
+        // bill_no memory is rebuilt for it (a bill_no a jump forward had let go is live again), read before anything
+        // changes, so a failed read leaves clock and memory as they were.
         try
         {
-            await writer.RunBetweenCommitsAsync(() =>
+            var moved = await writer.RunBetweenCommitsAsync(() =>
             {
                 var before = clock.GetUtcNow();
-                move();
-                return clock.GetUtcNow() < before ? writer.RememberLiveBillsAgain() : 0;
+                var after = target(before);
+                if (after < EmulatorClock.Earliest || after > EmulatorClock.Latest)
+                {
+                    return false;
+                }
+                var live = after < before ? writer.LiveBillsAt(after) : null;
+                if (body.Real is true)
+                {
+                    clock.UseReal();
+                }
+                else
+                {
+                    clock.Set(after);
+                }
+                if (live is not null)
+                {
+                    writer.RememberOnly(live);
+                }
+                return true;
             }).ConfigureAwait(false);
+            if (!moved)
+            {
+                return AdminProblems.BadRequest($"the clock must stay between {EmulatorClock.Earliest:yyyy-MM-dd} and {EmulatorClock.Latest:yyyy-MM-dd}");
+            }
         }
         catch (InvalidOperationException ex) when (ex.InnerException is { } cause)
         {
-            return AdminProblems.Unavailable($"the clock moved, but the bill_no memory could not be rebuilt from the ledger ({cause.Message}); "
-                + "restart the emulator");
+            return AdminProblems.Unavailable($"the clock did not move: the bill_no memory could not be read from the ledger ({cause.Message})");
         }
         return TypedResults.Ok(ClockOf(clock));
     }

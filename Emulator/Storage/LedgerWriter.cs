@@ -93,19 +93,20 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
     }
 
     /// <summary>
-    /// Rebuilds the bill_no memory from the ledger, for the emulator's clock as it is now: after the clock went back,
-    /// bill_nos the memory had let go are live again. Call it between commits (<see cref="RunBetweenCommitsAsync"/>).
+    /// The pays and presents whose bill_no is live at <paramref name="now"/>, from the ledger (read in pages): what the
+    /// bill_no memory must hold once the clock goes back to it. Call it between commits (<see cref="RunBetweenCommitsAsync"/>).
     /// </summary>
-    public int RememberLiveBillsAgain()
+    public IReadOnlyList<Order> LiveBillsAt(DateTimeOffset now) =>
+        store.AllOrdersById().Where(o => o.Kind is OrderKind.Pay or OrderKind.Present && rules.IsLive(o, now)).ToList();
+
+    /// <summary>Makes <paramref name="live"/> the whole bill_no memory (between commits), oldest first so the newest wins.</summary>
+    public void RememberOnly(IReadOnlyList<Order> live)
     {
-        var since = time.GetUtcNow() - rules.BillNoTtl;
-        var live = store.BillOrdersSince(since);
         state.ClearBills();
         foreach (var order in live)
         {
             state.Publish(rules.BillKey(order.Account, order.BillNo!), order);
         }
-        return live.Count;
     }
 
     private static readonly TimeSpan ForgetInterval = TimeSpan.FromMinutes(1);
@@ -120,10 +121,18 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
             return;
         }
         _lastForget = timestamp;
-        var forgotten = state.ForgetBillsBefore(time.GetUtcNow() - rules.BillNoTtl);
-        if (forgotten > 0)
+        try
         {
-            logger.LogDebug("forgot {Count} bill_nos older than {Ttl}", forgotten, rules.BillNoTtl);
+            var forgotten = state.ForgetBillsBefore(time.GetUtcNow() - rules.BillNoTtl);
+            if (forgotten > 0)
+            {
+                logger.LogDebug("forgot {Count} bill_nos older than {Ttl}", forgotten, rules.BillNoTtl);
+            }
+        }
+        catch (Exception ex)
+        {
+            // Outside the batch guard: a sweep that throws must not end the loop every later call waits on.
+            logger.LogError(ex, "the bill_no memory sweep failed; it runs again in a minute");
         }
     }
 

@@ -414,17 +414,6 @@ public sealed class LiteDbStore : IDisposable
     public IReadOnlyList<Order> OrdersOf(AccountKey key) =>
         _orders.Find(Query.EQ("openid", key.Openid)).Select(ToOrder).Where(o => o.Account == key).OrderBy(o => o.Id).ToList();
 
-    /// <summary>The pays and presents created at or after <paramref name="since"/>, oldest first: the live bill_nos.</summary>
-    public IReadOnlyList<Order> BillOrdersSince(DateTimeOffset since)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_closed, this);
-            return _orders.Find(Query.And(Query.Or(Query.EQ("kind", "pay"), Query.EQ("kind", "present")),
-                Query.GTE("created_at", since.ToUnixTimeMilliseconds()))).Select(ToOrder).OrderBy(o => o.Id).ToList();
-        }
-    }
-
     /// <summary>Every stored account document (GET /admin/invariants; call between commits).</summary>
     public IReadOnlyList<Account> AllAccounts()
     {
