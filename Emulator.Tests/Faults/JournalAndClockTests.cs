@@ -203,6 +203,20 @@ public sealed class JournalAndClockTests : EmulatorTest
     private async Task<JsonElement[]> JournalAsync(string query) =>
         (await Admin.GetFromJsonAsync<JsonElement[]>($"/admin/requests?{query}"))!;
 
+    [Fact]
+    public async Task Journal_JsonBodyWithAnAmpersandInAValue_IsShownWhole()
+    {
+        var (pathAndQuery, signed) = await Backend.SignAsync("pay", User, new() { ["amt"] = 1L, ["bill_no"] = "JR-AMP", ["app_remark"] = "a&secret=b" });
+        // As a client whose JSON writer leaves '&' unescaped sends it (the same JSON).
+        WireAssert.Ok(await Backend.PostRawAsync(pathAndQuery, signed.Replace("\\u0026", "&", StringComparison.Ordinal)));
+
+        var entry = (await Admin.GetFromJsonAsync<JsonElement[]>("/admin/requests?bill_no=JR-AMP"))!.Single();
+
+        var body = entry.GetProperty("body").GetString()!;
+        Assert.Contains("\"app_remark\":\"a&secret=b\"", body, StringComparison.Ordinal);
+        Assert.Contains($"\"openid\":\"{User.Openid}\"", body, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("{\"now\":\"0001-01-01T00:00:00Z\"}")]
     [InlineData("{\"now\":\"9999-12-31T23:59:59Z\"}")]

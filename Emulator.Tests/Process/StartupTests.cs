@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MidasEmulator.Tests.Support;
 
 namespace MidasEmulator.Tests.Process;
 
@@ -39,7 +40,9 @@ public sealed class StartupTests : IDisposable
     [InlineData("{\"apps\":[],\"apps\":[]}", "Duplicate property 'apps'")]
     [InlineData("{\"apps\":[", "apps")]
     [InlineData("{\"apps\":[]}", "needs both")]
-    [InlineData("{\"apps\":[],\"users\":[{\"openid\":\"o1\",\"session_key\":\"k\",\"balance\":1,\"gen_balance\":0}]}", "names no app")]
+    [InlineData("{\"apps\":[null],\"users\":[]}", "apps[0] needs an appid")]
+    [InlineData("{\"apps\":[{\"appid\":\"wx1\",\"secret\":\"s\",\"offer_id\":\"1\",\"app_key\":\"k\"}],\"users\":[{\"openid\":\"o1\",\"session_key\":\"k\",\"balance\":1,\"gen_balance\":2}]}", "gen_balance <= balance")]
+    [InlineData("{\"apps\":[],\"users\":[{\"openid\":\"o1\",\"session_key\":\"k\",\"balance\":1,\"gen_balance\":0}]}", "the seed has no apps")]
     public async Task BrokenSeedFile_ExitsWith2AndASentenceNamingTheFile(string seed, string named)
     {
         var seedFile = Path.Combine(_dir, "seed.json");
@@ -51,6 +54,28 @@ public sealed class StartupTests : IDisposable
         var line = Assert.Single(stderr.Split('\n'), l => l.StartsWith("midas-emulator: cannot start: the seed file", StringComparison.Ordinal));
         Assert.Contains(seedFile, line);
         Assert.Contains(named, line);
+    }
+
+    [Fact]
+    public async Task BrokenSeedFile_WritesNothing_SoTheFixedOneLoadsOnTheNextStart()
+    {
+        var database = Path.Combine(_dir, "midas.db");
+        var seedFile = Path.Combine(_dir, "seed.json");
+        // A good app and user first, then a user whose app the seed does not register.
+        await File.WriteAllTextAsync(seedFile, """
+            {"apps":[{"appid":"wxhalf","secret":"s","offer_id":"1","app_key":"k"}],
+             "users":[{"openid":"oFirst","session_key":"k","balance":5,"gen_balance":0},
+                      {"openid":"oSecond","session_key":"k","balance":5,"gen_balance":0,"appid":"wxother"}]}
+            """);
+
+        var (exitCode, _) = await RunAsync($"--Midas:Database={database}", $"--Midas:SeedFile={seedFile}");
+
+        Assert.Equal(2, exitCode);
+        using var emulator = EmulatorProcess.Start(_dir);
+        using var admin = await emulator.ConnectAsync();
+        var apps = await admin.GetStringAsync("/admin/apps");
+        Assert.DoesNotContain("wxhalf", apps, StringComparison.Ordinal);
+        Assert.Contains(EmulatorApp.Appid, apps, StringComparison.Ordinal);
     }
 
     private async Task<(int ExitCode, string Stderr)> RunAsync(params string[] settings)

@@ -178,8 +178,9 @@ public static partial class AdminEndpoints
             var seeded = await data.ResetAsync(body?.Reseed ?? true).ConfigureAwait(false);
             return TypedResults.Ok(new ResetReply(true, seeded));
         }
-        catch (SeedFileException ex)
+        catch (IOException ex)
         {
+            // The seed file broke (or went) after the start; it is checked whole before anything of it is written.
             return AdminProblems.Unavailable($"the emulator was wiped, but {ex.Message}");
         }
     }

@@ -142,7 +142,9 @@ public static partial class AdminEndpoints
         {
             return null;
         }
-        var text = CredentialMask.HideInQuery(CredentialMask.HideInJson(Encoding.UTF8.GetString(e.Body)));
+        var text = Encoding.UTF8.GetString(e.Body);
+        // A form body is split on '&'; a JSON one must not be (an '&' inside a string value would hide the rest).
+        text = text.TrimStart() is ['{' or '[', ..] ? CredentialMask.HideInJson(text) : CredentialMask.HideInQuery(CredentialMask.HideInJson(text));
         return e.BodyBytes > e.Body.Length ? $"{text}…[{e.BodyBytes} bytes; the journal keeps the first {RequestJournal.MaxBodyBytes}]" : text;
     }
 

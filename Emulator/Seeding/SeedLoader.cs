@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using MidasEmulator.Auth;
@@ -41,18 +42,69 @@ public sealed class SeedLoader(
 
     public static SeedFile Read(string path)
     {
-        using var stream = File.OpenRead(path);
+        SeedFile? seed;
         try
         {
-            var seed = JsonSerializer.Deserialize(stream, EmulatorJsonContext.Default.SeedFile)
-                ?? throw new SeedFileException(path, "it is empty");
-            // Missing lists read as null whatever the record says.
-            return seed.Apps is null || seed.Users is null ? throw new SeedFileException(path, "it needs both \"apps\" and \"users\" (either may be [])") : seed;
+            using var stream = File.OpenRead(path);
+            seed = JsonSerializer.Deserialize(stream, EmulatorJsonContext.Default.SeedFile);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
         {
             throw new SeedFileException(path, ex.Message, ex);
         }
+        return Problem(seed) is { } problem ? throw new SeedFileException(path, problem) : seed!;
+    }
+
+    /// <summary>
+    /// Whatever would make the load fail half-way, found before anything is written: a seed is applied whole or not at
+    /// all (a half-applied one would also leave the database non-empty, so the next start would not seed it again).
+    /// </summary>
+    private static string? Problem(SeedFile? seed)
+    {
+        // Missing lists and null elements read as null whatever the records say.
+        if (seed?.Apps is null || seed.Users is null)
+        {
+            return "it needs both \"apps\" and \"users\" (either may be [])";
+        }
+        var appids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < seed.Apps.Count; i++)
+        {
+            var app = seed.Apps[i];
+            if (app is null || !MidasValidation.IsAppIdentifier(app.Appid) || !MidasValidation.IsAppIdentifier(app.OfferId))
+            {
+                return $"apps[{i}] needs an appid and an offer_id of 1 to {MidasValidation.MaxKeyPartLength} characters of [0-9A-Za-z_-]";
+            }
+            if (new[] { app.Secret, app.AppKey, app.SandboxAppKey ?? "-" }.Any(text => text is not { Length: > 0 and <= 256 }))
+            {
+                return $"apps[{i}] ({app.Appid}) needs a secret and an app_key (and any sandbox_app_key) of 1 to 256 characters";
+            }
+            if (!appids.Add(app.Appid))
+            {
+                return $"apps[{i}] repeats appid {app.Appid}";
+            }
+        }
+        for (var i = 0; i < seed.Users.Count; i++)
+        {
+            var user = seed.Users[i];
+            if (user is null || !MidasValidation.IsOpenid(user.Openid) || user.SessionKey is not { Length: > 0 and <= 256 })
+            {
+                return $"users[{i}] needs an openid of [0-9A-Za-z_-] and a session_key of 1 to 256 characters";
+            }
+            var appid = user.Appid ?? (seed.Apps.Count > 0 ? seed.Apps[0].Appid : null);
+            if (appid is null || !appids.Contains(appid))
+            {
+                return $"users[{i}] ({user.Openid}) names app {appid ?? "(none: the seed has no apps)"}, which the seed does not register";
+            }
+            if (!EnvNames.TryParse(user.Env, out _) || user.ZoneId is { Length: 0 or > MidasValidation.MaxKeyPartLength })
+            {
+                return $"users[{i}] ({user.Openid}): env must be sandbox or production, zone_id 1 to {MidasValidation.MaxKeyPartLength} characters";
+            }
+            if (user.Balance is < 0 or > AdminEndpoints.MaxSetBalance || user.GenBalance < 0 || user.GenBalance > user.Balance)
+            {
+                return $"users[{i}] ({user.Openid}): need 0 <= gen_balance <= balance <= {AdminEndpoints.MaxSetBalance}";
+            }
+        }
+        return null;
     }
 
     public async Task<int> LoadAsync()
@@ -83,21 +135,18 @@ public sealed class SeedLoader(
         {
             await apps.RegisterAsync(new MidasApp(app.Appid, app.Secret, app.OfferId, app.AppKey, app.SandboxAppKey)).ConfigureAwait(false);
         }
-        var defaultApp = seed.Apps.Count > 0 ? seed.Apps[0] : null;
+        var offers = seed.Apps.ToDictionary(a => a.Appid, a => a.OfferId, StringComparer.Ordinal);
         var work = new List<Task>(seed.Users.Count * 2);
         foreach (var user in seed.Users)
         {
-            var appid = user.Appid ?? defaultApp?.Appid ?? throw new InvalidDataException($"seed user {user.Openid} names no app and the seed has none");
-            if (!apps.TryGet(appid, out var app))
-            {
-                throw new InvalidDataException($"seed user {user.Openid} names app {appid}, which the seed does not register");
-            }
+            // Read checked every user: its app is in the seed and its env parses.
+            var appid = user.Appid ?? seed.Apps[0].Appid;
             if (!EnvNames.TryParse(user.Env, out var env))
             {
-                throw new InvalidDataException($"seed user {user.Openid}: env must be sandbox or production");
+                throw new UnreachableException($"seed user {user.Openid}: env {user.Env} passed the check");
             }
             work.Add(sessions.StartAsync(appid, user.Openid, user.SessionKey));
-            var key = new AccountKey(env, app.OfferId, user.ZoneId ?? "1", user.Openid);
+            var key = new AccountKey(env, offers[appid], user.ZoneId ?? "1", user.Openid);
             // A seeded balance is booked as a "set" order, so the ledger explains every coin.
             work.Add(SetBalanceAsync(new SetBalanceCommand(key, appid, user.Balance, user.GenBalance, FirstSave: user.Balance == user.GenBalance)));
         }
