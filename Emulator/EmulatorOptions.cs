@@ -109,7 +109,6 @@ public sealed class EmulatorOptions
     [Range(0, int.MaxValue)]
     public int SessionTtlSeconds { get; set; }
 
-    /// <summary>Largest WeChat-surface request body accepted, in bytes.</summary>
     /// <summary>How many recent WeChat-surface calls GET /admin/requests keeps; 0 turns the journal off.</summary>
     [Range(0, 1_000_000)]
     public int JournalSize { get; set; } = 1000;
@@ -117,6 +116,7 @@ public sealed class EmulatorOptions
     /// <summary>Console log format; every WeChat-surface call writes one entry (Faults/WeChatCallFilter).</summary>
     public LogFormat LogFormat { get; set; } = LogFormat.Text;
 
+    /// <summary>Largest WeChat-surface request body accepted, in bytes.</summary>
     [Range(256, 16 * 1024 * 1024)]
     public int MaxBodyBytes { get; set; } = 64 * 1024;
 

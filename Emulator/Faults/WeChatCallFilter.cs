@@ -68,20 +68,13 @@ public sealed partial class WeChatCallPipeline(
     // The wait ignores the client's disconnect on purpose: a client that gave up does not undo the operation.
     private static async ValueTask<object?> ApplyAsync(FaultSpec fault, EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        object? result = null;
-        if (fault.AfterCommit || fault.Action == FaultAction.Delay)
+        if (!fault.AfterCommit)
         {
-            if (!fault.AfterCommit)
-            {
-                await Task.Delay(fault.DelayMs).ConfigureAwait(false);
-            }
-            result = await next(context).ConfigureAwait(false);
-            if (fault.AfterCommit)
-            {
-                await Task.Delay(fault.DelayMs).ConfigureAwait(false);
-            }
+            await Task.Delay(fault.DelayMs).ConfigureAwait(false);
         }
-        else
+        // The operation runs after a commit-first rule, and after a plain delay; any other rule replies instead of it.
+        var result = fault.AfterCommit || fault.Action == FaultAction.Delay ? await next(context).ConfigureAwait(false) : null;
+        if (fault.AfterCommit)
         {
             await Task.Delay(fault.DelayMs).ConfigureAwait(false);
         }
