@@ -160,8 +160,8 @@ public static partial class AdminEndpoints
         {
             return AdminProblems.BadRequest("give exactly one of advance_s (seconds forward), now (an ISO-8601 time) or real (true)");
         }
-        // The target is worked out from the clock at the moment of the move; the request only says how to get there.
-        Func<DateTimeOffset, DateTimeOffset> target;
+        // The target is worked out from the clock at the moment of the move (null: back to the system clock).
+        Func<DateTimeOffset, DateTimeOffset>? target;
         if (body.AdvanceS is { } seconds)
         {
             if (!(seconds >= 0 && seconds <= TimeSpan.FromDays(36_500).TotalSeconds))
@@ -180,41 +180,15 @@ public static partial class AdminEndpoints
         }
         else if (body.Real is true)
         {
-            target = now => now - clock.Offset;
+            target = null;
         }
         else
         {
             return AdminProblems.BadRequest("real must be true (it returns the emulator to the system clock)");
         }
-        // On the writer between two commits: every command after the move sees the new time. When time goes back, the
-        // bill_no memory is rebuilt for it (a bill_no a jump forward had let go is live again), read before anything
-        // changes, so a failed read leaves clock and memory as they were.
         try
         {
-            var moved = await writer.RunBetweenCommitsAsync(() =>
-            {
-                var before = clock.GetUtcNow();
-                var after = target(before);
-                if (after < EmulatorClock.Earliest || after > EmulatorClock.Latest)
-                {
-                    return false;
-                }
-                var live = after < before ? writer.LiveBillsAt(after) : null;
-                if (body.Real is true)
-                {
-                    clock.UseReal();
-                }
-                else
-                {
-                    clock.Set(after);
-                }
-                if (live is not null)
-                {
-                    writer.RememberOnly(live);
-                }
-                return true;
-            }).ConfigureAwait(false);
-            if (!moved)
+            if (!await writer.MoveClockAsync(clock, target).ConfigureAwait(false))
             {
                 return AdminProblems.BadRequest($"the clock must stay between {EmulatorClock.Earliest:yyyy-MM-dd} and {EmulatorClock.Latest:yyyy-MM-dd}");
             }

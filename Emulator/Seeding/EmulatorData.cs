@@ -15,7 +15,6 @@ public sealed class EmulatorData(
     LiteDbStore store,
     LedgerState ledger,
     LedgerWriter writer,
-    MoneyRules rules,
     AppRegistry apps,
     AccessTokens tokens,
     Sessions sessions,
@@ -33,12 +32,7 @@ public sealed class EmulatorData(
         {
             ledger.Publish(account);
         }
-        // Only the bill_nos still inside their 48 h: older ones are in the ledger, not in memory.
-        var now = time.GetUtcNow();
-        foreach (var order in data.BillOrders.Where(o => rules.IsLive(o, now)).OrderBy(o => o.Id))
-        {
-            ledger.Publish(rules.BillKey(order.Account, order.BillNo!), order);
-        }
+        writer.RememberLiveBills(data.BillOrders, time.GetUtcNow());
         ledger.SetLastOrderId(data.LastOrderId);
         apps.Load(data.Apps);
         tokens.Load(data.Tokens);

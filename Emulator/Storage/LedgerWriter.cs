@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using MidasEmulator.Clock;
 using MidasEmulator.Midas;
 
 namespace MidasEmulator.Storage;
@@ -93,14 +94,48 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
     }
 
     /// <summary>
-    /// The pays and presents whose bill_no is live at <paramref name="now"/>, from the ledger (read in pages): what the
-    /// bill_no memory must hold once the clock goes back to it. Call it between commits (<see cref="RunBetweenCommitsAsync"/>).
+    /// Fills the bill_no memory from <paramref name="orders"/>: the pays and presents still live at <paramref name="now"/>
+    /// (older ones are in the ledger, not in memory). At start-up, before <see cref="Start"/>.
     /// </summary>
-    public IReadOnlyList<Order> LiveBillsAt(DateTimeOffset now) =>
-        store.AllOrdersById().Where(o => o.Kind is OrderKind.Pay or OrderKind.Present && rules.IsLive(o, now)).ToList();
+    public void RememberLiveBills(IEnumerable<Order> orders, DateTimeOffset now) => Remember(LiveBills(orders, now));
 
-    /// <summary>Makes <paramref name="live"/> the whole bill_no memory (between commits), oldest first so the newest wins.</summary>
-    public void RememberOnly(IReadOnlyList<Order> live)
+    /// <summary>
+    /// Moves the clock between two commits, so every command after it sees the new time; <paramref name="target"/>
+    /// maps the time now to the new one (null: back to the system clock). Going back rebuilds the bill_no memory for
+    /// the new time from the ledger, so a bill_no that a jump forward let go is live again, not charged twice; the
+    /// ledger is read before anything changes, so a failed read leaves clock and memory as they were.
+    /// False, with nothing moved, when the new time is outside the clock's range.
+    /// </summary>
+    public Task<bool> MoveClockAsync(EmulatorClock clock, Func<DateTimeOffset, DateTimeOffset>? target) =>
+        RunBetweenCommitsAsync(() =>
+        {
+            var before = clock.GetUtcNow();
+            var after = target?.Invoke(before) ?? before - clock.Offset;
+            if (after < EmulatorClock.Earliest || after > EmulatorClock.Latest)
+            {
+                return false;
+            }
+            var live = after < before ? LiveBills(store.AllOrdersById(), after) : null;
+            if (target is null)
+            {
+                clock.UseReal();
+            }
+            else
+            {
+                clock.Set(after);
+            }
+            if (live is not null)
+            {
+                Remember(live);
+            }
+            return true;
+        });
+
+    // Oldest first, so that for a bill_no used again after its memory expired the newest order is the one kept.
+    private List<Order> LiveBills(IEnumerable<Order> orders, DateTimeOffset now) =>
+        orders.Where(o => o.Kind is OrderKind.Pay or OrderKind.Present && rules.IsLive(o, now)).OrderBy(o => o.Id).ToList();
+
+    private void Remember(List<Order> live)
     {
         state.ClearBills();
         foreach (var order in live)
