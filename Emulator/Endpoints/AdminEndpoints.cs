@@ -192,20 +192,9 @@ public static partial class AdminEndpoints
         {
             return problem!;
         }
-        // appid and offer_id are parts of database keys: short, and without the key separator.
-        foreach (var (name, value) in new[] { ("appid", body.Appid), ("offer_id", body.OfferId) })
+        if (MidasValidation.CheckApp(body.Appid, body.Secret, body.OfferId, body.AppKey, body.SandboxAppKey) is { } invalid)
         {
-            if (CheckIdentifier(name, value) is { } invalid)
-            {
-                return invalid;
-            }
-        }
-        foreach (var (name, value) in new[] { ("secret", body.Secret), ("app_key", body.AppKey), ("sandbox_app_key", body.SandboxAppKey ?? "-") })
-        {
-            if (value is not { Length: > 0 and <= 256 })
-            {
-                return AdminProblems.BadRequest($"{name} is required: 1 to 256 characters");
-            }
+            return AdminProblems.BadRequest(invalid);
         }
         var app = new MidasApp(body.Appid!, body.Secret!, body.OfferId!, body.AppKey!, body.SandboxAppKey);
         await apps.RegisterAsync(app).ConfigureAwait(false);
@@ -227,9 +216,10 @@ public static partial class AdminEndpoints
         {
             return invalid;
         }
-        if (body.SessionKey is { Length: 0 or > 256 })
+        if (body.SessionKey is not null && !MidasValidation.IsSessionKey(body.SessionKey))
         {
-            return AdminProblems.BadRequest("session_key must be 1 to 256 characters (WeChat issues 24-char base64); leave it out for a new one");
+            return AdminProblems.BadRequest($"session_key must be 1 to {MidasValidation.MaxSecretLength} characters (WeChat issues 24-char base64); "
+                + "leave it out for a new one");
         }
         var session = await sessions.StartAsync(app.Appid, body.Openid!, body.SessionKey).ConfigureAwait(false);
         return TypedResults.Ok(SessionReply.From(session));
@@ -270,8 +260,4 @@ public static partial class AdminEndpoints
             ? null
             : AdminProblems.BadRequest($"openid must be 1 to {MidasValidation.MaxOpenidLength} characters of [0-9A-Za-z_-]");
 
-    private static ProblemHttpResult? CheckIdentifier(string name, string? value) =>
-        MidasValidation.IsAppIdentifier(value)
-            ? null
-            : AdminProblems.BadRequest($"{name} is required: 1 to {MidasValidation.MaxKeyPartLength} characters of [0-9A-Za-z_-]");
 }

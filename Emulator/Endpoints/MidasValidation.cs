@@ -69,6 +69,35 @@ public static class MidasValidation
     /// <summary>An appid or offer_id as the admin API registers it: 1 to 64 characters of [0-9A-Za-z_-].</summary>
     public static bool IsAppIdentifier(string? value) => value is { Length: > 0 and <= MaxKeyPartLength } && IsIdentifierText(value);
 
+    /// <summary>Longest secret, AppKey or session_key the emulator keeps.</summary>
+    public const int MaxSecretLength = 256;
+
+    /// <summary>A session_key as the admin API and the seed set it: 1 to 256 characters (WeChat issues 24-char base64).</summary>
+    public static bool IsSessionKey(string? value) => value is { Length: > 0 and <= MaxSecretLength };
+
+    /// <summary>
+    /// What is wrong with an app to register (POST /admin/apps, the seed file), naming the field, or null. appid and
+    /// offer_id are parts of database keys: short, and without the key separator.
+    /// </summary>
+    public static string? CheckApp(string? appid, string? secret, string? offerId, string? appKey, string? sandboxAppKey)
+    {
+        foreach (var (name, value) in new[] { ("appid", appid), ("offer_id", offerId) })
+        {
+            if (!IsAppIdentifier(value))
+            {
+                return $"{name} is required: 1 to {MaxKeyPartLength} characters of [0-9A-Za-z_-]";
+            }
+        }
+        foreach (var (name, value) in new[] { ("secret", secret), ("app_key", appKey), ("sandbox_app_key", sandboxAppKey ?? "-") })
+        {
+            if (value is not { Length: > 0 and <= MaxSecretLength })
+            {
+                return $"{name} is required: 1 to {MaxSecretLength} characters";
+            }
+        }
+        return null;
+    }
+
     private static bool IsIdentifierText(string value) => value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 
     /// <summary>Amounts are 1 … 2 147 483 647 (midas-api.md §10.22).</summary>

@@ -1,7 +1,6 @@
 using MidasEmulator.Auth;
 using MidasEmulator.Faults;
 using MidasEmulator.Journal;
-using MidasEmulator.Midas;
 using MidasEmulator.Storage;
 
 namespace MidasEmulator.Seeding;

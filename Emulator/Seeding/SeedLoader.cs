@@ -70,13 +70,14 @@ public sealed class SeedLoader(
         for (var i = 0; i < seed.Apps.Count; i++)
         {
             var app = seed.Apps[i];
-            if (app is null || !MidasValidation.IsAppIdentifier(app.Appid) || !MidasValidation.IsAppIdentifier(app.OfferId))
+            if (app is null)
             {
-                return $"apps[{i}] needs an appid and an offer_id of 1 to {MidasValidation.MaxKeyPartLength} characters of [0-9A-Za-z_-]";
+                return $"apps[{i}] needs an appid, secret, offer_id and app_key";
             }
-            if (new[] { app.Secret, app.AppKey, app.SandboxAppKey ?? "-" }.Any(text => text is not { Length: > 0 and <= 256 }))
+            // The rules POST /admin/apps applies.
+            if (MidasValidation.CheckApp(app.Appid, app.Secret, app.OfferId, app.AppKey, app.SandboxAppKey) is { } invalid)
             {
-                return $"apps[{i}] ({app.Appid}) needs a secret and an app_key (and any sandbox_app_key) of 1 to 256 characters";
+                return $"apps[{i}]: {invalid}";
             }
             if (!appids.Add(app.Appid))
             {
@@ -86,9 +87,9 @@ public sealed class SeedLoader(
         for (var i = 0; i < seed.Users.Count; i++)
         {
             var user = seed.Users[i];
-            if (user is null || !MidasValidation.IsOpenid(user.Openid) || user.SessionKey is not { Length: > 0 and <= 256 })
+            if (user is null || !MidasValidation.IsOpenid(user.Openid) || !MidasValidation.IsSessionKey(user.SessionKey))
             {
-                return $"users[{i}] needs an openid of [0-9A-Za-z_-] and a session_key of 1 to 256 characters";
+                return $"users[{i}] needs an openid of [0-9A-Za-z_-] and a session_key of 1 to {MidasValidation.MaxSecretLength} characters";
             }
             var appid = user.Appid ?? (seed.Apps.Count > 0 ? seed.Apps[0].Appid : null);
             if (appid is null || !appids.Contains(appid))
