@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using MidasEmulator.Seeding;
 using MidasEmulator.Tests.Support;
 
 namespace MidasEmulator.Tests.Process;
@@ -12,9 +13,6 @@ public sealed record LedgerOrder(long Id, string Kind, string Openid, string? Bi
         o.Number("id"), o.GetProperty("kind").GetString()!, o.GetProperty("openid").GetString()!,
         o.GetProperty("bill_no").GetString(), o.Number("amt"), o.Number("gen_amt"), o.GetProperty("status").GetString()!, o.Number("balance_after"));
 }
-
-/// <summary>A seeded user's starting balance, read from the seed file the emulator loaded.</summary>
-public sealed record SeedUser(string Openid, string SessionKey, long Balance, long GenBalance);
 
 /// <summary>How the audit's operations stood against the ledger.</summary>
 public sealed record AuditFigures(int Orders, int Accounts, int Acknowledged, int AppliedByRepeat, int Refused, int OpenIn, int OpenOut);

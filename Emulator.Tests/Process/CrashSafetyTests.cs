@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using MidasEmulator.Seeding;
 using MidasEmulator.Tests.Support;
 using Xunit.Abstractions;
 using static MidasEmulator.Tests.Process.CrashLoad;
@@ -35,7 +36,7 @@ public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHel
         var cycles = int.TryParse(Environment.GetEnvironmentVariable("MIDAS_CRASH_CYCLES"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : DefaultCycles;
         var randomSeed = Environment.TickCount;
         var random = new Random(randomSeed);
-        var seedUsers = ReadSeed(published.SeedFile);
+        var seedUsers = SeedLoader.Read(published.SeedFile).Users;
         var seed = seedUsers.ToDictionary(u => u.Openid, StringComparer.Ordinal);
         var users = seedUsers.Take(UsersInPlay).Select(u => new GameUser(u.Openid, u.SessionKey)).ToList();
         var books = new ClientBooks();
@@ -115,7 +116,7 @@ public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHel
     /// <summary>The emulator's own check as well (GET /admin/invariants): every account, the whole ledger replayed.</summary>
     private async Task RecordEmulatorAuditAsync(HttpClient admin)
     {
-        var invariants = await admin.GetFromJsonAsync<JsonElement>("/admin/invariants");
+        var invariants = await admin.InvariantsAsync();
         if (!invariants.GetProperty("ok").GetBoolean())
         {
             Record([$"GET /admin/invariants: {invariants}"]);
@@ -161,7 +162,6 @@ public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHel
                     $"{attempt.Errcode?.ToString(CultureInfo.InvariantCulture) ?? attempt.Detail}: {operation}"]);
             }
         }
-        totals.Unanswered += resolvedIn + resolvedOut;
         totals.ResolvedIn += resolvedIn;
         totals.ResolvedOut += resolvedOut;
         totals.Retried += retried;
@@ -181,22 +181,14 @@ public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHel
     }
 
     /// <summary>The seed file's users in its order, so the users in play are the same on every run.</summary>
-    private static List<SeedUser> ReadSeed(string path)
-    {
-        using var file = JsonDocument.Parse(File.ReadAllText(path));
-        return file.RootElement.GetProperty("users").EnumerateArray()
-            .Select(u => new SeedUser(u.GetProperty("openid").GetString()!, u.GetProperty("session_key").GetString()!,
-                u.GetProperty("balance").GetInt64(), u.GetProperty("gen_balance").GetInt64()))
-            .ToList();
-    }
 
     private sealed class Totals
     {
         public List<long> RestartMs { get; } = [];
         public int Acknowledged { get; set; }
-        public int Unanswered { get; set; }
         public int ResolvedIn { get; set; }
         public int ResolvedOut { get; set; }
+        public int Unanswered => ResolvedIn + ResolvedOut;
         public int Retried { get; set; }
     }
 }

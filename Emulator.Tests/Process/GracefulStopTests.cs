@@ -28,7 +28,12 @@ public sealed class GracefulStopTests : IDisposable
                 fault.EnsureSuccessStatusCode();
             }
             var pay = backend.PayAsync(EmulatorApp.DocUser, "STOP-1", 25);
-            await Task.Delay(500);
+            // Committed, so its reply is now held for 1.5 s: a fixed wait would assume how fast a busy machine gets here.
+            var deadline = Stopwatch.StartNew();
+            while ((await http.OrdersAsync("bill_no=STOP-1")).Length == 0 && deadline.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                await Task.Delay(20);
+            }
 
             var stopwatch = Stopwatch.StartNew();
             using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", emulator.Process.Id.ToString(CultureInfo.InvariantCulture)]))

@@ -25,4 +25,8 @@ public static class AdminClient
 
     public static async Task<JsonElement[]> OrdersAsync(this HttpClient http, string query) =>
         (await http.GetFromJsonAsync<JsonElement[]>($"/admin/orders?{query}"))!;
+
+    /// <summary>GET /admin/invariants: the emulator's own money check over the whole ledger.</summary>
+    public static async Task<JsonElement> InvariantsAsync(this HttpClient http) =>
+        await http.GetFromJsonAsync<JsonElement>("/admin/invariants");
 }
