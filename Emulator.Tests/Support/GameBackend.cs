@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -70,19 +69,9 @@ public sealed class GameBackend(HttpClient http, TimeProvider clock)
         {
             fields[key] = value;
         }
-        var text = fields.ToDictionary(f => f.Key, f => Convert.ToString(f.Value, CultureInfo.InvariantCulture)!);
         var token = accessToken ?? await AccessTokenAsync();
-        var sig = DocSigner.Sig(text, path, appKey ?? (sandbox ? EmulatorApp.SandboxKey : EmulatorApp.ProductionKey));
-        var body = new JsonObject();
-        foreach (var (key, value) in fields)
-        {
-            body[key] = value is string s ? JsonValue.Create(s) : JsonValue.Create(Convert.ToInt64(value, CultureInfo.InvariantCulture));
-        }
-        body["sig"] = sig;
-        if (withMpSig)
-        {
-            body["mp_sig"] = DocSigner.MpSig(text, token, sig, path, sessionKey ?? user.SessionKey);
-        }
+        var body = DocSigner.SignedBody(fields, path, appKey ?? (sandbox ? EmulatorApp.SandboxKey : EmulatorApp.ProductionKey), token,
+            withMpSig ? sessionKey ?? user.SessionKey : null);
         tamper?.Invoke(body);
         return ($"{path}?access_token={token}", body.ToJsonString());
     }

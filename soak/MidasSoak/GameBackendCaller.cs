@@ -1,10 +1,8 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace MidasSoak;
 
@@ -92,15 +90,7 @@ internal sealed class GameBackendCaller(HttpClient wechat, SoakOptions options, 
             new("pf", "android"),
         };
         fields.AddRange(opFields);
-        var text = fields.ToDictionary(f => f.Key, f => Convert.ToString(f.Value, CultureInfo.InvariantCulture)!, StringComparer.Ordinal);
-        var sig = DocSigner.Sig(text, path, options.SandboxKey);
-        var body = new JsonObject();
-        foreach (var (key, value) in fields)
-        {
-            body[key] = value is string s ? JsonValue.Create(s) : JsonValue.Create(Convert.ToInt64(value, CultureInfo.InvariantCulture));
-        }
-        body["sig"] = sig;
-        body["mp_sig"] = DocSigner.MpSig(text, _accessToken, sig, path, user.SessionKey);
+        var body = DocSigner.SignedBody(fields, path, options.SandboxKey, _accessToken, user.SessionKey);
         return body.ToJsonString();
     }
 }
