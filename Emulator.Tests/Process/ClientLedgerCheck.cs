@@ -6,14 +6,6 @@ using MidasEmulator.Tests.Support;
 
 namespace MidasEmulator.Tests.Process;
 
-/// <summary>One entry of GET /admin/orders, as the audit reads it.</summary>
-public sealed record LedgerOrder(long Id, string Kind, string Openid, string? BillNo, long Amt, long GenAmt, string Status, long BalanceAfter)
-{
-    public static LedgerOrder From(JsonElement o) => new(
-        o.Number("id"), o.GetProperty("kind").GetString()!, o.GetProperty("openid").GetString()!,
-        o.GetProperty("bill_no").GetString(), o.Number("amt"), o.Number("gen_amt"), o.GetProperty("status").GetString()!, o.Number("balance_after"));
-}
-
 /// <summary>How the audit's operations stood against the ledger.</summary>
 public sealed record AuditFigures(int Orders, int Accounts, int Acknowledged, int AppliedByRepeat, int Refused, int OpenIn, int OpenOut);
 
@@ -29,22 +21,6 @@ public sealed class ClientLedgerCheck(IReadOnlyDictionary<string, SeedUser> seed
     private readonly List<string> _violations = [];
 
     public IReadOnlyList<string> Violations => _violations;
-
-    public static async Task<IReadOnlyList<LedgerOrder>> ReadLedgerAsync(HttpClient admin)
-    {
-        var orders = new List<LedgerOrder>();
-        long after = 0;
-        while (true)
-        {
-            var page = await admin.OrdersAsync($"limit=10000&after_id={after}");
-            if (page.Length == 0)
-            {
-                return orders;
-            }
-            orders.AddRange(page.Select(LedgerOrder.From));
-            after = orders[^1].Id;
-        }
-    }
 
     public static async Task<IReadOnlyDictionary<string, JsonElement>> ReadAccountsAsync(HttpClient admin, IEnumerable<GameUser> users)
     {

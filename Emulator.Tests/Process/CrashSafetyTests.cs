@@ -107,7 +107,7 @@ public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHel
     private async Task<AuditFigures> AuditAsync(HttpClient admin, IReadOnlyDictionary<string, SeedUser> seed, IReadOnlyList<GameUser> users, ClientBooks books)
     {
         var audit = new ClientLedgerCheck(seed, books);
-        var figures = audit.Check(await ClientLedgerCheck.ReadLedgerAsync(admin), await ClientLedgerCheck.ReadAccountsAsync(admin, users));
+        var figures = audit.Check(await LedgerOrder.ReadAllAsync(admin), await ClientLedgerCheck.ReadAccountsAsync(admin, users));
         Record(audit.Violations);
         await RecordEmulatorAuditAsync(admin);
         return figures;
@@ -130,7 +130,7 @@ public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHel
     private async Task AuditAfterRestartAsync(int cycle, EmulatorProcess emulator, HttpClient admin, IReadOnlyDictionary<string, SeedUser> seed,
         IReadOnlyList<GameUser> users, ClientBooks books, IReadOnlyList<Operation> unanswered, Totals totals)
     {
-        var orders = await ClientLedgerCheck.ReadLedgerAsync(admin);
+        var orders = await LedgerOrder.ReadAllAsync(admin);
         var audit = new ClientLedgerCheck(seed, books);
         var figures = audit.Check(orders, await ClientLedgerCheck.ReadAccountsAsync(admin, users));
         Record(audit.Violations);

@@ -11,8 +11,6 @@ namespace MidasSoak;
 /// </summary>
 internal sealed class LedgerCheck(HttpClient admin, string openidPrefix, IReadOnlyList<SoakUser> users, SoakCounters counters, Violations violations)
 {
-    private const int PageSize = 10_000;
-
     public async Task RunAsync(string checkpoint, CancellationToken cancellation)
     {
         await CheckAccountsAsync(checkpoint, cancellation).ConfigureAwait(false);
@@ -41,32 +39,10 @@ internal sealed class LedgerCheck(HttpClient admin, string openidPrefix, IReadOn
         }).ConfigureAwait(false);
     }
 
-    /// <summary>This run's orders, oldest first, paged by after_id so each page reads only its own orders.</summary>
-    private async Task<List<LedgerOrder>> ReadOrdersAsync(CancellationToken cancellation)
-    {
-        var orders = new List<LedgerOrder>();
-        long afterId = 0;
-        while (true)
-        {
-            var page = await admin.GetFromJsonAsync<JsonElement[]>(
-                string.Create(CultureInfo.InvariantCulture, $"/admin/orders?limit={PageSize}&after_id={afterId}"), cancellation).ConfigureAwait(false) ?? [];
-            foreach (var order in page)
-            {
-                var openid = order.GetProperty("openid").GetString() ?? "";
-                if (openid.StartsWith(openidPrefix, StringComparison.Ordinal))
-                {
-                    orders.Add(new LedgerOrder(order.GetProperty("id").GetInt64(), order.GetProperty("kind").GetString() ?? "", openid,
-                        order.GetProperty("bill_no").GetString(), order.GetProperty("amt").GetInt64(), order.GetProperty("gen_amt").GetInt64(),
-                        order.GetProperty("status").GetString() ?? "", order.GetProperty("balance_after").GetInt64()));
-                }
-            }
-            if (page.Length < PageSize)
-            {
-                return orders;
-            }
-            afterId = page[^1].GetProperty("id").GetInt64();
-        }
-    }
+    /// <summary>This run's orders, oldest first (the emulator may hold others, from its seed or earlier runs).</summary>
+    private async Task<List<LedgerOrder>> ReadOrdersAsync(CancellationToken cancellation) =>
+        (await LedgerOrder.ReadAllAsync(admin, cancellation).ConfigureAwait(false))
+            .Where(o => o.Openid.StartsWith(openidPrefix, StringComparison.Ordinal)).ToList();
 
     private void CheckLedger(string checkpoint, List<LedgerOrder> orders)
     {
@@ -149,6 +125,4 @@ internal sealed class LedgerCheck(HttpClient admin, string openidPrefix, IReadOn
         }
         return holds;
     }
-
-    private sealed record LedgerOrder(long Id, string Kind, string Openid, string? BillNo, long Amt, long GenAmt, string Status, long BalanceAfter);
 }
