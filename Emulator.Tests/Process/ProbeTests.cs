@@ -15,8 +15,8 @@ public sealed class ProbeTests : IDisposable
         using var emulator = EmulatorProcess.Start(_dir);
         (await emulator.ConnectAsync()).Dispose();
 
-        var healthy = await EmulatorProcess.RunToEndAsync(null, "--probe", $"{emulator.BaseAddress}admin/health");
-        var nobody = await EmulatorProcess.RunToEndAsync(null, "--probe", $"http://127.0.0.1:{EmulatorProcess.FreePort()}/admin/health");
+        var healthy = await EmulatorProcess.RunToEndAsync(["--probe", $"{emulator.BaseAddress}admin/health"]);
+        var nobody = await EmulatorProcess.RunToEndAsync(["--probe", $"http://127.0.0.1:{EmulatorProcess.FreePort()}/admin/health"]);
 
         Assert.Equal(0, healthy.ExitCode);
         Assert.Contains("answered 200", healthy.Output, StringComparison.Ordinal);
@@ -31,8 +31,8 @@ public sealed class ProbeTests : IDisposable
         (await emulator.ConnectAsync("probe-secret-1")).Dispose();
         var url = $"{emulator.BaseAddress}admin/health";
 
-        var withToken = await EmulatorProcess.RunToEndAsync(token, "--probe", url);
-        var without = await EmulatorProcess.RunToEndAsync(null, "--probe", url);
+        var withToken = await EmulatorProcess.RunToEndAsync(["--probe", url], token);
+        var without = await EmulatorProcess.RunToEndAsync(["--probe", url]);
 
         Assert.Equal(0, withToken.ExitCode);
         Assert.Equal(1, without.ExitCode);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MidasEmulator.Tests.Support;
 
 namespace MidasEmulator.Tests.Process;
@@ -80,17 +79,7 @@ public sealed class StartupTests : IDisposable
 
     private async Task<(int ExitCode, string Stderr)> RunAsync(params string[] settings)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "MidasEmulator.dll"), "--urls", "http://127.0.0.1:0", .. settings])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = _dir,
-        };
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stderr);
+        var (exitCode, _, errors) = await EmulatorProcess.RunToEndAsync(["--urls", "http://127.0.0.1:0", .. settings], workingDirectory: _dir);
+        return (exitCode, errors);
     }
 }

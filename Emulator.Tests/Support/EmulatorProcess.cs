@@ -93,20 +93,37 @@ public sealed class EmulatorProcess : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Runs `dotnet MidasEmulator.dll ARGS` to its end and returns the exit code and standard output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunToEndAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    /// <summary>
+    /// Runs `dotnet MidasEmulator.dll ARGS` to its end and returns its exit code and what it wrote. A run past 30 s is
+    /// killed (and the test fails) rather than left behind.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output, string Errors)> RunToEndAsync(string[] args,
+        IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo("dotnet", [Dll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet", [Dll, .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory ?? "",
+        };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
         }
         using var process = System.Diagnostics.Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"dotnet MidasEmulator.dll {string.Join(' ', args)} did not end within 30 s");
+        }
+        return (process.ExitCode, await output, await errors);
     }
 
     public void Dispose()
