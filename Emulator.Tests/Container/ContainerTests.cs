@@ -72,16 +72,12 @@ public sealed class ContainerTests
 
         public static Docker? Find(out string missing)
         {
-            var root = new DirectoryInfo(AppContext.BaseDirectory);
-            while (root is not null && !File.Exists(Path.Combine(root.FullName, "MidasEmulator.sln")))
-            {
-                root = root.Parent;
-            }
-            var script = root?.Parent is { } parent ? Path.Combine(parent.FullName, "shared", "container", "docker") : null;
-            missing = script is null || !File.Exists(script)
+            var root = PublishedEmulator.RepositoryRoot();
+            var script = Path.Combine(Path.GetDirectoryName(root)!, "shared", "container", "docker");
+            missing = !File.Exists(script)
                 ? "no ../shared/container/docker beside the repository"
                 : !File.Exists("/usr/bin/podman") ? "podman is not installed (../shared/container/standin-images.sh installs it)" : "";
-            return missing.Length == 0 ? new Docker(script!, root!.FullName) : null;
+            return missing.Length == 0 ? new Docker(script, root) : null;
         }
 
         public async Task<string> RunAsync(TimeSpan timeout, params string[] args)

@@ -41,7 +41,7 @@ public sealed class FaultOverSocketTests : IDisposable
     [Fact]
     public async Task Pay_ErrcodeAfterCommit_AnswersMinus1ButDeducts_AndTheRetryAnswers90012()
     {
-        var rule = await AddFaultAsync(new { endpoint = "pay", action = "errcode", after_commit = true, times = 1 });
+        var rule = await _admin.AddFaultAsync(new { endpoint = "pay", action = "errcode", after_commit = true, times = 1 });
 
         var first = await _backend.PayAsync(User, "AC-1", 30);
         var retry = await _backend.PayAsync(User, "AC-1", 30);
@@ -58,7 +58,7 @@ public sealed class FaultOverSocketTests : IDisposable
     [Fact]
     public async Task Pay_DropAfterCommit_AbortsTheConnectionButDeducts_AndTheRetryAnswers90012()
     {
-        await AddFaultAsync(new { endpoint = "pay", action = "drop", after_commit = true, times = 1 });
+        await _admin.AddFaultAsync(new { endpoint = "pay", action = "drop", after_commit = true, times = 1 });
         var (pathAndQuery, body) = await _backend.SignPayAsync(User, "DR-1", 30);
 
         await Assert.ThrowsAsync<HttpRequestException>(() => PostAsync(pathAndQuery, body));
@@ -74,7 +74,7 @@ public sealed class FaultOverSocketTests : IDisposable
     [Fact]
     public async Task Pay_DelayAfterCommitLongerThanTheClientTimeout_TheRetryAnswers90012_OneDeduction()
     {
-        await AddFaultAsync(new { endpoint = "pay", action = "delay", delay_ms = 1500, after_commit = true, times = 1 });
+        await _admin.AddFaultAsync(new { endpoint = "pay", action = "delay", delay_ms = 1500, after_commit = true, times = 1 });
         var (pathAndQuery, body) = await _backend.SignPayAsync(User, "DL-1", 30);
 
         await Assert.ThrowsAsync<TaskCanceledException>(() => PostAsync(pathAndQuery, body, timeout: TimeSpan.FromMilliseconds(300)));
@@ -87,7 +87,7 @@ public sealed class FaultOverSocketTests : IDisposable
     [Fact]
     public async Task Pay_DelayBeforeCommitLongerThanTheClientTimeout_TheRetryPays_AndTheLateCommitAnswers90012()
     {
-        await AddFaultAsync(new { endpoint = "pay", action = "delay", delay_ms = 2500, after_commit = false, times = 1 });
+        await _admin.AddFaultAsync(new { endpoint = "pay", action = "delay", delay_ms = 2500, after_commit = false, times = 1 });
         var (pathAndQuery, body) = await _backend.SignPayAsync(User, "DB-1", 30);
 
         await Assert.ThrowsAsync<TaskCanceledException>(() => PostAsync(pathAndQuery, body, timeout: TimeSpan.FromMilliseconds(200)));
@@ -106,7 +106,7 @@ public sealed class FaultOverSocketTests : IDisposable
     [InlineData("drop")]
     public async Task Pay_FaultBeforeCommit_ChangesNothing_AndTheRetryPays(string action)
     {
-        await AddFaultAsync(new { endpoint = "pay", action, after_commit = false, times = 1 });
+        await _admin.AddFaultAsync(new { endpoint = "pay", action, after_commit = false, times = 1 });
         var (pathAndQuery, body) = await _backend.SignPayAsync(User, "BF-1", 30);
 
         if (action == "drop")
@@ -140,7 +140,7 @@ public sealed class FaultOverSocketTests : IDisposable
     public async Task Pay_ErrcodeAfterCommitInReplayMode_TheRetryAnswers0WithTheStoredReply()
     {
         using var replay = new FaultOverSocketTests(new Dictionary<string, string?> { ["Midas:BillNoRepeat"] = "Replay" });
-        await replay.AddFaultAsync(new { endpoint = "pay", after_commit = true, times = 1 });
+        await replay._admin.AddFaultAsync(new { endpoint = "pay", after_commit = true, times = 1 });
 
         WireAssert.Code(-1, await replay._backend.PayAsync(User, "RP-1", 30));
         var retry = await replay._backend.PayAsync(User, "RP-1", 30);
@@ -148,13 +148,6 @@ public sealed class FaultOverSocketTests : IDisposable
         WireAssert.Ok(retry);
         Assert.Equal(SeedBalance - 30, retry.Number("balance"));
         await replay.AssertOneDeductionAsync("RP-1", 30);
-    }
-
-    private async Task<string> AddFaultAsync(object rule)
-    {
-        using var response = await _admin.PostAsJsonAsync("/admin/faults", rule);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
 
     private async Task<HttpResponseMessage> PostAsync(string pathAndQuery, string body, TimeSpan? timeout = null)

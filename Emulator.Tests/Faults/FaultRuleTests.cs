@@ -15,7 +15,7 @@ public sealed class FaultRuleTests : EmulatorTest
         for (var run = 0; run < 2; run++)
         {
             await Admin.PostAsJsonAsync("/admin/reset", new { });
-            await AddFaultAsync(new { endpoint = "getbalance", probability = 0.3, seed = 42 });
+            await Admin.AddFaultAsync(new { endpoint = "getbalance", probability = 0.3, seed = 42 });
             var outcomes = new bool[30];
             for (var i = 0; i < outcomes.Length; i++)
             {
@@ -35,7 +35,7 @@ public sealed class FaultRuleTests : EmulatorTest
     [Fact]
     public async Task Fault_TimesAndSkipFirst_LetTheFirstThrough_FireThatManyTimes_ThenRetire()
     {
-        var id = await AddFaultAsync(new { endpoint = "getbalance", skip_first = 1, times = 2 });
+        var id = await Admin.AddFaultAsync(new { endpoint = "getbalance", skip_first = 1, times = 2 });
 
         var codes = new List<int>();
         for (var i = 0; i < 5; i++)
@@ -55,7 +55,7 @@ public sealed class FaultRuleTests : EmulatorTest
     public async Task Fault_ScopedByOpenidAndBillNo_FiresOnlyOnThatCall()
     {
         var other = await StartSessionAsync("oOtherPlayer0001");
-        await AddFaultAsync(new { endpoint = "pay", openid = User.Openid, bill_no = "SC-2", errcode = 90013, errmsg = "balance not enough" });
+        await Admin.AddFaultAsync(new { endpoint = "pay", openid = User.Openid, bill_no = "SC-2", errcode = 90013, errmsg = "balance not enough" });
 
         WireAssert.Ok(await Backend.PayAsync(User, "SC-1", 1));
         WireAssert.Ok(await Backend.PayAsync(other, "SC-2", 1));
@@ -69,7 +69,7 @@ public sealed class FaultRuleTests : EmulatorTest
     [Fact]
     public async Task Fault_OnTheTokenEndpoint_ShapesTheAuthCallToo()
     {
-        await AddFaultAsync(new { endpoint = "token", times = 1 });
+        await Admin.AddFaultAsync(new { endpoint = "token", times = 1 });
 
         var first = await Admin.GetFromJsonAsync<JsonElement>($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}");
         var second = await Admin.GetFromJsonAsync<JsonElement>($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}");
@@ -82,7 +82,7 @@ public sealed class FaultRuleTests : EmulatorTest
     public async Task Fault_EveryEndpointStar_AppliesToEachMidasOperation()
     {
         await Backend.AccessTokenAsync(); // "*" covers /cgi-bin/token too
-        await AddFaultAsync(new { endpoint = "*", action = "http_status", http_status = 503 });
+        await Admin.AddFaultAsync(new { endpoint = "*", action = "http_status", http_status = 503 });
         var (pathAndQuery, body) = await Backend.SignAsync("present", User, new() { ["bill_no"] = "ST-1", ["present_counts"] = 5L });
 
         using var response = await Backend.Http.PostAsync(pathAndQuery, new StringContent(body));
@@ -94,8 +94,8 @@ public sealed class FaultRuleTests : EmulatorTest
     [Fact]
     public async Task DeleteFault_OneOrAll_StopsThem()
     {
-        var first = await AddFaultAsync(new { endpoint = "getbalance" });
-        await AddFaultAsync(new { endpoint = "pay" });
+        var first = await Admin.AddFaultAsync(new { endpoint = "getbalance" });
+        await Admin.AddFaultAsync(new { endpoint = "pay" });
 
         Assert.Equal(HttpStatusCode.NoContent, (await Admin.DeleteAsync($"/admin/faults/{first}")).StatusCode);
         WireAssert.Ok(await Backend.GetBalanceAsync(User));
@@ -110,7 +110,7 @@ public sealed class FaultRuleTests : EmulatorTest
     [Fact]
     public async Task Reset_WipesFaultRules()
     {
-        await AddFaultAsync(new { endpoint = "getbalance" });
+        await Admin.AddFaultAsync(new { endpoint = "getbalance" });
 
         await Admin.PostAsJsonAsync("/admin/reset", new { });
 
@@ -155,13 +155,6 @@ public sealed class FaultRuleTests : EmulatorTest
         {
             WireAssert.Code(-1, await Backend.GetBalanceAsync(User));
         }
-    }
-
-    private async Task<string> AddFaultAsync(object rule)
-    {
-        using var response = await Admin.PostAsJsonAsync("/admin/faults", rule);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
 
     private async Task<JsonElement[]> ListAsync() => (await Admin.GetFromJsonAsync<JsonElement[]>("/admin/faults"))!;

@@ -23,10 +23,7 @@ public sealed class GracefulStopTests : IDisposable
             var backend = new GameBackend(http, TimeProvider.System);
             await backend.AccessTokenAsync();
             // The pay commits at once and is answered 1.5 s later: still in flight when SIGTERM arrives.
-            using (var fault = await http.PostAsJsonAsync("/admin/faults", new { endpoint = "pay", action = "delay", delay_ms = 1500, after_commit = true }))
-            {
-                fault.EnsureSuccessStatusCode();
-            }
+            await http.AddFaultAsync(new { endpoint = "pay", action = "delay", delay_ms = 1500, after_commit = true });
             var pay = backend.PayAsync(EmulatorApp.DocUser, "STOP-1", 25);
             // Committed, so its reply is now held for 1.5 s: a fixed wait would assume how fast a busy machine gets here.
             var deadline = Stopwatch.StartNew();

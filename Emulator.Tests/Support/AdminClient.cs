@@ -29,4 +29,12 @@ public static class AdminClient
     /// <summary>GET /admin/invariants: the emulator's own money check over the whole ledger.</summary>
     public static async Task<JsonElement> InvariantsAsync(this HttpClient http) =>
         await http.GetFromJsonAsync<JsonElement>("/admin/invariants");
+
+    /// <summary>POST /admin/faults: the rule must be accepted (201); returns its id.</summary>
+    public static async Task<string> AddFaultAsync(this HttpClient http, object rule)
+    {
+        using var response = await http.PostAsJsonAsync("/admin/faults", rule);
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
 }
