@@ -60,10 +60,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+# shellcheck source=bench/lib.sh
+source "$bench/lib.sh"
 
 python3 "$bench/gen.py" selftest >/dev/null
 log "publishing the emulator and the WireMock.Net stub (Release) into $tmp"

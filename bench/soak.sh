@@ -21,7 +21,7 @@ while (($#)); do
     *) echo "soak.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-for tool in dotnet curl; do
+for tool in dotnet curl python3; do
   command -v "$tool" >/dev/null || { echo "soak.sh: $tool is required" >&2; exit 2; }
 done
 
@@ -35,7 +35,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 log "publishing the emulator and the soak driver (Release) into $tmp"
 dotnet publish "$root/Emulator" -c Release -o "$tmp/emulator" >"$tmp/publish.log" 2>&1 \
@@ -43,12 +44,7 @@ dotnet publish "$root/Emulator" -c Release -o "$tmp/emulator" >"$tmp/publish.log
 dotnet publish "$root/soak/MidasSoak" -c Release -o "$tmp/soak" >>"$tmp/publish.log" 2>&1 \
   || { cat "$tmp/publish.log" >&2; exit 1; }
 
-# A free loopback port: one nothing answers on.
-for _ in $(seq 50); do
-  port=$((20000 + RANDOM % 40000))
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
-done
-url=http://127.0.0.1:$port
+url=http://127.0.0.1:$(free_port)
 
 # From the publish folder, as the Docker image runs it (appsettings.json is read from the working directory).
 # exec, so that $! is the emulator itself and the driver reads its RSS from /proc/$!/status.

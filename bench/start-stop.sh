@@ -21,7 +21,8 @@ root=$(dirname "$bench")
 tmp=$(mktemp -d /tmp/midas-startstop.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# shellcheck source=bench/lib.sh
+source "$bench/lib.sh"
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # The build the image runs: Release, ReadyToRun, framework-dependent.
