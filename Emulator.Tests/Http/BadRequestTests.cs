@@ -261,16 +261,8 @@ public class BadRequestTests : EmulatorTest
     }
 }
 
-public class WrongMethodTests : IDisposable
+public class WrongMethodTests : EmulatorTest
 {
-    private readonly EmulatorApp App = new();
-
-    public void Dispose()
-    {
-        App.Dispose();
-        GC.SuppressFinalize(this);
-    }
-
     [Theory]
     [InlineData("GET", "/cgi-bin/midas/sandbox/pay", 43002)]
     [InlineData("PUT", "/cgi-bin/midas/getbalance", 43002)]
@@ -281,7 +273,7 @@ public class WrongMethodTests : IDisposable
     [InlineData("POST", "/sns/jscode2session", 43001)]
     public async Task WrongMethod_AnswersWeChatErrcodeNot405(string method, string path, int errcode)
     {
-        using var response = await App.CreateClient().SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        using var response = await Admin.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
 
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         if (method != "HEAD")

@@ -10,7 +10,7 @@ using MidasEmulator.Tests.Support;
 
 namespace MidasEmulator.Tests.Http;
 
-public class OpenApiTests : IDisposable
+public class OpenApiTests : EmulatorTest
 {
     private static readonly string[] WeChatPaths =
     [
@@ -28,21 +28,10 @@ public class OpenApiTests : IDisposable
 
     private const string Common = "openid appid offer_id ts zone_id pf user_ip sig mp_sig";
 
-    private readonly EmulatorApp _app = new();
-    private readonly HttpClient _http;
-
-    public OpenApiTests() => _http = _app.CreateClient();
-
-    public void Dispose()
-    {
-        _app.Dispose();
-        GC.SuppressFinalize(this);
-    }
-
     [Fact]
     public async Task WeChatDocument_ListsEveryWeChatPath_AndNothingElse()
     {
-        var doc = await _http.GetFromJsonAsync<JsonElement>("/openapi/wechat.json");
+        var doc = await Admin.GetFromJsonAsync<JsonElement>("/openapi/wechat.json");
 
         Assert.Equal(WeChatPaths.Order(), Paths(doc).Order());
         Assert.False(string.IsNullOrEmpty(doc.GetProperty("info").GetProperty("title").GetString()));
@@ -57,7 +46,7 @@ public class OpenApiTests : IDisposable
     [InlineData("present", "bill_no present_counts", "bill_no balance")]
     public async Task WeChatDocument_MidasOperation_HasTokenBodyAndReplyInSnakeCase(string op, string fields, string replyFields)
     {
-        var doc = await _http.GetFromJsonAsync<JsonElement>("/openapi/wechat.json");
+        var doc = await Admin.GetFromJsonAsync<JsonElement>("/openapi/wechat.json");
 
         foreach (var path in new[] { $"/cgi-bin/midas/sandbox/{op}", $"/cgi-bin/midas/{op}" })
         {
@@ -81,7 +70,7 @@ public class OpenApiTests : IDisposable
     [Fact]
     public async Task WeChatDocument_Pay_MarksTheRequiredFields()
     {
-        var doc = await _http.GetFromJsonAsync<JsonElement>("/openapi/wechat.json");
+        var doc = await Admin.GetFromJsonAsync<JsonElement>("/openapi/wechat.json");
 
         var pay = doc.GetProperty("paths").GetProperty("/cgi-bin/midas/pay").GetProperty("post");
         var body = Resolve(doc, pay.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema"));
@@ -96,7 +85,7 @@ public class OpenApiTests : IDisposable
     [InlineData("/sns/jscode2session", "appid secret js_code grant_type", "openid session_key unionid errcode errmsg")]
     public async Task WeChatDocument_AuthCall_HasQueryAndReply(string path, string query, string replyFields)
     {
-        var doc = await _http.GetFromJsonAsync<JsonElement>("/openapi/wechat.json");
+        var doc = await Admin.GetFromJsonAsync<JsonElement>("/openapi/wechat.json");
 
         var operation = Assert.Single(doc.GetProperty("paths").GetProperty(path).EnumerateObject());
         Assert.Equal("get", operation.Name);
@@ -108,7 +97,7 @@ public class OpenApiTests : IDisposable
     [Fact]
     public async Task AdminDocument_ListsEveryAdminCall_WithSummaryAndTag()
     {
-        var doc = await _http.GetFromJsonAsync<JsonElement>("/openapi/admin.json");
+        var doc = await Admin.GetFromJsonAsync<JsonElement>("/openapi/admin.json");
 
         Assert.Equal(AdminPaths.Order(), Paths(doc).Order());
         foreach (var path in doc.GetProperty("paths").EnumerateObject())
@@ -126,8 +115,8 @@ public class OpenApiTests : IDisposable
     [Fact]
     public async Task AdminCalls_EachRefusesUnknownQueryParameters_AndTakesExactlyTheOnesItDocuments()
     {
-        var doc = await _http.GetFromJsonAsync<JsonElement>("/openapi/admin.json");
-        var endpoints = _app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+        var doc = await Admin.GetFromJsonAsync<JsonElement>("/openapi/admin.json");
+        var endpoints = App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText?.StartsWith("/admin", StringComparison.Ordinal) == true).ToList();
 
         Assert.NotEmpty(endpoints);
@@ -147,7 +136,7 @@ public class OpenApiTests : IDisposable
     [Fact]
     public async Task AdminDocument_RegisterApp_HasBodyReplyAndProblem()
     {
-        var doc = await _http.GetFromJsonAsync<JsonElement>("/openapi/admin.json");
+        var doc = await Admin.GetFromJsonAsync<JsonElement>("/openapi/admin.json");
 
         var post = doc.GetProperty("paths").GetProperty("/admin/apps").GetProperty("post");
         var body = Resolve(doc, post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema"));
@@ -161,7 +150,7 @@ public class OpenApiTests : IDisposable
     [Fact]
     public async Task ReferencePage_AnswersHtml_NamingBothDocuments()
     {
-        using var response = await _http.GetAsync("/scalar/");
+        using var response = await Admin.GetAsync("/scalar/");
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -173,7 +162,7 @@ public class OpenApiTests : IDisposable
     [Fact]
     public async Task Docs_RedirectsToTheReferencePage()
     {
-        using var client = _app.CreateClient(new() { AllowAutoRedirect = false });
+        using var client = App.CreateClient(new() { AllowAutoRedirect = false });
 
         using var response = await client.GetAsync("/docs");
 
@@ -203,12 +192,12 @@ public class OpenApiTests : IDisposable
     public async Task MidasCall_AnyContentType_IsStillReadAsJson(string? contentType)
     {
         // The documented request bodies must not turn into routing rules (a 415 for a Content-Type): midas-api.md §1.
-        var backend = _app.CreateGameBackend();
+        var backend = App.CreateGameBackend();
         var (pathAndQuery, body) = await backend.SignPayAsync(EmulatorApp.DocUser, "OA-CT-1", 10);
         using var content = new StringContent(body, Encoding.UTF8);
         content.Headers.ContentType = contentType is null ? null : new(contentType);
 
-        using var response = await _http.PostAsync(pathAndQuery, content);
+        using var response = await Admin.PostAsync(pathAndQuery, content);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         WireAssert.Ok(await response.Content.ReadFromJsonAsync<JsonElement>());

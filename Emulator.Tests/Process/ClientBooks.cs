@@ -149,17 +149,21 @@ public sealed class ClientBooks
     public void Record(Operation operation, Attempt attempt)
     {
         operation.Record(attempt);
-        switch (attempt.Seen)
+        if (attempt.Seen == Seen.Unknown)
         {
-            case Seen.Acknowledged when operation.Kind == OperationKind.Pay && operation.Attempts.Count(a => a.Seen == Seen.Acknowledged) == 1:
-                _cancellable.Enqueue(operation);
-                break;
-            case Seen.Unknown:
-                _unanswered.Enqueue(operation);
-                break;
+            _unanswered.Enqueue(operation);
+            return;
         }
-        if (attempt.Seen == Seen.Acknowledged && operation.Kind is OperationKind.Pay or OperationKind.Present
-            && operation.Attempts.Count(a => a.Seen == Seen.Acknowledged) > 1)
+        if (attempt.Seen != Seen.Acknowledged)
+        {
+            return;
+        }
+        var acknowledged = operation.Attempts.Count(a => a.Seen == Seen.Acknowledged);
+        if (operation.Kind == OperationKind.Pay && acknowledged == 1)
+        {
+            _cancellable.Enqueue(operation);
+        }
+        if (operation.Kind is OperationKind.Pay or OperationKind.Present && acknowledged > 1)
         {
             _anomalies.Enqueue($"bill_no answered 0 twice (BillNoRepeat=Reject answers a repeat 90012): {operation}");
         }
