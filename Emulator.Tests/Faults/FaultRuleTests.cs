@@ -161,9 +161,8 @@ public sealed class FaultRuleTests : EmulatorTest
 
     private async Task<GameUser> StartSessionAsync(string openid)
     {
-        using var response = await Admin.PostAsJsonAsync("/admin/sessions", new { openid });
-        var session = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var player = await Admin.StartSessionAsync(openid);
         await Admin.TopupAsync(openid, 100);
-        return new GameUser(openid, session.GetProperty("session_key").GetString()!);
+        return player;
     }
 }

@@ -174,9 +174,7 @@ public sealed class JournalAndClockTests : EmulatorTest
     {
         using var app = new EmulatorApp(new Dictionary<string, string?> { ["Midas:SessionTtlSeconds"] = "600" });
         var admin = app.CreateClient();
-        using var login = await admin.PostAsJsonAsync("/admin/sessions", new { openid = "oShortSession01", session_key = "c2hvcnQgc2Vzc2lvbg==" });
-        login.EnsureSuccessStatusCode();
-        var player = new GameUser("oShortSession01", "c2hvcnQgc2Vzc2lvbg==");
+        var player = await admin.StartSessionAsync("oShortSession01", "c2hvcnQgc2Vzc2lvbg==");
         var backend = app.CreateGameBackend();
         await backend.AccessTokenAsync();
         WireAssert.Ok(await backend.GetBalanceAsync(player));

@@ -100,10 +100,9 @@ public sealed class RandomOperationsTests(ITestOutputHelper output)
         await backend.AccessTokenAsync();
         for (var u = 0; u < Users; u++)
         {
-            await PostAsync(http, "/admin/sessions", new { openid = Openid(u), session_key = SessionKey(u) });
+            await http.StartSessionAsync(Openid(u), SessionKey(u));
             var (balance, gen) = scenario.Start[u];
-            var put = await http.PutAsJsonAsync($"/admin/accounts/{Openid(u)}", new { balance, gen_balance = gen });
-            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            await http.SetBalanceAsync(Openid(u), balance, gen);
             model.Set(u, balance, gen);
         }
     }
@@ -163,7 +162,7 @@ public sealed class RandomOperationsTests(ITestOutputHelper output)
     {
         for (var u = 0; u < Users; u++)
         {
-            var account = await http.GetFromJsonAsync<JsonElement>($"/admin/accounts/{Openid(u)}");
+            var account = await http.AccountAsync(Openid(u));
             var (balance, gen) = (account.Number("balance"), account.Number("gen_balance"));
             Assert.True(balance >= 0 && gen >= 0, $"{context}: {Openid(u)} went negative: {account}");
             Assert.True((balance, gen) == (model.Balance[u], model.Gen[u]),
@@ -172,7 +171,7 @@ public sealed class RandomOperationsTests(ITestOutputHelper output)
         var invariants = await http.InvariantsAsync();
         Assert.True(invariants.GetProperty("ok").GetBoolean(), $"{context}: {invariants}");
 
-        var orders = (await http.GetFromJsonAsync<JsonElement[]>("/admin/orders?limit=10000"))!;
+        var orders = await http.OrdersAsync("limit=10000");
         Assert.True(orders.Length == model.OrderCount, $"{context}: {orders.Length} orders in the ledger, the model made {model.OrderCount}");
         foreach (var (billNo, bill) in model.BillsApplied)
         {

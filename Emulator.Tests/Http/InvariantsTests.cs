@@ -99,9 +99,7 @@ public class InvariantsTests : EmulatorTest
         using var admin = app.CreateClient();
         var backend = app.CreateGameBackend();
         var other = new GameUser("oInvariantsOtherPlayer01", "b3RoZXItc2Vzc2lvbi1rZXk=");
-        using (await admin.PostAsJsonAsync("/admin/sessions", new { openid = other.Openid, session_key = other.SessionKey }))
-        {
-        }
+        await admin.StartSessionAsync(other.Openid, other.SessionKey);
         await admin.SetBalanceAsync(other.Openid, 50, 0);
 
         WireAssert.Ok(await backend.PayAsync(User, "SHARED-1", 5));

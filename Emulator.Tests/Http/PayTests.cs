@@ -124,7 +124,7 @@ public class PayTests : EmulatorTest
     public async Task Topup_ThenPay_FirstSaveEndsAndSumsAddUp()
     {
         var player = new GameUser("oTopupPlayer0000000000000001", "QUJDREVGR0hJSktMTU5PUA==");
-        await Admin.PostAsync("/admin/sessions", JsonContent(new { openid = player.Openid, session_key = player.SessionKey }));
+        await Admin.StartSessionAsync(player.Openid, player.SessionKey);
         Assert.Equal(1, (await Backend.GetBalanceAsync(player)).Number("first_save"));
 
         await Admin.TopupAsync(player.Openid, 300);

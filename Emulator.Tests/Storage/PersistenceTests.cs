@@ -84,14 +84,11 @@ public sealed class PersistenceTests : IDisposable
         second.Clock.Advance(TimeSpan.FromHours(49));
         var backend = second.CreateGameBackend();
         var admin = second.CreateClient();
-        using (var session = await admin.PostAsJsonAsync("/admin/sessions", new { openid = "oSecondPlayer01", session_key = "c2Vjb25kIHBsYXllcg==" }))
-        {
-            session.EnsureSuccessStatusCode();
-        }
+        var secondPlayer = await admin.StartSessionAsync("oSecondPlayer01", "c2Vjb25kIHBsYXllcg==");
         await admin.TopupAsync("oSecondPlayer01", 50);
 
         // Forgotten after 48 h, so another player may use the bill_no again; the old pay still cannot be cancelled.
-        WireAssert.Ok(await backend.PayAsync(new GameUser("oSecondPlayer01", "c2Vjb25kIHBsYXllcg=="), "OLD-1", 10));
+        WireAssert.Ok(await backend.PayAsync(secondPlayer, "OLD-1", 10));
         WireAssert.Code(90014, await backend.CancelPayAsync(User, "OLD-1"));
         Assert.Equal(990, (await admin.AccountAsync(User.Openid)).Number("balance"));
     }

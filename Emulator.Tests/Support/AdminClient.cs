@@ -37,4 +37,12 @@ public static class AdminClient
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
+
+    /// <summary>POST /admin/sessions: logs the player in with <paramref name="sessionKey"/>, or a new random one.</summary>
+    public static async Task<GameUser> StartSessionAsync(this HttpClient http, string openid, string? sessionKey = null)
+    {
+        using var response = await http.PostAsJsonAsync("/admin/sessions", new { openid, session_key = sessionKey });
+        response.EnsureSuccessStatusCode();
+        return new GameUser(openid, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("session_key").GetString()!);
+    }
 }
