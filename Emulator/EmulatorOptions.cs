@@ -5,7 +5,7 @@ using MidasEmulator.Storage;
 
 namespace MidasEmulator;
 
-/// <summary>How mp_sig is checked (midas-api.md §10.8).</summary>
+/// <summary>How mp_sig is checked (docs/wechat-api.md §10.8).</summary>
 public enum MpSigPolicy
 {
     /// <summary>A wrong mp_sig is always 90009; an absent one is accepted (the 2019+ pages dropped it).</summary>
@@ -16,7 +16,7 @@ public enum MpSigPolicy
     Off,
 }
 
-/// <summary>Wire type of getbalance's first_save (midas-api.md §10.14).</summary>
+/// <summary>Wire type of getbalance's first_save (docs/wechat-api.md §10.14).</summary>
 public enum FirstSaveFormat
 {
     /// <summary>0 or 1, as the sample payloads and typed clients have it.</summary>
@@ -55,7 +55,7 @@ public sealed class EmulatorOptions
     /// <summary>process: a reply goes out once its commit reached the OS (survives a killed process); full: once it reached the disk.</summary>
     public Durability Durability { get; set; } = Durability.Process;
 
-    /// <summary>reject: a repeated bill_no answers 90012; replay: errcode 0 with the first reply (midas-api.md §10.1).</summary>
+    /// <summary>reject: a repeated bill_no answers 90012; replay: errcode 0 with the first reply (docs/wechat-api.md §10.1).</summary>
     public BillNoRepeatMode BillNoRepeat { get; set; } = BillNoRepeatMode.Reject;
 
     /// <summary>offer: a bill_no is unique per (env, offer_id); account: per (env, offer_id, zone_id, openid) (§10.3).</summary>

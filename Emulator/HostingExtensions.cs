@@ -16,7 +16,7 @@ namespace MidasEmulator;
 
 public static class HostingExtensions
 {
-    /// <summary>The emulator's default address; the container sets ASPNETCORE_HTTP_PORTS instead (design.md §1).</summary>
+    /// <summary>The emulator's default address; the container sets ASPNETCORE_HTTP_PORTS instead (docs/reference.md §1).</summary>
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
     public static WebApplicationBuilder AddEmulator(this WebApplicationBuilder builder)

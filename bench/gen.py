@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The benchmark's side that talks to the emulator outside the load itself (bench/run.sh calls it).
 
-  gen.py selftest                 the signer against WeChat's worked example (midas-api.md §3.3)
+  gen.py selftest                 the signer against WeChat's worked example (docs/wechat-api.md §3.3)
   gen.py wait URL --t0-ns N ...   poll URL every 10 ms until it answers 200; print ms since N (epoch ns)
   gen.py prepare --base URL ...   users, sessions, balances, token and set-up pays over the real API,
                                   then the pre-signed request files that bench/load.lua sends
@@ -36,7 +36,7 @@ SEED_BALANCE = 1_000_000_000  # fresh pays take 1 coin each, so none fails for b
 MIX_BLOCK = "g" * 16 + "p" * 3 + "c"  # the mix: 80% getbalance, 15% fresh pay, 5% cancelpay
 
 
-# --- signing (midas-api.md §3) ---------------------------------------------------------------
+# --- signing (docs/wechat-api.md §3) ---------------------------------------------------------------
 
 def sign(fields, path, name, key):
     """sig (name "secret", the AppKey) or mp_sig (name "session_key"): the fields sorted by key as
@@ -80,7 +80,7 @@ def signed_body(op, openid, session_key, token, ts, extra=()):
 
 
 def selftest():
-    # midas-api.md §3.3: the doc's worked example, production path and key.
+    # docs/wechat-api.md §3.3: the doc's worked example, production path and key.
     fields = {"openid": "odkx20ENSNa2w5y3g_qOkOvBNM1g", "appid": "wx1234567", "offer_id": "12345678",
               "ts": 1507530737, "zone_id": "1", "pf": "android"}
     path = "/cgi-bin/midas/getbalance"
@@ -95,7 +95,7 @@ def selftest():
     ok = ok and body["sig"] == sig2 and body["mp_sig"] == sign(
         {**f2, "access_token": "TOKEN", "sig": sig2}, SANDBOX + "pay", "session_key", "V7Q38/i2KXaqrQyl2Yx9Hg==")
     if not ok:
-        sys.exit("gen.py: the signer does not reproduce midas-api.md §3.3")
+        sys.exit("gen.py: the signer does not reproduce docs/wechat-api.md §3.3")
 
 
 # --- HTTP ------------------------------------------------------------------------------------
@@ -360,7 +360,7 @@ def main():
     a = p.parse_args()
     if a.cmd == "selftest":
         selftest()
-        print("signer OK (midas-api.md §3.3)")
+        print("signer OK (docs/wechat-api.md §3.3)")
     elif a.cmd == "wait":
         wait(a)
     elif a.cmd == "prepare":

@@ -8,7 +8,7 @@ namespace MidasEmulator.Tests.Faults;
 
 /// <summary>
 /// Every fault action over a real Kestrel socket, as a game backend meets it: the reply it gets, and what the
-/// ledger holds afterwards (design.md §1.3). A dropped connection cannot be seen through the in-memory server.
+/// ledger holds afterwards (docs/reference.md §1.3). A dropped connection cannot be seen through the in-memory server.
 /// </summary>
 public sealed class FaultOverSocketTests : IDisposable
 {

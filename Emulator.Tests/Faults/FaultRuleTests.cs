@@ -5,7 +5,7 @@ using MidasEmulator.Tests.Support;
 
 namespace MidasEmulator.Tests.Faults;
 
-/// <summary>Fault rules over /admin/faults: scope, counting, reproducible probability, listing and deleting (design.md §1.3).</summary>
+/// <summary>Fault rules over /admin/faults: scope, counting, reproducible probability, listing and deleting (docs/reference.md §1.3).</summary>
 public sealed class FaultRuleTests : EmulatorTest
 {
     [Fact]

@@ -221,8 +221,8 @@ public sealed class RandomOperationsTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The money rules as midas-api.md states them, for one offer: a bill_no is unique per offer (90012 for a repeat;
-    /// in replay mode the same player's same request, not cancelled, gets the first reply again, midas-api.md §10.2),
+    /// The money rules as docs/wechat-api.md states them, for one offer: a bill_no is unique per offer (90012 for a repeat;
+    /// in replay mode the same player's same request, not cancelled, gets the first reply again, docs/wechat-api.md §10.2),
     /// a pay takes gift coins first and fails with 90013 beyond the balance, a cancel gives back exactly its pay once.
     /// Fault rules fire oldest first, one per call, times 1.
     /// </summary>

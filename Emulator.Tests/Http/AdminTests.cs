@@ -65,7 +65,7 @@ public class AdminTests : EmulatorTest
         using var reset = await Admin.PostAsync("/admin/reset", Json("""{"reseed":false}"""));
         reset.EnsureSuccessStatusCode();
 
-        // design.md §1.2: reset wipes accounts, orders, sessions, tokens and login codes; registered apps stay.
+        // docs/reference.md §1.2: reset wipes accounts, orders, sessions, tokens and login codes; registered apps stay.
         Assert.Equal(2, (await Admin.GetFromJsonAsync<JsonElement[]>("/admin/apps"))!.Length);
         WireAssert.Code(40001, await backend.GetBalanceAsync(User));
         backend.ForgetAccessToken();

@@ -62,7 +62,7 @@ public class AuthTests : IDisposable
         _app.Clock.Advance(TimeSpan.FromMinutes(4));
         WireAssert.Ok(await first.GetBalanceAsync(EmulatorApp.DocUser));
         _app.Clock.Advance(TimeSpan.FromMinutes(2));
-        // "invalid credential, access_token is invalid or not latest" (midas-api.md §5), not "expired".
+        // "invalid credential, access_token is invalid or not latest" (docs/wechat-api.md §5), not "expired".
         WireAssert.Code(40001, await first.GetBalanceAsync(EmulatorApp.DocUser));
     }
 

@@ -139,7 +139,7 @@ public class BadRequestTests : EmulatorTest
     [Fact]
     public async Task Pay_AmountAsNumericString_IsSignedByItsTextUnlessStrict()
     {
-        // wxgamevp sends numbers as strings (midas-api.md §10.10): lenient by default.
+        // wxgamevp sends numbers as strings (docs/wechat-api.md §10.10): lenient by default.
         WireAssert.Ok(await Backend.CallAsync("pay", User, new() { ["amt"] = "7", ["bill_no"] = "S-1" }));
 
         using var strict = new EmulatorApp(new Dictionary<string, string?> { ["Midas:StrictTypes"] = "true" });
@@ -188,7 +188,7 @@ public class BadRequestTests : EmulatorTest
     [Fact]
     public async Task Pay_UnknownExtraKeys_AreIgnoredAndNotSigned()
     {
-        // Real game code has sent api, env and even session_key in the body (midas-api.md §1).
+        // Real game code has sent api, env and even session_key in the body (docs/wechat-api.md §1).
         var reply = await PayAsync(tamper: body =>
         {
             body["api"] = "pay";

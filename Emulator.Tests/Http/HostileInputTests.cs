@@ -217,7 +217,7 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
         Add("present present_counts twice", Midas("present", f => f.Add("present_counts", "999999"), expected: WeChat(ParamError, "present_counts appears twice")));
         Add("cancelpay bill_no twice", Midas("cancelpay", f => f.Add("bill_no", "\"other\""), expected: WeChat(ParamError, "bill_no appears twice")));
 
-        // Missing fields, and null (= absent, midas-api.md §10.11).
+        // Missing fields, and null (= absent, docs/wechat-api.md §10.11).
         foreach (var (op, field) in new[] { ("pay", "amt"), ("pay", "bill_no"), ("present", "present_counts"), ("cancelpay", "bill_no"),
             ("getbalance", "openid"), ("getbalance", "zone_id"), ("present", "pf"), ("pay", "ts") })
         {
@@ -228,7 +228,7 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
         Add("pay openid null", Midas("pay", f => f.Set("openid", "null"), expected: WeChat(ParamError, "openid missing")));
         Add("pay empty object", Raw("pay", false, "{}", WeChat(ParamError, "openid missing")));
 
-        // Amounts: midas-api.md §10.22 allows 1 … 2147483647; anything else is 90018 naming the field.
+        // Amounts: docs/wechat-api.md §10.22 allows 1 … 2147483647; anything else is 90018 naming the field.
         const string Range = "must be an integer from 1 to 2147483647";
         const string Integer = "must be an integer";
         foreach (var (raw, says) in new[]
@@ -294,7 +294,7 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
             Add($"pay {field} 1025 characters", Midas("pay", f => f.Str(field, new string('i', 1025)), expected: WeChat(ParamError, $"{field} is longer than 1024")));
         }
 
-        // bill_no: at most 63 of [0-9A-Za-z_-|*@] (midas-api.md §4, §10.21).
+        // bill_no: at most 63 of [0-9A-Za-z_-|*@] (docs/wechat-api.md §4, §10.21).
         foreach (var (label, billNo) in new[]
         {
             ("of 64 characters", new string('b', 64)), ("of 65 characters", new string('b', 65)), ("of 10,000 characters", new string('b', 10_000)),
@@ -698,7 +698,7 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
 
         public string Raw(string key) => _fields.First(f => f.Key == key).Json;
 
-        /// <summary>The text each field is signed with (midas-api.md §3.5): strings as sent, other values as written.</summary>
+        /// <summary>The text each field is signed with (docs/wechat-api.md §3.5): strings as sent, other values as written.</summary>
         public Dictionary<string, string> SignedText(bool includePad)
         {
             var text = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -191,7 +191,7 @@ public class OpenApiTests : EmulatorTest
     [InlineData(null)]
     public async Task MidasCall_AnyContentType_IsStillReadAsJson(string? contentType)
     {
-        // The documented request bodies must not turn into routing rules (a 415 for a Content-Type): midas-api.md §1.
+        // The documented request bodies must not turn into routing rules (a 415 for a Content-Type): docs/wechat-api.md §1.
         var backend = App.CreateGameBackend();
         var (pathAndQuery, body) = await backend.SignPayAsync(EmulatorApp.DocUser, "OA-CT-1", 10);
         using var content = new StringContent(body, Encoding.UTF8);

@@ -141,7 +141,7 @@ public class PayTests : EmulatorTest
         await Admin.TopupAsync(User.Openid, 70, env: "production");
 
         WireAssert.Ok(await Backend.PayAsync(User, "E-001", 50, sandbox: false));
-        // A production signature sent to the sandbox path: the classic 90011 (midas-api.md §3.5).
+        // A production signature sent to the sandbox path: the classic 90011 (docs/wechat-api.md §3.5).
         WireAssert.Code(90011, await Backend.CallAsync("pay", User, new() { ["amt"] = 5L, ["bill_no"] = "E-002" }, sandbox: true, appKey: EmulatorApp.ProductionKey));
 
         Assert.Equal(20, (await Backend.GetBalanceAsync(User, sandbox: false)).Number("balance"));
@@ -151,7 +151,7 @@ public class PayTests : EmulatorTest
     [Fact]
     public async Task DocWorkedExample_ProductionGetBalance_IsAccepted()
     {
-        // The exact body of midas-api.md §3.3 with a real token in place of ACCESSTOKEN: the doc's signatures must verify.
+        // The exact body of docs/wechat-api.md §3.3 with a real token in place of ACCESSTOKEN: the doc's signatures must verify.
         var token = await Backend.AccessTokenAsync();
         var fields = new Dictionary<string, string>
         {

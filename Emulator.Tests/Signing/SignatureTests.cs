@@ -57,7 +57,7 @@ public class SignatureTests
         Assert.True(MidasSignature.Verify(SessionKey, message, "ff4c5bb39dea1002a8f03be0438724e1a8bcea5ebce8f221f9b9fea3bcf3bf76"));
     }
 
-    // midas-api.md §3.4: same six params, AppKey, token and session_key as the worked example.
+    // docs/wechat-api.md §3.4: same six params, AppKey, token and session_key as the worked example.
     public static TheoryData<string, string, string, string> DocVectors => new()
     {
         { "/cgi-bin/midas/sandbox/getbalance", "", "f8f9f6ac64eb1cf4a5f2f0235f72fe69af0d2ceb2b26bed5a024244140643bb4", "ba1b7d2bce2e824cadf56c143fab6739e843f7b5578c079ec1432f12e5120b6c" },
@@ -104,7 +104,7 @@ public class SignatureTests
     [Fact]
     public void VerifySig_SandboxPathWithProductionSignature_IsRejected()
     {
-        // The classic 90011: org_loc must be the path actually called (midas-api.md §3.5).
+        // The classic 90011: org_loc must be the path actually called (docs/wechat-api.md §3.5).
         Assert.False(SignatureCheck.VerifySig(CommonFields(), "/cgi-bin/midas/sandbox/getbalance", AppKey,
             "1ad64e8dcb2ec1dc486b7fdf01f4a15159fc623dc3422470e51cf6870734726b", new SigningSettings(), out var stringToSign));
         Assert.EndsWith("&org_loc=/cgi-bin/midas/sandbox/getbalance&method=POST&secret=", stringToSign);

@@ -19,7 +19,7 @@ public class EmulatorApp(IReadOnlyDictionary<string, string?>? settings = null) 
     public const string ProductionKey = "zNLgAGgqsEWJOg1nFVaO5r7fAlIQxr1u";
     public const string SandboxKey = "sAnDb0xKeyMidasEmulatorDefault01";
 
-    /// <summary>The doc's worked-example user (midas-api.md §3.3), seeded with balance 1000 of which 100 gift.</summary>
+    /// <summary>The doc's worked-example user (docs/wechat-api.md §3.3), seeded with balance 1000 of which 100 gift.</summary>
     public static readonly GameUser DocUser = new("odkx20ENSNa2w5y3g_qOkOvBNM1g", "V7Q38/i2KXaqrQyl2Yx9Hg==");
 
     // Starts at a fixed instant so expiries are exact; tests advance it.

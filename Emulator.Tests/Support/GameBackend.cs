@@ -7,7 +7,7 @@ namespace MidasEmulator.Tests.Support;
 
 /// <summary>
 /// What a game backend does against WeChat: fetches an access token, then posts JSON bodies signed with the
-/// AppKey (sig) and the user's session_key (mp_sig) as midas-api.md §3 describes. Each test then holds only
+/// AppKey (sig) and the user's session_key (mp_sig) as docs/wechat-api.md §3 describes. Each test then holds only
 /// its request and its assertion.
 /// </summary>
 public sealed class GameBackend(HttpClient http, TimeProvider clock)

@@ -14,7 +14,7 @@ public enum TokenState
 
 /// <summary>
 /// Access tokens of /cgi-bin/token: 7200 s by default, read from the emulator's clock. When a new token is
-/// issued the app's previous ones keep working for at most 5 more minutes (midas-api.md §8).
+/// issued the app's previous ones keep working for at most 5 more minutes (docs/wechat-api.md §8).
 /// </summary>
 public sealed class AccessTokens(LedgerWriter writer, TimeProvider time, IOptions<EmulatorOptions> options) : IDisposable
 {
@@ -61,7 +61,7 @@ public sealed class AccessTokens(LedgerWriter writer, TimeProvider time, IOption
 
     /// <summary>
     /// Valid until it expires; then 42001, except a token that a newer one replaced: after its 5 minutes of
-    /// grace it is "invalid or not latest", 40001 (midas-api.md §5, §8).
+    /// grace it is "invalid or not latest", 40001 (docs/wechat-api.md §5, §8).
     /// </summary>
     public TokenState Check(string token, out AccessTokenRecord? record)
     {

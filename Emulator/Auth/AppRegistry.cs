@@ -13,7 +13,7 @@ public sealed class AppRegistry(LedgerWriter writer)
     public bool TryGet(string appid, out MidasApp app) => _apps.TryGetValue(appid, out app!);
 
     /// <summary>
-    /// The app an admin call means: the named one, or the only one when the call names none (design.md §1.2).
+    /// The app an admin call means: the named one, or the only one when the call names none (docs/reference.md §1.2).
     /// Null with a reason when it cannot be told.
     /// </summary>
     public MidasApp? Resolve(string? appid, out string problem)

@@ -2,7 +2,7 @@ using MidasEmulator.Midas;
 
 namespace MidasEmulator.Auth;
 
-/// <summary>A registered mini-game: its credentials, its Midas offer and one AppKey per environment (midas-api.md §7).</summary>
+/// <summary>A registered mini-game: its credentials, its Midas offer and one AppKey per environment (docs/wechat-api.md §7).</summary>
 public sealed record MidasApp(string Appid, string Secret, string OfferId, string AppKey, string? SandboxAppKey)
 {
     /// <summary>The key that signs calls to <paramref name="env"/>'s paths; null when the app has no sandbox.</summary>

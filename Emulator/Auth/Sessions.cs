@@ -14,7 +14,7 @@ public enum LoginCodeState
 
 /// <summary>
 /// Logged-in users and the one-time login codes that create them. A user has one valid session_key at a
-/// time: a new session replaces the old, so an mp_sig made with the old key then fails (midas-api.md §8).
+/// time: a new session replaces the old, so an mp_sig made with the old key then fails (docs/wechat-api.md §8).
 /// </summary>
 public sealed class Sessions(LedgerWriter writer, TimeProvider time, IOptions<EmulatorOptions> options)
 {

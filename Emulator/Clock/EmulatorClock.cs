@@ -1,7 +1,7 @@
 namespace MidasEmulator.Clock;
 
 /// <summary>
-/// The emulator's time (design.md §1.2 /admin/clock): a source clock plus an offset a test can move, so token,
+/// The emulator's time (docs/reference.md §1.2 /admin/clock): a source clock plus an offset a test can move, so token,
 /// session, login-code and bill_no expiry and the ts window can be tested without waiting. Time keeps running
 /// after a move; the monotonic timestamp is never shifted, so timeouts and durations stay real.
 /// </summary>

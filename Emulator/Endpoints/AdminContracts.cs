@@ -75,7 +75,7 @@ public sealed record InvariantsReply(bool Ok, int Accounts, long Orders, int Vio
 /// <summary>One broken rule: check is balance_after, negative_balance, bill_no_twice, cancel, ledger_sum, memory or order_ids.</summary>
 public sealed record ViolationReply(string Check, string Detail, string? Account, string? BillNo, long? OrderId);
 
-/// <summary>POST /admin/faults (design.md §1.3). Everything is optional: the default is errcode -1 "system busy" on every call, until deleted.</summary>
+/// <summary>POST /admin/faults (docs/reference.md §1.3). Everything is optional: the default is errcode -1 "system busy" on every call, until deleted.</summary>
 public sealed record FaultRequest(
     string? Endpoint = null, string? Action = null, int? Errcode = null, string? Errmsg = null, int? HttpStatus = null, int? DelayMs = null,
     bool? AfterCommit = null, double? Probability = null, int? Times = null, string? Openid = null, string? BillNo = null, int? SkipFirst = null,

@@ -12,7 +12,7 @@ using MidasEmulator.Storage;
 namespace MidasEmulator.Endpoints;
 
 /// <summary>
-/// The control surface /admin (design.md §1.2): JSON in snake_case, errors as RFC 7807 problem details.
+/// The control surface /admin (docs/reference.md §1.2): JSON in snake_case, errors as RFC 7807 problem details.
 /// This file: health, reset, apps, sessions and login codes; AdminAccountEndpoints.cs: accounts and orders.
 /// </summary>
 public static partial class AdminEndpoints
@@ -98,7 +98,7 @@ public static partial class AdminEndpoints
         return app;
     }
 
-    /// <summary>When Midas:AdminToken is set, every /admin call needs "Authorization: Bearer &lt;token&gt;" (design.md §1.2).</summary>
+    /// <summary>When Midas:AdminToken is set, every /admin call needs "Authorization: Bearer &lt;token&gt;" (docs/reference.md §1.2).</summary>
     public static RouteGroupBuilder RequireAdminToken(this RouteGroupBuilder group)
     {
         group.AddEndpointFilter(async (context, next) =>

@@ -10,7 +10,7 @@ using MidasEmulator.Storage;
 namespace MidasEmulator.Endpoints;
 
 /// <summary>
-/// The /admin calls a backend's own tests drive (design.md §1.2–1.3): fault rules, the request journal and the
+/// The /admin calls a backend's own tests drive (docs/reference.md §1.2–1.3): fault rules, the request journal and the
 /// emulator's clock.
 /// </summary>
 public static partial class AdminEndpoints
@@ -28,7 +28,7 @@ public static partial class AdminEndpoints
             .TakesQuery()
             .Documented(FaultsTag, "Add a fault rule", "Every field is optional: the default answers errcode -1 \"system busy\" on every "
                 + "WeChat-surface call until deleted. action is errcode, http_status, drop or delay; after_commit true lets the operation "
-                + "commit first. Rules are tried oldest first and at most one fires per request (README \"Admin API\", design.md §1.3).")
+                + "commit first. Rules are tried oldest first and at most one fires per request (README \"Admin API\", docs/reference.md §1.3).")
             .WithJsonBody<FaultRequest>(required: false)
             .Produces<FaultReply>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest);
         admin.MapGet("/faults", (FaultRules faults) => TypedResults.Ok<IReadOnlyList<FaultReply>>(faults.All.Select(FaultReply.From).ToList()))

@@ -4,7 +4,7 @@ using MidasEmulator.Midas;
 
 namespace MidasEmulator.Endpoints;
 
-/// <summary>The four Midas 1.0 operations (midas-api.md §1).</summary>
+/// <summary>The four Midas 1.0 operations (docs/wechat-api.md §1).</summary>
 public enum MidasOp
 {
     GetBalance,
@@ -13,10 +13,10 @@ public enum MidasOp
     Present,
 }
 
-/// <summary>One documented body field: its name as WeChat spells it, its JSON type, and whether it is required (midas-api.md §2, §4).</summary>
+/// <summary>One documented body field: its name as WeChat spells it, its JSON type, and whether it is required (docs/wechat-api.md §2, §4).</summary>
 public sealed record MidasField(string Name, bool IsNumber, bool Required);
 
-/// <summary>The fields each operation documents. Only these are signed; any other key in the body is ignored (midas-api.md §1).</summary>
+/// <summary>The fields each operation documents. Only these are signed; any other key in the body is ignored (docs/wechat-api.md §1).</summary>
 public static class MidasFields
 {
     private static readonly MidasField[] Common =
@@ -58,7 +58,7 @@ public static class MidasFields
 
 /// <summary>
 /// A Midas request body after parsing: each documented field present, as the text that is signed
-/// (strings as sent, numbers exactly as written in the JSON; midas-api.md §3.5).
+/// (strings as sent, numbers exactly as written in the JSON; docs/wechat-api.md §3.5).
 /// </summary>
 public sealed class MidasRequest
 {
@@ -70,14 +70,14 @@ public sealed class MidasRequest
 
     public bool Has(string name) => _values.ContainsKey(name);
 
-    /// <summary>The fields sig covers: every documented field present except sig and mp_sig (midas-api.md §3.1).</summary>
+    /// <summary>The fields sig covers: every documented field present except sig and mp_sig (docs/wechat-api.md §3.1).</summary>
     public List<KeyValuePair<string, string>> SignedFields() =>
         _values.Where(kv => kv.Key is not ("sig" or "mp_sig")).ToList();
 
     internal void Set(string name, string value) => _values[name] = value;
 
     /// <summary>
-    /// Parses a body as JSON whatever its Content-Type says (one published client sends none; midas-api.md §1).
+    /// Parses a body as JSON whatever its Content-Type says (one published client sends none; docs/wechat-api.md §1).
     /// Returns null and an error reply naming the problem when the body is not a usable request.
     /// </summary>
     public static MidasRequest? Parse(ReadOnlySpan<byte> body, MidasOp op, bool strictTypes, bool legacyMissingParam, out MidasReply? error)
@@ -101,7 +101,7 @@ public sealed class MidasRequest
                 var index = IndexOf(fields, name);
                 if (index < 0)
                 {
-                    // Unknown keys (api, env, even session_key) are ignored and never signed (midas-api.md §1).
+                    // Unknown keys (api, env, even session_key) are ignored and never signed (docs/wechat-api.md §1).
                     reader.Skip();
                     continue;
                 }
@@ -156,7 +156,7 @@ public sealed class MidasRequest
         return -1;
     }
 
-    /// <summary>Reads one field's value as its signed text; null value = absent (midas-api.md §10.11). Returns a problem or null.</summary>
+    /// <summary>Reads one field's value as its signed text; null value = absent (docs/wechat-api.md §10.11). Returns a problem or null.</summary>
     private static string? ReadValue(ref Utf8JsonReader reader, MidasField field, bool strictTypes, out string? value)
     {
         value = null;
@@ -168,7 +168,7 @@ public sealed class MidasRequest
                 value = reader.GetString()!;
                 if (field.IsNumber)
                 {
-                    // wxgamevp sends numbers as numeric strings; lenient mode signs them by their text (midas-api.md §10.10).
+                    // wxgamevp sends numbers as numeric strings; lenient mode signs them by their text (docs/wechat-api.md §10.10).
                     if (strictTypes)
                     {
                         return $"{field.Name} must be a JSON number, not a string";

@@ -7,7 +7,7 @@ using MidasEmulator.Storage;
 
 namespace MidasEmulator.Endpoints;
 
-/// <summary>getbalance, pay, cancelpay and present under /cgi-bin/midas/sandbox and /cgi-bin/midas (midas-api.md §1).</summary>
+/// <summary>getbalance, pay, cancelpay and present under /cgi-bin/midas/sandbox and /cgi-bin/midas (docs/wechat-api.md §1).</summary>
 public static class MidasEndpoints
 {
     public static IEndpointRouteBuilder MapMidasApi(this IEndpointRouteBuilder app)
@@ -139,7 +139,7 @@ public sealed class MidasServices(
         }
         if (app.KeyFor(env) is not { } appKey)
         {
-            // Sandbox calls for an app without a configured sandbox have answered 90017 (midas-api.md §7).
+            // Sandbox calls for an app without a configured sandbox have answered 90017 (docs/wechat-api.md §7).
             return MidasReply.NoPrivilege($"appid {appid} has no {env.ToWire()} AppKey");
         }
 
@@ -149,7 +149,7 @@ public sealed class MidasServices(
             return MidasReply.ParameterError(problem);
         }
 
-        // org_loc is the path actually called, sandbox prefix included, query string excluded (midas-api.md §3.5).
+        // org_loc is the path actually called, sandbox prefix included, query string excluded (docs/wechat-api.md §3.5).
         var orgLoc = (http.PathBase + http.Path).Value!;
         var signed = request.SignedFields();
         if (!SignatureCheck.VerifySig(signed, orgLoc, appKey, request["sig"], _signing, out var stringToSign))

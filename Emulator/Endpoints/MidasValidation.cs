@@ -3,7 +3,7 @@ using MidasEmulator.Midas;
 
 namespace MidasEmulator.Endpoints;
 
-/// <summary>The value rules of midas-api.md §2, §4 and §10 (21, 22, 15); each failure is a 90018 naming the field.</summary>
+/// <summary>The value rules of docs/wechat-api.md §2, §4 and §10 (21, 22, 15); each failure is a 90018 naming the field.</summary>
 public static class MidasValidation
 {
     public const int MaxOpenidLength = 128;
@@ -63,7 +63,7 @@ public static class MidasValidation
         return null;
     }
 
-    /// <summary>An openid: 1 to 128 characters of [0-9A-Za-z_-] (real ones are 28, midas-api.md §2).</summary>
+    /// <summary>An openid: 1 to 128 characters of [0-9A-Za-z_-] (real ones are 28, docs/wechat-api.md §2).</summary>
     public static bool IsOpenid(string? openid) => openid is { Length: > 0 and <= MaxOpenidLength } && IsIdentifierText(openid);
 
     /// <summary>An appid or offer_id as the admin API registers it: 1 to 64 characters of [0-9A-Za-z_-].</summary>
@@ -100,11 +100,11 @@ public static class MidasValidation
 
     private static bool IsIdentifierText(string value) => value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 
-    /// <summary>Amounts are 1 … 2 147 483 647 (midas-api.md §10.22).</summary>
+    /// <summary>Amounts are 1 … 2 147 483 647 (docs/wechat-api.md §10.22).</summary>
     public static bool TryAmount(string text, out long amount) =>
         long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out amount) && amount is >= 1 and <= int.MaxValue;
 
-    /// <summary>bill_no: up to 63 of [0-9A-Za-z_-], plus | * @ unless strict (midas-api.md §4, §10.21).</summary>
+    /// <summary>bill_no: up to 63 of [0-9A-Za-z_-], plus | * @ unless strict (docs/wechat-api.md §4, §10.21).</summary>
     public static string? CheckBillNo(string billNo, bool strict)
     {
         if (billNo.Length is 0 or > MaxBillNoLength)

@@ -6,7 +6,7 @@ using MidasEmulator.Midas;
 
 namespace MidasEmulator.Endpoints;
 
-/// <summary>The auth helpers a game backend calls before Midas: /cgi-bin/token and /sns/jscode2session (midas-api.md §8).</summary>
+/// <summary>The auth helpers a game backend calls before Midas: /cgi-bin/token and /sns/jscode2session (docs/wechat-api.md §8).</summary>
 public static class WeChatEndpoints
 {
     /// <summary>The methods a POST-only WeChat API answers with 43002.</summary>
@@ -103,7 +103,7 @@ public static class WeChatEndpoints
             case LoginCodeState.Invalid:
                 return WireResult.Of(MidasReply.InvalidCode());
         }
-        // A new login gives a new session_key and voids the old one (midas-api.md §8).
+        // A new login gives a new session_key and voids the old one (docs/wechat-api.md §8).
         SessionRecord session;
         try
         {

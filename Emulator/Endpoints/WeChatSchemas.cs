@@ -6,10 +6,10 @@ namespace MidasEmulator.Endpoints;
 // Documentation only: these records describe the WeChat-surface bodies and replies in /openapi/wechat.json.
 // No handler binds or writes them: MidasRequest.Parse reads a Midas body by hand (strictly, whatever its
 // Content-Type, answering WeChat's errcodes) and the replies are written by MidasReply and WireResult.
-// Names and types follow midas-api.md §1, §2, §4 and §8. A request field that may be null is optional (null counts as
+// Names and types follow docs/wechat-api.md §1, §2, §4 and §8. A request field that may be null is optional (null counts as
 // absent); a reply field outside "required" is sent with errcode 0 only, and is never null.
 
-/// <summary>The fields every Midas call carries (midas-api.md §2).</summary>
+/// <summary>The fields every Midas call carries (docs/wechat-api.md §2).</summary>
 public abstract record MidasCommonFields
 {
     [JsonPropertyOrder(-1), Description("The player's openid: 1–128 characters of [0-9A-Za-z_-].")]
@@ -34,11 +34,11 @@ public abstract record MidasCommonFields
     public string? UserIp { get; init; }
 
     [JsonPropertyOrder(1), Description("Lowercase hex HMAC-SHA256 over every other field present, sorted, plus org_loc (the path called) and method, "
-        + "keyed with the env's AppKey (midas-api.md §3.1; README \"WeChat endpoints\").")]
+        + "keyed with the env's AppKey (docs/wechat-api.md §3.1; README \"WeChat endpoints\").")]
     public required string Sig { get; init; }
 
     [JsonPropertyOrder(2), Description("Optional unless MpSigPolicy=Required: HMAC-SHA256 over the sig fields plus access_token and sig, "
-        + "keyed with the player's session_key string (midas-api.md §3.2).")]
+        + "keyed with the player's session_key string (docs/wechat-api.md §3.2).")]
     public string? MpSig { get; init; }
 }
 
@@ -91,7 +91,7 @@ public abstract record MidasReplyFields
     public required string Errmsg { get; init; }
 }
 
-/// <summary>getbalance's reply (midas-api.md §4).</summary>
+/// <summary>getbalance's reply (docs/wechat-api.md §4).</summary>
 public sealed record MidasGetBalanceReply : MidasReplyFields
 {
     [Description("Coins held, gift coins included.")]

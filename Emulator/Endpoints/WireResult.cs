@@ -3,7 +3,7 @@ using MidasEmulator.Midas;
 
 namespace MidasEmulator.Endpoints;
 
-/// <summary>A WeChat-surface reply: HTTP 200 with a JSON body, as WeChat answers even its errors (design.md §1.1).</summary>
+/// <summary>A WeChat-surface reply: HTTP 200 with a JSON body, as WeChat answers even its errors (docs/reference.md §1.1).</summary>
 public sealed class WireResult(Action<Utf8JsonWriter> write, int errcode = 0, string? errmsg = null) : IResult, IStatusCodeHttpResult
 {
     public static WireResult Of(MidasReply reply, bool firstSaveAsBool = false) =>

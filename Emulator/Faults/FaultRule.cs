@@ -15,7 +15,7 @@ public enum FaultAction
     Delay,
 }
 
-/// <summary>A fault rule as posted to /admin/faults (design.md §1.3), already validated.</summary>
+/// <summary>A fault rule as posted to /admin/faults (docs/reference.md §1.3), already validated.</summary>
 public sealed record FaultSpec(
     string Endpoint,
     FaultAction Action,

@@ -9,7 +9,7 @@ using MidasEmulator.Midas;
 namespace MidasEmulator.Faults;
 
 /// <summary>
-/// The one mechanism around every WeChat-surface endpoint: it applies the fault rule that fires (design.md §1.3),
+/// The one mechanism around every WeChat-surface endpoint: it applies the fault rule that fires (docs/reference.md §1.3),
 /// records the call in the journal and writes its log line. Handlers know nothing of faults.
 /// </summary>
 public static partial class WeChatCallFilter

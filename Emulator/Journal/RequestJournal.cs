@@ -29,7 +29,7 @@ public sealed record JournalEntry(
 public sealed record JournalQuery(string? Endpoint, string? Openid, string? BillNo, int? Errcode, int Limit);
 
 /// <summary>
-/// The last <c>Midas:JournalSize</c> WeChat-surface calls (design.md §1.2 /admin/requests), in a ring: memory
+/// The last <c>Midas:JournalSize</c> WeChat-surface calls (docs/reference.md §1.2 /admin/requests), in a ring: memory
 /// stays bounded however long the emulator runs, and recording is one short lock on the request path.
 /// </summary>
 public sealed class RequestJournal(IOptions<EmulatorOptions> options)

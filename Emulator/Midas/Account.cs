@@ -1,6 +1,6 @@
 namespace MidasEmulator.Midas;
 
-/// <summary>An account is keyed by (env, offer_id, zone_id, openid) (design.md §2).</summary>
+/// <summary>An account is keyed by (env, offer_id, zone_id, openid) (docs/architecture.md §2).</summary>
 public readonly record struct AccountKey(Env Env, string OfferId, string ZoneId, string Openid)
 {
     public override string ToString() => $"{Env.ToWire()}|{OfferId}|{ZoneId}|{Openid}";
@@ -9,7 +9,7 @@ public readonly record struct AccountKey(Env Env, string OfferId, string ZoneId,
 /// <summary>
 /// One player's coins. <see cref="Balance"/> includes the gift part <see cref="GenBalance"/>;
 /// the sums follow getbalance's fields, so balance = save_sum − cost_sum and
-/// save_sum = save_amt + present_sum always hold (midas-api.md §4).
+/// save_sum = save_amt + present_sum always hold (docs/wechat-api.md §4).
 /// </summary>
 public sealed record Account(AccountKey Key)
 {

@@ -1,6 +1,6 @@
 namespace MidasEmulator.Midas;
 
-/// <summary>Which Midas ledger a call uses: the sandbox and production paths keep separate accounts (midas-api.md §7).</summary>
+/// <summary>Which Midas ledger a call uses: the sandbox and production paths keep separate accounts (docs/wechat-api.md §7).</summary>
 public enum Env
 {
     Sandbox,

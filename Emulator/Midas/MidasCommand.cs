@@ -1,6 +1,6 @@
 namespace MidasEmulator.Midas;
 
-/// <summary>A change handed to the single writer (design.md §2.1). Each names the account it touches.</summary>
+/// <summary>A change handed to the single writer (docs/architecture.md §2.1). Each names the account it touches.</summary>
 public abstract record MidasCommand(AccountKey Account, string Appid);
 
 public sealed record PayCommand(AccountKey Account, string Appid, string BillNo, long Amt, string? PayItem, string? AppRemark)

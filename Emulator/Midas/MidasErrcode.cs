@@ -1,10 +1,10 @@
 namespace MidasEmulator.Midas;
 
-/// <summary>Every errcode the emulator answers, named after its meaning in WeChat's tables (midas-api.md §5, §8).</summary>
+/// <summary>Every errcode the emulator answers, named after its meaning in WeChat's tables (docs/wechat-api.md §5, §8).</summary>
 public static class MidasErrcode
 {
     public const int Ok = 0;
-    /// <summary>System busy, retry later. May hide a committed deduction (midas-api.md §4 pay).</summary>
+    /// <summary>System busy, retry later. May hide a committed deduction (docs/wechat-api.md §4 pay).</summary>
     public const int SystemBusy = -1;
     /// <summary>cancelpay: the order does not exist.</summary>
     public const int OrderNotFound = 90000;
@@ -27,7 +27,7 @@ public static class MidasErrcode
     /// <summary>Undocumented "a required parameter is missing", seen in 2018 traffic (legacy option).</summary>
     public const int ParameterMissing = 40101;
 
-    // WeChat-wide codes of the auth helpers (midas-api.md §8).
+    // WeChat-wide codes of the auth helpers (docs/wechat-api.md §8).
     public const int InvalidCredential = 40001;
     public const int InvalidGrantType = 40002;
     public const int InvalidAppid = 40013;

@@ -41,7 +41,7 @@ public sealed record MidasReply(int Errcode, string Errmsg)
     public static MidasReply BalanceTooLow(long balance, long amt) =>
         new(MidasErrcode.BalanceTooLow, $"balance not enough hint: balance {balance} < amt {amt}");
 
-    /// <summary>The 2018 form of an insufficient balance (midas-api.md §10.18).</summary>
+    /// <summary>The 2018 form of an insufficient balance (docs/wechat-api.md §10.18).</summary>
     public static MidasReply LegacyBalanceTooLow() => new(MidasErrcode.SystemBusy, "1034-131-0 余额不足");
 
     public static MidasReply OrderNotFound(string billNo) =>
@@ -81,7 +81,7 @@ public sealed record MidasReply(int Errcode, string Errmsg)
 
     public static MidasReply AccessTokenExpired() => new(MidasErrcode.AccessTokenExpired, "access_token expired");
 
-    // The auth helpers' codes (midas-api.md §8), with WeChat's own errmsg first.
+    // The auth helpers' codes (docs/wechat-api.md §8), with WeChat's own errmsg first.
     public static MidasReply InvalidGrantType(string expected) => new(MidasErrcode.InvalidGrantType, $"invalid grant_type hint: expected grant_type={expected}");
     public static MidasReply AppidMissing() => new(MidasErrcode.AppidMissing, "appid missing");
     public static MidasReply AppSecretMissing() => new(MidasErrcode.AppSecretMissing, "appsecret missing");
@@ -96,7 +96,7 @@ public sealed record MidasReply(int Errcode, string Errmsg)
 
     /// <summary>
     /// Writes the reply as WeChat does. <paramref name="firstSaveAsBool"/> picks the wire type of
-    /// first_save (midas-api.md §10.14); used_gen_amt is the other doc version's name for used_gen_balance (§10.17).
+    /// first_save (docs/wechat-api.md §10.14); used_gen_amt is the other doc version's name for used_gen_balance (§10.17).
     /// </summary>
     public void WriteTo(Utf8JsonWriter writer, bool firstSaveAsBool)
     {

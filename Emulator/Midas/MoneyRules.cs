@@ -1,6 +1,6 @@
 namespace MidasEmulator.Midas;
 
-/// <summary>What a repeat of a committed bill_no answers (midas-api.md §10.1).</summary>
+/// <summary>What a repeat of a committed bill_no answers (docs/wechat-api.md §10.1).</summary>
 public enum BillNoRepeatMode
 {
     /// <summary>90012 "bill_no repeated" and nothing changes: what the real service was seen to do.</summary>
@@ -9,7 +9,7 @@ public enum BillNoRepeatMode
     Replay,
 }
 
-/// <summary>Where a bill_no must be unique (midas-api.md §10.3).</summary>
+/// <summary>Where a bill_no must be unique (docs/wechat-api.md §10.3).</summary>
 public enum BillNoScope
 {
     /// <summary>Per (env, offer_id), across pay and present: the 1.0 doc's global uniqueness.</summary>
@@ -60,7 +60,7 @@ public sealed record CommandResult(MidasReply Reply, Account? ChangedAccount, IR
 }
 
 /// <summary>
-/// The money rules of design.md §2, applied to one command against current state. Plain C#: the single
+/// The money rules of docs/architecture.md §2, applied to one command against current state. Plain C#: the single
 /// writer calls it in order, so every rule here may assume nothing else changes the account meanwhile.
 /// </summary>
 public sealed class MoneyRules(MoneyRuleSettings settings)
@@ -74,7 +74,7 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
         ? new(account.Env, account.OfferId, null, null, billNo)
         : new(account.Env, account.OfferId, account.ZoneId, account.Openid, billNo);
 
-    /// <summary>A bill_no is remembered for 48 h of emulator time, then is new again (midas-api.md §10.5).</summary>
+    /// <summary>A bill_no is remembered for 48 h of emulator time, then is new again (docs/wechat-api.md §10.5).</summary>
     public bool IsLive(Order order, DateTimeOffset now) => IsLive(order.CreatedAt, now);
 
     public bool IsLive(DateTimeOffset createdAt, DateTimeOffset now) => now - createdAt < BillNoTtl;
@@ -131,7 +131,7 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
         };
     }
 
-    // Gift coins go first and are reported as used_gen_balance (midas-api.md §4 pay).
+    // Gift coins go first and are reported as used_gen_balance (docs/wechat-api.md §4 pay).
     private CommandResult Pay(PayCommand pay, ILedgerView view, DateTimeOffset now)
     {
         var account = view.GetAccount(pay.Account);
@@ -152,7 +152,7 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
         return new(MidasReply.Paid(pay.BillNo, after.Balance, usedGen), after, [order]);
     }
 
-    // cancelpay reverses the whole pay: paid and gift parts back to their buckets, cost_sum reduced (midas-api.md §10.6, §10.7).
+    // cancelpay reverses the whole pay: paid and gift parts back to their buckets, cost_sum reduced (docs/wechat-api.md §10.6, §10.7).
     private CommandResult CancelPay(CancelPayCommand cancel, ILedgerView view, DateTimeOffset now)
     {
         var pay = view.FindBill(BillKey(cancel.Account, cancel.BillNo));

@@ -46,7 +46,7 @@ public sealed class EmulatorData(
 
     /// <summary>
     /// Wipes accounts, orders, sessions, login codes, tokens, fault rules and the journal (registered apps stay,
-    /// design.md §1.2); reloads the seed file unless told not to.
+    /// docs/reference.md §1.2); reloads the seed file unless told not to.
     /// </summary>
     public async Task<int> ResetAsync(bool reseed)
     {

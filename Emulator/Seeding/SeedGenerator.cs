@@ -15,7 +15,7 @@ public static class SeedGenerator
     public const int UserCount = 300;
 
     /// <summary>
-    /// The default app uses the doc's worked example (midas-api.md §3.3): appid wx1234567, offer_id 12345678 and the
+    /// The default app uses the doc's worked example (docs/wechat-api.md §3.3): appid wx1234567, offer_id 12345678 and the
     /// production AppKey zNLg…, with the example's user first, so the official vector reproduces against the emulator.
     /// </summary>
     public static readonly SeedApp DefaultApp = new(
@@ -35,7 +35,7 @@ public static class SeedGenerator
         };
         while (users.Count < UserCount)
         {
-            // Real openids are 28 chars starting with "o" (midas-api.md §2).
+            // Real openids are 28 chars starting with "o" (docs/wechat-api.md §2).
             var openid = "o" + faker.Random.String2(27, openidChars);
             var sessionKey = Convert.ToBase64String(faker.Random.Bytes(16));
             var balance = faker.Random.Int(0, 50) * 100;

@@ -3,7 +3,7 @@ using System.Text;
 namespace MidasEmulator.Signing;
 
 /// <summary>
-/// The exact string Midas signs (midas-api.md §3.1, §3.2): the signed parameters sorted by key in
+/// The exact string Midas signs (docs/wechat-api.md §3.1, §3.2): the signed parameters sorted by key in
 /// ascending ASCII order as <c>key=value</c> joined by <c>&amp;</c>, then
 /// <c>&amp;org_loc=PATH&amp;method=POST&amp;secret=KEY</c> (sig) or <c>…&amp;session_key=KEY</c> (mp_sig).
 /// Values are raw, not URL-encoded; org_loc is the path actually called, sandbox prefix included (§3.5).

@@ -5,7 +5,7 @@ namespace MidasEmulator.Signing;
 
 /// <summary>
 /// sig and mp_sig: lowercase hex of HMAC-SHA256 over the canonical string, keyed with the UTF-8 bytes of
-/// the AppKey (sig) or of the session_key string as issued, not base64-decoded (mp_sig; midas-api.md §3.3).
+/// the AppKey (sig) or of the session_key string as issued, not base64-decoded (mp_sig; docs/wechat-api.md §3.3).
 /// </summary>
 public static class MidasSignature
 {
@@ -16,7 +16,7 @@ public static class MidasSignature
 
     /// <summary>
     /// True when <paramref name="providedHex"/> is the signature of <paramref name="message"/>. Hex case is
-    /// ignored (midas-api.md §10.16) and the bytes are compared in constant time, so timing tells an
+    /// ignored (docs/wechat-api.md §10.16) and the bytes are compared in constant time, so timing tells an
     /// attacker nothing about how much of a guess was right.
     /// </summary>
     public static bool Verify(string key, string message, string providedHex)

@@ -3,7 +3,7 @@ using System.Web;
 
 namespace MidasEmulator.Signing;
 
-/// <summary>The compatibility choices of midas-api.md §10.11–10.13; all off means the documented rules only.</summary>
+/// <summary>The compatibility choices of docs/wechat-api.md §10.11–10.13; all off means the documented rules only.</summary>
 public sealed record SigningSettings(
     bool AcceptEmptyFieldsOmitted = false,
     bool AcceptUrlEncodedValues = false,
@@ -12,7 +12,7 @@ public sealed record SigningSettings(
 /// <summary>Verifies sig and mp_sig of one request, trying the documented form first and then any enabled variant.</summary>
 public static class SignatureCheck
 {
-    /// <summary>The six common fields a SKIT-style client signs (midas-api.md §10.13).</summary>
+    /// <summary>The six common fields a SKIT-style client signs (docs/wechat-api.md §10.13).</summary>
     private static readonly HashSet<string> SkitFields = ["openid", "appid", "offer_id", "ts", "zone_id", "pf"];
 
     /// <summary>
@@ -23,7 +23,7 @@ public static class SignatureCheck
         SigningSettings settings, out string stringToSign) =>
         Verify(fields, orgLoc, CanonicalString.SigSecretName, appKey, sig, settings, includeSkit: true, out stringToSign);
 
-    /// <summary>Checks mp_sig: the sig fields plus access_token and sig, keyed with the session_key string (midas-api.md §3.2).</summary>
+    /// <summary>Checks mp_sig: the sig fields plus access_token and sig, keyed with the session_key string (docs/wechat-api.md §3.2).</summary>
     public static bool VerifyMpSig(IReadOnlyList<KeyValuePair<string, string>> fields, string accessToken, string sig, string orgLoc,
         string sessionKey, string mpSig, SigningSettings settings, out string stringToSign)
     {
@@ -63,7 +63,7 @@ public static class SignatureCheck
         }
         if (settings.AcceptUrlEncodedValues)
         {
-            // C# SKIT encodes with HttpUtility.UrlEncode, Go wxgamevp with url.Values.Encode (midas-api.md §3.5).
+            // C# SKIT encodes with HttpUtility.UrlEncode, Go wxgamevp with url.Values.Encode (docs/wechat-api.md §3.5).
             yield return fields.Select(f => new KeyValuePair<string, string>(f.Key, HttpUtility.UrlEncode(f.Value))).ToList();
             yield return fields.Select(f => new KeyValuePair<string, string>(f.Key, GoQueryEscape(f.Value))).ToList();
         }

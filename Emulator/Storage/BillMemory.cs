@@ -7,7 +7,7 @@ using MidasEmulator.Midas;
 namespace MidasEmulator.Storage;
 
 /// <summary>
-/// The live bill_no index (the 48 h memory of midas-api.md §10.5) in a compact form. Every pay and present of the
+/// The live bill_no index (the 48 h memory of docs/wechat-api.md §10.5) in a compact form. Every pay and present of the
 /// last 48 h is here, so it is the emulator's largest structure: hundreds of thousands of entries in a busy test
 /// run. An <see cref="Order"/> object per entry cost about 310 bytes and three heap objects; here an entry is one
 /// 80-byte struct in the dictionary's own array and no object at all, which also keeps the full garbage

@@ -5,7 +5,7 @@ using MidasEmulator.Midas;
 namespace MidasEmulator.Storage;
 
 /// <summary>
-/// The single writer of design.md §2.1. Handlers hand it commands; it takes whatever is waiting (up to
+/// The single writer of docs/architecture.md §2.1. Handlers hand it commands; it takes whatever is waiting (up to
 /// <see cref="BatchLimit"/>), applies them in order with <see cref="MoneyRules"/> against the committed state
 /// plus the batch's own changes, writes every changed document in one LiteDB transaction, commits once,
 /// and only then publishes the new state and completes the replies. A rejected command (90012, 90013 …)

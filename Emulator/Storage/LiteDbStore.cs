@@ -4,7 +4,7 @@ using MidasEmulator.Midas;
 
 namespace MidasEmulator.Storage;
 
-/// <summary>How far a commit must get before its reply goes out (design.md §2.1).</summary>
+/// <summary>How far a commit must get before its reply goes out (docs/architecture.md §2.1).</summary>
 public enum Durability
 {
     /// <summary>Written through to the OS: survives a killed process, not a power cut.</summary>
@@ -171,7 +171,7 @@ public sealed class LiteDbStore : IDisposable
     }
 
     /// <summary>
-    /// Writes one batch in one transaction and commits once (design.md §2.1). Throws if the commit fails; nothing
+    /// Writes one batch in one transaction and commits once (docs/architecture.md §2.1). Throws if the commit fails; nothing
     /// is then applied. New orders are inserted, never upserted, so a reused id fails loudly.
     /// </summary>
     public void Commit(IEnumerable<Account> accounts, IEnumerable<Order> newOrders, IEnumerable<Order> changedOrders, IEnumerable<AuthWrite> authWrites)

@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 namespace MidasSoak;
 
 /// <summary>
-/// A signer written from midas-api.md §3 alone, independent of the emulator's Signing code, so the HTTP tests
+/// A signer written from docs/wechat-api.md §3 alone, independent of the emulator's Signing code, so the HTTP tests
 /// and the soak driver check the emulator against the document rather than against itself.
 /// </summary>
 public static class DocSigner

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace MidasSoak;
 
 /// <summary>
-/// The fault rules a soak installs (design.md §1.3): every kind of failure the Midas docs warn about, before and
+/// The fault rules a soak installs (docs/reference.md §1.3): every kind of failure the Midas docs warn about, before and
 /// after the commit, as shares of the faulted calls. All rules cover every WeChat endpoint ("*").
 /// </summary>
 internal static class FaultPlan

@@ -13,7 +13,7 @@ internal sealed class SoakUser(string openid)
 
     public long Balance { get; private set; }
 
-    /// <summary>The gift part of <see cref="Balance"/>: presents add to it, pays take from it first (midas-api.md §4).</summary>
+    /// <summary>The gift part of <see cref="Balance"/>: presents add to it, pays take from it first (docs/wechat-api.md §4).</summary>
     public long GenBalance { get; private set; }
 
     public int Topups { get; private set; }
