@@ -5,17 +5,6 @@ using MidasEmulator.Storage;
 
 namespace MidasEmulator;
 
-/// <summary>How mp_sig is checked (docs/wechat-api.md §10.8).</summary>
-public enum MpSigPolicy
-{
-    /// <summary>A wrong mp_sig is always 90009; an absent one is accepted (the 2019+ pages dropped it).</summary>
-    VerifyIfPresent,
-    /// <summary>mp_sig must be sent and right, as the 2017–18 pages say.</summary>
-    Required,
-    /// <summary>mp_sig is never checked.</summary>
-    Off,
-}
-
 /// <summary>Wire type of getbalance's first_save (docs/wechat-api.md §10.14).</summary>
 public enum FirstSaveFormat
 {
@@ -123,4 +112,7 @@ public sealed class EmulatorOptions
     public MoneyRuleSettings ToMoneyRuleSettings() => new(BillNoRepeat, BillNoScope, BillNoTtlHours, LegacyInsufficientBalance);
 
     public SigningSettings ToSigningSettings() => new(AcceptEmptyFieldsOmitted, AcceptUrlEncodedValues, AcceptSkitSig);
+
+    public MidasCallSettings ToMidasCallSettings() => new(MaxBodyBytes, StrictTypes, LegacyMissingParam, MpSigPolicy, StrictPf,
+        TsWindowSeconds, StrictBillNo, ToSigningSettings());
 }

@@ -52,12 +52,15 @@ public static class HostingExtensions
         });
         services.AddSingleton<LedgerState>();
         services.AddSingleton<LedgerWriter>();
+        services.AddSingleton<IMidasLedger>(sp => sp.GetRequiredService<LedgerWriter>());
+        services.AddSingleton<IAuthStore>(sp => sp.GetRequiredService<LedgerWriter>());
         services.AddSingleton<LedgerAudit>();
 
         // Auth: apps, access tokens, sessions and login codes.
         services.AddSingleton<AppRegistry>();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<Sessions>();
+        services.AddSingleton<IMidasCredentials, MidasCredentials>();
 
         // Testing a backend: fault rules, the request journal, and the filter that applies both to the WeChat surface.
         services.AddSingleton<FaultRules>();
@@ -69,8 +72,11 @@ public static class HostingExtensions
         services.AddSingleton<EmulatorData>();
         services.AddHostedService(sp => sp.GetRequiredService<EmulatorData>());
 
-        // Endpoints: the Midas call pipeline, snake_case JSON, problem details on /admin.
-        services.AddSingleton<MidasServices>();
+        // The Midas call itself, without HTTP: the endpoints adapt requests to it.
+        services.AddSingleton(sp => new MidasPipeline(sp.GetRequiredService<IOptions<EmulatorOptions>>().Value.ToMidasCallSettings(),
+            sp.GetRequiredService<IMidasCredentials>(), sp.GetRequiredService<IMidasLedger>(), sp.GetRequiredService<TimeProvider>()));
+
+        // Endpoints: snake_case JSON, problem details on /admin.
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using MidasEmulator.Faults;
+using MidasEmulator.Endpoints;
 using MidasEmulator.Tests.Support;
 
 namespace MidasEmulator.Tests.Http;

@@ -150,7 +150,7 @@ public sealed class LedgerWriterDiskFailureTests : IDisposable
     {
         _writer.Start();
 
-        var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => _writer.RunBetweenCommitsAsync<int>(() => throw new InvalidDataException("bad")));
+        var failed = await Assert.ThrowsAsync<WorkBetweenCommitsException>(() => _writer.RunBetweenCommitsAsync<int>(() => throw new InvalidDataException("bad")));
 
         Assert.IsType<InvalidDataException>(failed.InnerException);
         Assert.True((await _writer.SubmitAsync(new TopupCommand(Alice, "wx1", 5))).Reply.IsOk);

@@ -1,22 +1,15 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
-using MidasEmulator.Storage;
+using MidasEmulator.Midas;
 
 namespace MidasEmulator.Auth;
-
-public enum TokenState
-{
-    Valid,
-    Unknown,
-    Expired,
-}
 
 /// <summary>
 /// Access tokens of /cgi-bin/token: 7200 s by default, read from the emulator's clock. When a new token is
 /// issued the app's previous ones keep working for at most 5 more minutes (docs/wechat-api.md §8).
 /// </summary>
-public sealed class AccessTokens(LedgerWriter writer, TimeProvider time, IOptions<EmulatorOptions> options) : IDisposable
+public sealed class AccessTokens(IAuthStore store, TimeProvider time, IOptions<EmulatorOptions> options) : IDisposable
 {
     private static readonly TimeSpan OverlapAfterRenewal = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan PurgeAfter = TimeSpan.FromDays(1);
@@ -39,7 +32,7 @@ public sealed class AccessTokens(LedgerWriter writer, TimeProvider time, IOption
             var saved = replaced.Append(token).ToList();
             // Tokens long past their expiry would only grow the store: after a day they answer 40001 like any unknown token.
             var purged = _tokens.Values.Where(t => t.ExpiresAt < now - PurgeAfter).Select(t => t.Token).ToList();
-            var result = await writer.SaveAsync(new SaveTokens(saved, purged), () =>
+            var result = await store.SaveAsync(new SaveTokens(saved, purged), () =>
             {
                 foreach (var t in saved)
                 {

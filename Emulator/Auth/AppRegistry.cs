@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
-using MidasEmulator.Storage;
+using MidasEmulator.Midas;
 
 namespace MidasEmulator.Auth;
 
 /// <summary>The registered apps, kept in memory and persisted through the writer.</summary>
-public sealed class AppRegistry(LedgerWriter writer)
+public sealed class AppRegistry(IAuthStore store)
 {
     private readonly ConcurrentDictionary<string, MidasApp> _apps = new(StringComparer.Ordinal);
 
@@ -38,7 +38,7 @@ public sealed class AppRegistry(LedgerWriter writer)
 
     public async Task RegisterAsync(MidasApp app)
     {
-        (await writer.SaveAsync(new SaveApp(app), () => _apps[app.Appid] = app).ConfigureAwait(false)).EnsureCommitted();
+        (await store.SaveAsync(new SaveApp(app), () => _apps[app.Appid] = app).ConfigureAwait(false)).EnsureCommitted();
     }
 
     internal void Load(IEnumerable<MidasApp> apps)

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
-using MidasEmulator.Storage;
+using MidasEmulator.Midas;
 
 namespace MidasEmulator.Auth;
 
@@ -16,7 +16,7 @@ public enum LoginCodeState
 /// Logged-in users and the one-time login codes that create them. A user has one valid session_key at a
 /// time: a new session replaces the old, so an mp_sig made with the old key then fails (docs/wechat-api.md §8).
 /// </summary>
-public sealed class Sessions(LedgerWriter writer, TimeProvider time, IOptions<EmulatorOptions> options)
+public sealed class Sessions(IAuthStore store, TimeProvider time, IOptions<EmulatorOptions> options)
 {
     private readonly ConcurrentDictionary<string, SessionRecord> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, LoginCode> _codes = new(StringComparer.Ordinal);
@@ -41,7 +41,7 @@ public sealed class Sessions(LedgerWriter writer, TimeProvider time, IOptions<Em
         var ttl = options.Value.SessionTtlSeconds;
         var session = new SessionRecord(appid, openid, sessionKey ?? NewSessionKey(),
             ttl > 0 ? time.GetUtcNow().AddSeconds(ttl) : null);
-        (await writer.SaveAsync(new SaveSession(session), () => _sessions[session.Id] = session).ConfigureAwait(false)).EnsureCommitted();
+        (await store.SaveAsync(new SaveSession(session), () => _sessions[session.Id] = session).ConfigureAwait(false)).EnsureCommitted();
         return session;
     }
 
@@ -51,7 +51,7 @@ public sealed class Sessions(LedgerWriter writer, TimeProvider time, IOptions<Em
         {
             return false;
         }
-        (await writer.SaveAsync(new DeleteSession(appid, openid), () => _sessions.TryRemove($"{appid}|{openid}", out _)).ConfigureAwait(false))
+        (await store.SaveAsync(new DeleteSession(appid, openid), () => _sessions.TryRemove($"{appid}|{openid}", out _)).ConfigureAwait(false))
             .EnsureCommitted();
         return true;
     }

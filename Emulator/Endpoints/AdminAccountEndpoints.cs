@@ -13,8 +13,6 @@ public static partial class AdminEndpoints
 {
     public const int MaxOrdersPage = 10_000;
 
-    /// <summary>Largest balance PUT accepts: far above any test, far below overflow of the sums.</summary>
-    public const long MaxSetBalance = 1L << 53;
 
     private const string AppidParam = "The app; may be left out when exactly one is registered.";
     private const string LimitParam = "At most this many, 1 … 10000; default 100.";
@@ -64,9 +62,9 @@ public static partial class AdminEndpoints
         {
             return AdminProblems.BadRequest("give balance, gen_balance or both");
         }
-        if (body.Balance is < 0 or > MaxSetBalance || body.GenBalance is < 0 or > MaxSetBalance)
+        if (body.Balance is < 0 or > MidasValidation.MaxSetBalance || body.GenBalance is < 0 or > MidasValidation.MaxSetBalance)
         {
-            return AdminProblems.BadRequest($"balance and gen_balance must be from 0 to {MaxSetBalance}");
+            return AdminProblems.BadRequest($"balance and gen_balance must be from 0 to {MidasValidation.MaxSetBalance}");
         }
         var result = await writer.SubmitAsync(new SetBalanceCommand(key, app.Appid, body.Balance, body.GenBalance)).ConfigureAwait(false);
         return AccountResult(app, result);
@@ -129,7 +127,7 @@ public static partial class AdminEndpoints
             report = await writer.RunBetweenCommitsAsync(() => audit.Check(store.AllAccounts(), ledger.Accounts, store.AllOrdersById()),
                 http.RequestAborted).ConfigureAwait(false);
         }
-        catch (InvalidOperationException ex) when (ex.InnerException is { } cause)
+        catch (WorkBetweenCommitsException ex) when (ex.InnerException is { } cause)
         {
             // The database could not be read (or closed under a stop): no verdict either way.
             return AdminProblems.Unavailable($"the ledger could not be read for the check: {cause.Message}");
@@ -143,11 +141,11 @@ public static partial class AdminEndpoints
         return text is null || int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
     }
 
-    private static IResult AccountResult(MidasApp app, CommandResult result) => result.Reply switch
+    private static IResult AccountResult(MidasApp app, CommitResult result) => result switch
     {
-        { IsOk: true, Account: { } account } => TypedResults.Ok(AccountReply.From(app.Appid, account)),
-        { Errcode: MidasErrcode.SystemBusy } reply => AdminProblems.Unavailable(reply.Errmsg),
-        var reply => AdminProblems.BadRequest(reply.Errmsg),
+        { IsCommitted: false } => AdminProblems.Unavailable(result.Reply.Errmsg),
+        { Reply: { IsOk: true, Account: { } account } } => TypedResults.Ok(AccountReply.From(app.Appid, account)),
+        _ => AdminProblems.BadRequest(result.Reply.Errmsg),
     };
 
     private static ProblemHttpResult? ResolveAccount(string openid, string? appid, string? zoneId, string? env, AppRegistry apps,

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using MidasEmulator.Clock;
 using MidasEmulator.Faults;
 using MidasEmulator.Journal;
+using MidasEmulator.Midas;
 using MidasEmulator.Storage;
 
 namespace MidasEmulator.Endpoints;
@@ -193,7 +194,7 @@ public static partial class AdminEndpoints
                 return AdminProblems.BadRequest($"the clock must stay between {EmulatorClock.Earliest:yyyy-MM-dd} and {EmulatorClock.Latest:yyyy-MM-dd}");
             }
         }
-        catch (InvalidOperationException ex) when (ex.InnerException is { } cause)
+        catch (WorkBetweenCommitsException ex) when (ex.InnerException is { } cause)
         {
             return AdminProblems.Unavailable($"the clock did not move: the bill_no memory could not be read from the ledger ({cause.Message})");
         }

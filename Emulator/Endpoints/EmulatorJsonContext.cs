@@ -1,11 +1,10 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
-using MidasEmulator.Seeding;
 
 namespace MidasEmulator.Endpoints;
 
 /// <summary>
-/// Source-generated JSON for every admin and seed type: snake_case on the wire, no reflection at start-up. A key
+/// Source-generated JSON for every admin type: snake_case on the wire, no reflection at start-up. A key
 /// sent twice is refused rather than the last one silently winning ({"amount":1,"amount":1000000} tops up nothing).
 /// </summary>
 [JsonSourceGenerationOptions(
@@ -36,17 +35,6 @@ namespace MidasEmulator.Endpoints;
 [JsonSerializable(typeof(IReadOnlyList<JournalEntryReply>))]
 [JsonSerializable(typeof(ClockRequest))]
 [JsonSerializable(typeof(ClockReply))]
-[JsonSerializable(typeof(SeedFile))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
-public sealed partial class EmulatorJsonContext : JsonSerializerContext
-{
-    /// <summary>The same types, indented: for the seed file a person reads.</summary>
-    public static EmulatorJsonContext Indented { get; } = new(new System.Text.Json.JsonSerializerOptions
-    {
-        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    });
-}
+public sealed partial class EmulatorJsonContext : JsonSerializerContext;

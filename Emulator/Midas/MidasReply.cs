@@ -35,6 +35,18 @@ public sealed record MidasReply(int Errcode, string Errmsg)
 
     public static MidasReply SystemBusy(string hint = "system busy") => new(MidasErrcode.SystemBusy, hint);
 
+    /// <summary>A change that succeeded without a reply of its own (an auth write, a reset).</summary>
+    public static readonly MidasReply Ok = new(MidasErrcode.Ok, "ok");
+
+    /// <summary>-1 for a change the writer did not save, saying why and whether a retry may work.</summary>
+    public static MidasReply NotCommitted(NotCommittedReason reason) => SystemBusy(reason switch
+    {
+        NotCommittedReason.Stopping => "system busy hint: the emulator is stopping",
+        NotCommittedReason.WriteFailed => "system error hint: the write failed and nothing was applied; retry",
+        NotCommittedReason.ResetFailed => "system error hint: the reset failed",
+        _ => "system error",
+    });
+
     public static MidasReply BillNoRepeated(string billNo) =>
         new(MidasErrcode.BillNoRepeated, "bill_no repeated") { BillNo = billNo };
 

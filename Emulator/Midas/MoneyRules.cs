@@ -46,17 +46,13 @@ public interface ILedgerView
 }
 
 /// <summary>
-/// The outcome of one command: the reply, and the documents to write. A rejected command
+/// What the rules decided for one command: the reply, and the documents to write. A rejected command
 /// (90012, 90013, 90000 …) has no <see cref="Account"/> change and no orders.
 /// </summary>
 public sealed record CommandResult(MidasReply Reply, Account? ChangedAccount, IReadOnlyList<Order> Orders)
 {
     public static CommandResult Rejected(MidasReply reply) => new(reply, null, []);
     public bool HasChanges => ChangedAccount is not null || Orders.Count > 0;
-
-    /// <summary>Throws when the write behind this result was not committed (a storage failure or a stop).</summary>
-    public CommandResult EnsureCommitted() =>
-        Reply.Errcode == MidasErrcode.SystemBusy ? throw new NotCommittedException($"the change was not saved: {Reply.Errmsg}") : this;
 }
 
 /// <summary>

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Bogus;
-using MidasEmulator.Endpoints;
 
 namespace MidasEmulator.Seeding;
 
@@ -61,7 +60,7 @@ public static class SeedGenerator
         }
         var path = args[at + 1];
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var json = JsonSerializer.Serialize(Generate(), EmulatorJsonContext.Indented.SeedFile);
+        var json = JsonSerializer.Serialize(Generate(), SeedJsonContext.Indented.SeedFile);
         File.WriteAllText(path, json + "\n");
         Console.WriteLine($"wrote {UserCount} users and 1 app to {path}");
         return true;

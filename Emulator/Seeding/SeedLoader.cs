@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using MidasEmulator.Auth;
-using MidasEmulator.Endpoints;
 using MidasEmulator.Midas;
 using MidasEmulator.Storage;
 
@@ -46,7 +45,7 @@ public sealed class SeedLoader(
         try
         {
             using var stream = File.OpenRead(path);
-            seed = JsonSerializer.Deserialize(stream, EmulatorJsonContext.Default.SeedFile);
+            seed = JsonSerializer.Deserialize(stream, SeedJsonContext.Default.SeedFile);
         }
         catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
         {
@@ -100,9 +99,9 @@ public sealed class SeedLoader(
             {
                 return $"users[{i}] ({user.Openid}): env must be sandbox or production, zone_id 1 to {MidasValidation.MaxKeyPartLength} characters";
             }
-            if (user.Balance is < 0 or > AdminEndpoints.MaxSetBalance || user.GenBalance < 0 || user.GenBalance > user.Balance)
+            if (user.Balance is < 0 or > MidasValidation.MaxSetBalance || user.GenBalance < 0 || user.GenBalance > user.Balance)
             {
-                return $"users[{i}] ({user.Openid}): need 0 <= gen_balance <= balance <= {AdminEndpoints.MaxSetBalance}";
+                return $"users[{i}] ({user.Openid}): need 0 <= gen_balance <= balance <= {MidasValidation.MaxSetBalance}";
             }
         }
         return null;

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using MidasEmulator.Auth;
 using MidasEmulator.Clock;
 using MidasEmulator.Midas;
 
@@ -12,6 +13,7 @@ namespace MidasEmulator.Storage;
 /// writes nothing and does not spoil the others in its batch.
 /// </summary>
 public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRules rules, TimeProvider time, ILogger<LedgerWriter> logger)
+    : IMidasLedger, IAuthStore
 {
     public const int BatchLimit = 512;
 
@@ -20,22 +22,27 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
 
     public MoneyRules Rules => rules;
 
+    public Account GetAccount(AccountKey key) => state.GetAccount(key);
+
+    public Order? FindBill(BillKey billKey) => state.FindBill(billKey);
+
     /// <summary>Applies one money command; the task completes after its change (if any) is committed.</summary>
-    public Task<CommandResult> SubmitAsync(MidasCommand command) => Enqueue(new PendingCommand(command));
+    public Task<CommitResult> SubmitAsync(MidasCommand command) => Enqueue(new PendingCommand(command));
 
     /// <summary>
     /// Persists an auth change (app, token, session) in the next group commit. <paramref name="onCommitted"/> runs on
     /// the writer after the commit, in commit order, so the in-memory view never differs from the database.
     /// </summary>
-    public Task<CommandResult> SaveAsync(AuthWrite write, Action onCommitted) => Enqueue(new PendingAuth(write, onCommitted));
+    public Task<CommitResult> SaveAsync(AuthWrite write, Action onCommitted) => Enqueue(new PendingAuth(write, onCommitted));
 
     /// <summary>Wipes the ledger and the auth state (apps stay) between two batches; <paramref name="onWiped"/> clears the caches there.</summary>
-    public Task<CommandResult> ResetAsync(Action onWiped) => Enqueue(new PendingReset(onWiped));
+    public Task<CommitResult> ResetAsync(Action onWiped) => Enqueue(new PendingReset(onWiped));
 
     /// <summary>
     /// Runs <paramref name="work"/> on the writer between two batches: it sees the database and the in-memory state
     /// at one commit, with nothing written meanwhile (GET /admin/invariants), and every command queued after it sees
-    /// what it did (a clock change). Writes wait while it runs.
+    /// what it did (a clock change). Writes wait while it runs. A failure of the work itself is thrown as
+    /// <see cref="WorkBetweenCommitsException"/>; a writer that is stopping throws <see cref="NotCommittedException"/>.
     /// </summary>
     public async Task<T> RunBetweenCommitsAsync<T>(Func<T> work, CancellationToken cancellation = default)
     {
@@ -43,18 +50,18 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         var done = await Enqueue(pending).ConfigureAwait(false);
         if (pending.Error is { } error)
         {
-            throw new InvalidOperationException("the work between commits failed", error);
+            throw new WorkBetweenCommitsException(error);
         }
         cancellation.ThrowIfCancellationRequested();
         done.EnsureCommitted();
         return (T)pending.Value!;
     }
 
-    private Task<CommandResult> Enqueue(Pending pending)
+    private Task<CommitResult> Enqueue(Pending pending)
     {
         if (!_queue.Writer.TryWrite(pending))
         {
-            return Task.FromResult(CommandResult.Rejected(MidasReply.SystemBusy("system busy hint: the emulator is stopping")));
+            return Task.FromResult(CommitResult.NotCommitted(NotCommittedReason.Stopping));
         }
         return pending.Reply.Task;
     }
@@ -183,7 +190,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
             logger.LogCritical(ex, "the writer failed on a batch of {Count}; its unanswered commands answer -1", batch.Count);
             foreach (var pending in batch)
             {
-                pending.Reply.TrySetResult(CommandResult.Rejected(MidasReply.SystemBusy("system error")));
+                pending.Reply.TrySetResult(CommitResult.NotCommitted(NotCommittedReason.Failed));
             }
         }
     }
@@ -205,7 +212,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         {
             if (batch.Count == 1 || store.Faulted || !TryCommit([pending]))
             {
-                pending.Reply.TrySetResult(CommandResult.Rejected(MidasReply.SystemBusy("system error hint: the write failed and nothing was applied; retry")));
+                pending.Reply.TrySetResult(CommitResult.NotCommitted(NotCommittedReason.WriteFailed));
             }
         }
     }
@@ -216,7 +223,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
     {
         var now = time.GetUtcNow();
         var overlay = new BatchOverlay(state, rules, store);
-        var replies = new CommandResult[batch.Count];
+        var replies = new CommitResult[batch.Count];
         var authWrites = new List<AuthWrite>();
         for (var i = 0; i < batch.Count; i++)
         {
@@ -227,7 +234,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
                     break;
                 case PendingAuth { Write: var write }:
                     authWrites.Add(write);
-                    replies[i] = Committed;
+                    replies[i] = CommitResult.Done;
                     break;
             }
         }
@@ -264,20 +271,18 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         return true;
     }
 
-    private static readonly CommandResult Committed = CommandResult.Rejected(new MidasReply(MidasErrcode.Ok, "ok"));
-
-    private CommandResult ApplyOne(MidasCommand command, BatchOverlay overlay, DateTimeOffset now)
+    private CommitResult ApplyOne(MidasCommand command, BatchOverlay overlay, DateTimeOffset now)
     {
         try
         {
             var result = rules.Apply(command, overlay, now);
             overlay.Stage(result);
-            return result;
+            return CommitResult.Committed(result);
         }
         catch (Exception ex)
         {
             logger.LogError(ex, "applying {Command} failed", command.GetType().Name);
-            return CommandResult.Rejected(MidasReply.SystemBusy("system error"));
+            return CommitResult.NotCommitted(NotCommittedReason.Failed);
         }
     }
 
@@ -286,7 +291,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         if (pending is PendingWork work)
         {
             work.Run();
-            work.Reply.TrySetResult(Committed);
+            work.Reply.TrySetResult(CommitResult.Done);
             return;
         }
         Reset((PendingReset)pending);
@@ -299,18 +304,18 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
             store.WipeAll();
             state.Clear();
             reset.OnWiped();
-            reset.Reply.TrySetResult(Committed);
+            reset.Reply.TrySetResult(CommitResult.Done);
         }
         catch (Exception ex)
         {
             logger.LogError(ex, "reset failed");
-            reset.Reply.TrySetResult(CommandResult.Rejected(MidasReply.SystemBusy("system error hint: the reset failed")));
+            reset.Reply.TrySetResult(CommitResult.NotCommitted(NotCommittedReason.ResetFailed));
         }
     }
 
     private abstract class Pending
     {
-        public TaskCompletionSource<CommandResult> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<CommitResult> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private sealed class PendingCommand(MidasCommand command) : Pending
@@ -406,3 +411,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         }
     }
 }
+
+/// <summary>Work run between two commits (<see cref="LedgerWriter.RunBetweenCommitsAsync"/>) failed; the cause is inside.</summary>
+public sealed class WorkBetweenCommitsException(Exception cause)
+    : Exception($"the work between commits failed: {cause.Message}", cause);

@@ -25,14 +25,6 @@ public sealed record StoredData(
     IReadOnlyList<AccessTokenRecord> Tokens,
     IReadOnlyList<SessionRecord> Sessions);
 
-/// <summary>A change to the auth collections, written in the same group commit as the ledger.</summary>
-public abstract record AuthWrite;
-public sealed record SaveApp(MidasApp App) : AuthWrite;
-/// <summary>A token issue: the new token and the ones it replaced, saved together; long-expired ones removed.</summary>
-public sealed record SaveTokens(IReadOnlyList<AccessTokenRecord> Tokens, IReadOnlyList<string> Purged) : AuthWrite;
-public sealed record SaveSession(SessionRecord Session) : AuthWrite;
-public sealed record DeleteSession(string Appid, string Openid) : AuthWrite;
-
 /// <summary>
 /// The only code that touches LiteDB: opens the file (or memory), maps documents, writes one batch in
 /// one transaction, and serves the reads that are not kept in memory (the order list).

@@ -1,8 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using MidasEmulator.Midas;
 
-namespace MidasEmulator.Endpoints;
+namespace MidasEmulator.Midas;
 
 /// <summary>The four Midas 1.0 operations (docs/wechat-api.md §1).</summary>
 public enum MidasOp

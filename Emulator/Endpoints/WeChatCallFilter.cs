@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
-using MidasEmulator.Endpoints;
+using MidasEmulator.Faults;
 using MidasEmulator.Journal;
 using MidasEmulator.Midas;
 
-namespace MidasEmulator.Faults;
+namespace MidasEmulator.Endpoints;
 
 /// <summary>
 /// The one mechanism around every WeChat-surface endpoint: it applies the fault rule that fires (docs/reference.md §1.3),

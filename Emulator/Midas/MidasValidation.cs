@@ -1,7 +1,6 @@
 using System.Globalization;
-using MidasEmulator.Midas;
 
-namespace MidasEmulator.Endpoints;
+namespace MidasEmulator.Midas;
 
 /// <summary>The value rules of docs/wechat-api.md §2, §4 and §10 (21, 22, 15); each failure is a 90018 naming the field.</summary>
 public static class MidasValidation
@@ -11,9 +10,11 @@ public static class MidasValidation
     /// <summary>appid, offer_id, zone_id and pf are parts of database keys, which LiteDB limits to 1023 bytes.</summary>
     public const int MaxKeyPartLength = 64;
     public const int MaxTextLength = 1024;
+    /// <summary>Largest balance an admin PUT or the seed file sets: far above any test, far below overflow of the sums.</summary>
+    public const long MaxSetBalance = 1L << 53;
 
     /// <summary>Returns the problem, or null when the request's values are acceptable.</summary>
-    public static string? Check(MidasRequest request, MidasOp op, EmulatorOptions options, DateTimeOffset now)
+    public static string? Check(MidasRequest request, MidasOp op, MidasCallSettings options, DateTimeOffset now)
     {
         if (!IsOpenid(request["openid"]))
         {
