@@ -4,107 +4,45 @@ using MidasEmulator.Midas;
 
 namespace MidasEmulator.Storage;
 
-/// <summary>How far a commit must get before its reply goes out (docs/architecture.md §2.1).</summary>
-public enum Durability
-{
-    /// <summary>Written through to the OS: survives a killed process, not a power cut.</summary>
-    Process,
-    /// <summary>Forced to disk on every group commit.</summary>
-    Full,
-}
-
-/// <summary>GET /admin/orders' filters. <see cref="AfterId"/> pages by the primary key: only the orders after it are read.</summary>
-public sealed record OrderQuery(string? Openid, string? BillNo, Env? Env, OrderKind? Kind, int Offset, int Limit, long? AfterId = null);
-
-/// <summary>Everything the database holds, read once at start-up.</summary>
-public sealed record StoredData(
-    IReadOnlyList<Account> Accounts,
-    IReadOnlyList<Order> BillOrders,
-    long LastOrderId,
-    IReadOnlyList<MidasApp> Apps,
-    IReadOnlyList<AccessTokenRecord> Tokens,
-    IReadOnlyList<SessionRecord> Sessions);
-
 /// <summary>
-/// The only code that touches LiteDB: opens the file (or memory), maps documents, writes one batch in
-/// one transaction, and serves the reads that are not kept in memory (the order list).
+/// The only code that touches LiteDB, with <see cref="LiteDbFile"/> (the files), <see cref="BsonMapping"/> (the
+/// documents) and <see cref="AuthCollections"/> (apps, tokens, sessions): writes one batch in one transaction, serves
+/// the reads that are not kept in memory, checkpoints. Every call takes the store's gate, so a read never meets a
+/// commit, a checkpoint or a close half-way.
 /// </summary>
 public sealed class LiteDbStore : IDisposable
 {
     public const string InMemory = ":memory:";
 
+    private readonly LiteDbFile _file;
     private readonly LiteDatabase _db;
-    // LiteDB does not dispose caller-supplied streams: the store closes them (and so releases the file lock).
-    private readonly FileStream[] _files = [];
-    // Null for :memory:. LiteDB 5.0.21 writes a commit's pages into this log with Stream.Write and never flushes.
-    private readonly FileStream? _log;
-    private readonly bool _forceToDisk;
-    // Commit and Close take it: the host may stop twice at once (its own Run and a test host), and closing
-    // must wait for a commit in progress.
+    // Every call takes it: the host may stop twice at once (its own Run and a test host), closing must wait for a
+    // commit in progress, and LiteDB's reads are not safe beside its own checkpoint.
     private readonly Lock _gate = new();
     private bool _closed;
     private readonly ILiteCollection<BsonDocument> _accounts;
     private readonly ILiteCollection<BsonDocument> _orders;
-    private readonly ILiteCollection<BsonDocument> _apps;
-    private readonly ILiteCollection<BsonDocument> _tokens;
-    private readonly ILiteCollection<BsonDocument> _sessions;
+    private readonly AuthCollections _auth;
 
     private readonly ILogger _logger;
 
     public LiteDbStore(string database, Durability durability, ILogger<LiteDbStore> logger)
-        : this(database, durability, logger, dataStream: null, logStream: null)
+        : this(database, database == InMemory ? LiteDbFile.InMemory() : LiteDbFile.Open(database, durability), logger)
     {
     }
 
     /// <summary>For tests: a store on caller-made streams (one that fails on demand, say).</summary>
     internal LiteDbStore(Stream dataStream, Stream logStream, ILogger<LiteDbStore> logger)
-        : this("(streams)", Durability.Process, logger, dataStream, logStream)
+        : this("(streams)", LiteDbFile.OnStreams(dataStream, logStream), logger)
     {
     }
 
-    private LiteDbStore(string database, Durability durability, ILogger<LiteDbStore> logger, Stream? dataStream, Stream? logStream)
+    private LiteDbStore(string database, LiteDbFile file, ILogger<LiteDbStore> logger)
     {
         _logger = logger;
         Database = database;
-        if (dataStream is not null && logStream is not null)
-        {
-            _db = new LiteDatabase(dataStream, logStream: logStream);
-        }
-        else if (database == InMemory)
-        {
-            _db = new LiteDatabase(new MemoryStream(), logStream: new MemoryStream());
-        }
-        else
-        {
-            var full = Path.GetFullPath(database);
-            FileStream? data = null;
-            try
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-                // LiteDB accepts caller-supplied streams. Unbuffered, so a commit's pages are in the OS when Commit
-                // returns (Durability=process); Full adds one forced flush of the log per group commit.
-                // FileShare.None: a second emulator on the same file fails at start instead of corrupting it.
-                data = OpenFile(full);
-                _log = OpenFile(LogPathOf(full));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                data?.Dispose();
-                throw new DatabaseOpenException(full, ex);
-            }
-            try
-            {
-                _files = [data, _log];
-                _forceToDisk = durability == Durability.Full;
-                _db = new LiteDatabase(data, logStream: _log);
-            }
-            catch
-            {
-                _log?.Dispose();
-                data.Dispose();
-                throw;
-            }
-        }
+        _file = file;
+        _db = file.Db;
         try
         {
             // LiteDB's automatic checkpoint runs inside Commit after the transaction is already in the log, so
@@ -112,9 +50,7 @@ public sealed class LiteDbStore : IDisposable
             _db.CheckpointSize = 0;
             _accounts = _db.GetCollection("accounts");
             _orders = _db.GetCollection("orders");
-            _apps = _db.GetCollection("apps");
-            _tokens = _db.GetCollection("tokens");
-            _sessions = _db.GetCollection("sessions");
+            _auth = new AuthCollections(_db);
             // bill_no is indexed: GET /admin/orders?bill_no= is how a test proves "charged once". openid is not:
             // a LiteDB index on a field with few distinct values makes every insert walk the duplicates, which cost
             // a third of pay throughput (bench/). An openid query scans instead. Files from older builds lose the index.
@@ -129,7 +65,7 @@ public sealed class LiteDbStore : IDisposable
     }
 
     /// <summary>Checkpoint once the log holds this much: LiteDB's own default (1,000 pages of 8 KiB).</summary>
-    public const long CheckpointLogBytes = 1000 * 8192;
+    public const long CheckpointLogBytes = LiteDbFile.CheckpointLogBytes;
 
     /// <summary>
     /// True once a write failed in a way that leaves LiteDB's state unknown (an I/O error, a rollback that
@@ -140,33 +76,64 @@ public sealed class LiteDbStore : IDisposable
     public string Database { get; }
 
     /// <summary>LiteDB's write-ahead log beside the data file: committed pages live here until a checkpoint.</summary>
-    public static string LogPathOf(string dataPath) =>
-        Path.Combine(Path.GetDirectoryName(dataPath)!, Path.GetFileNameWithoutExtension(dataPath) + "-log" + Path.GetExtension(dataPath));
+    public static string LogPathOf(string dataPath) => LiteDbFile.LogPathOf(dataPath);
 
-    private static FileStream OpenFile(string path) =>
-        new(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.RandomAccess);
+    public bool IsEmpty => Read(() => !_auth.HasApps && _accounts.Count() == 0);
 
-    public bool IsEmpty => _apps.Count() == 0 && _accounts.Count() == 0;
-
-    public StoredData Load()
+    public StoredData Load() => Read(() =>
     {
-        var accounts = _accounts.FindAll().Select(ToAccount).ToList();
-        var bills = _orders.Find(Query.Or(Query.EQ("kind", "pay"), Query.EQ("kind", "present"))).Select(ToOrder).ToList();
+        var accounts = _accounts.FindAll().Select(BsonMapping.ToAccount).ToList();
+        var bills = _orders.Find(Query.Or(Query.EQ("kind", "pay"), Query.EQ("kind", "present"))).Select(BsonMapping.ToOrder).ToList();
         var lastId = _orders.Count() == 0 ? 0 : _orders.Max("_id").AsInt64;
-        return new StoredData(
-            accounts,
-            bills,
-            lastId,
-            _apps.FindAll().Select(ToApp).ToList(),
-            _tokens.FindAll().Select(ToToken).ToList(),
-            _sessions.FindAll().Select(ToSession).ToList());
-    }
+        return new StoredData(accounts, bills, lastId, _auth.Apps(), _auth.Tokens(), _auth.Sessions());
+    });
 
     /// <summary>
-    /// Writes one batch in one transaction and commits once (docs/architecture.md §2.1). Throws if the commit fails; nothing
-    /// is then applied. New orders are inserted, never upserted, so a reused id fails loudly.
+    /// Writes one batch in one transaction and commits once (docs/architecture.md §2.1). Throws if the commit fails;
+    /// nothing is then applied. New orders are inserted, never upserted, so a reused id fails loudly.
     /// </summary>
-    public void Commit(IEnumerable<Account> accounts, IEnumerable<Order> newOrders, IEnumerable<Order> changedOrders, IEnumerable<AuthWrite> authWrites)
+    public void Commit(IEnumerable<Account> accounts, IEnumerable<Order> newOrders, IEnumerable<Order> changedOrders, IEnumerable<AuthWrite> authWrites) =>
+        InTransaction(() =>
+        {
+            foreach (var account in accounts)
+            {
+                _accounts.Upsert(BsonMapping.ToDocument(account));
+            }
+            foreach (var order in newOrders)
+            {
+                _orders.Insert(BsonMapping.ToDocument(order));
+            }
+            foreach (var order in changedOrders)
+            {
+                // Merged into the stored document: the order may come from the compact bill memory, which keeps
+                // no pay_item or app_remark (an order's document leaves out fields it does not have).
+                var stored = _orders.FindById(order.Id) ?? throw new InvalidOperationException($"order {order.Id} to update is not in the database");
+                foreach (var (field, value) in BsonMapping.ToDocument(order))
+                {
+                    stored[field] = value;
+                }
+                _orders.Update(stored);
+            }
+            foreach (var write in authWrites)
+            {
+                _auth.Apply(write);
+            }
+        }, forceToDisk: true);
+
+    /// <summary>Wipes every collection but the registered apps (POST /admin/reset) in one transaction; the caller reseeds.</summary>
+    public void WipeAll()
+    {
+        InTransaction(() =>
+        {
+            _accounts.DeleteAll();
+            _orders.DeleteAll();
+            _auth.WipeLogins();
+        }, forceToDisk: false);
+        CheckpointIfLarge();
+    }
+
+    // One transaction, under the gate, synchronous from BeginTrans to Commit: LiteDB binds a transaction to its thread.
+    private void InTransaction(Action write, bool forceToDisk)
     {
         lock (_gate)
         {
@@ -175,60 +142,38 @@ public sealed class LiteDbStore : IDisposable
             {
                 throw new IOException("the database had a write failure; restart the emulator to recover from its log");
             }
-            CommitOpen(accounts, newOrders, changedOrders, authWrites);
+            if (!_db.BeginTrans())
+            {
+                Faulted = true;
+                throw new IOException("a LiteDB transaction was left open on the writer thread");
+            }
+            try
+            {
+                write();
+                _db.Commit();
+            }
+            catch (Exception ex)
+            {
+                RollbackAfter(ex);
+                throw;
+            }
+            if (forceToDisk)
+            {
+                ForceToDisk();
+            }
         }
     }
 
-    private void CommitOpen(IEnumerable<Account> accounts, IEnumerable<Order> newOrders, IEnumerable<Order> changedOrders, IEnumerable<AuthWrite> authWrites)
+    private void ForceToDisk()
     {
-        if (!_db.BeginTrans())
-        {
-            Faulted = true;
-            throw new IOException("a LiteDB transaction was left open on the writer thread");
-        }
         try
         {
-            foreach (var account in accounts)
-            {
-                _accounts.Upsert(ToDocument(account));
-            }
-            foreach (var order in newOrders)
-            {
-                _orders.Insert(ToDocument(order));
-            }
-            foreach (var order in changedOrders)
-            {
-                // Merged into the stored document: the order may come from the compact bill memory, which keeps
-                // no pay_item or app_remark (an order's document leaves out fields it does not have).
-                var stored = _orders.FindById(order.Id) ?? throw new InvalidOperationException($"order {order.Id} to update is not in the database");
-                foreach (var (field, value) in ToDocument(order))
-                {
-                    stored[field] = value;
-                }
-                _orders.Update(stored);
-            }
-            foreach (var write in authWrites)
-            {
-                Apply(write);
-            }
-            _db.Commit();
+            _file.ForceLogToDisk();
         }
-        catch (Exception ex)
+        catch (IOException ex)
         {
-            RollbackAfter(ex);
-            throw;
-        }
-        if (_forceToDisk)
-        {
-            try
-            {
-                _log?.Flush(flushToDisk: true);
-            }
-            catch (IOException ex)
-            {
-                // The commit stands (LiteDB has it, the OS has the pages): failing it now would apply it twice on retry.
-                _logger.LogError(ex, "forcing the log to disk failed; the commit is in the OS cache only");
-            }
+            // The commit stands (LiteDB has it, the OS has the pages): failing it now would apply it twice on retry.
+            _logger.LogError(ex, "forcing the log to disk failed; the commit is in the OS cache only");
         }
     }
 
@@ -269,7 +214,7 @@ public sealed class LiteDbStore : IDisposable
     {
         lock (_gate)
         {
-            if (_closed || Faulted || _log is null || _log.Length < CheckpointLogBytes)
+            if (_closed || Faulted || !_file.LogIsLarge)
             {
                 return;
             }
@@ -282,80 +227,6 @@ public sealed class LiteDbStore : IDisposable
                 _logger.LogError(ex, "checkpoint failed; the log keeps the committed data and the next checkpoint retries");
             }
         }
-    }
-
-    private void Apply(AuthWrite write)
-    {
-        switch (write)
-        {
-            case SaveApp(var app):
-                _apps.Upsert(new BsonDocument
-                {
-                    ["_id"] = app.Appid,
-                    ["secret"] = app.Secret,
-                    ["offer_id"] = app.OfferId,
-                    ["app_key"] = app.AppKey,
-                    ["sandbox_app_key"] = app.SandboxAppKey,
-                });
-                break;
-            case SaveTokens(var tokens, var purged):
-                foreach (var token in tokens)
-                {
-                    _tokens.Upsert(new BsonDocument
-                    {
-                        ["_id"] = token.Token,
-                        ["appid"] = token.Appid,
-                        ["expires_at"] = token.ExpiresAt.ToUnixTimeMilliseconds(),
-                        ["replaced"] = token.Replaced,
-                    });
-                }
-                foreach (var id in purged)
-                {
-                    _tokens.Delete(id);
-                }
-                break;
-            case SaveSession(var session):
-                _sessions.Upsert(new BsonDocument
-                {
-                    ["_id"] = session.Id,
-                    ["appid"] = session.Appid,
-                    ["openid"] = session.Openid,
-                    ["session_key"] = session.SessionKey,
-                    ["expires_at"] = session.ExpiresAt is { } at ? at.ToUnixTimeMilliseconds() : BsonValue.Null,
-                });
-                break;
-            case DeleteSession(var appid, var openid):
-                _sessions.Delete($"{appid}|{openid}");
-                break;
-        }
-    }
-
-    /// <summary>Wipes every collection but the registered apps (POST /admin/reset) in one transaction; the caller reseeds.</summary>
-    public void WipeAll()
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_closed, this);
-            if (!_db.BeginTrans())
-            {
-                Faulted = true;
-                throw new IOException("a LiteDB transaction was left open on the writer thread");
-            }
-            try
-            {
-                foreach (var collection in new[] { _accounts, _orders, _tokens, _sessions })
-                {
-                    collection.DeleteAll();
-                }
-                _db.Commit();
-            }
-            catch (Exception ex)
-            {
-                RollbackAfter(ex);
-                throw;
-            }
-        }
-        CheckpointIfLarge();
     }
 
     public IReadOnlyList<Order> QueryOrders(OrderQuery query)
@@ -383,38 +254,29 @@ public sealed class LiteDbStore : IDisposable
             // (and LiteDB's read transaction caches) every order before it.
             filters.Add(Query.GT("_id", afterId));
         }
-        var q = _orders.Query();
-        if (filters.Count > 0)
+        return Read(() =>
         {
-            q = q.Where(filters.Count == 1 ? filters[0] : Query.And(filters.ToArray()));
-        }
-        return q.OrderBy("_id").Skip(query.Offset).Limit(query.Limit).ToEnumerable().Select(ToOrder).ToList();
+            var q = _orders.Query();
+            if (filters.Count > 0)
+            {
+                q = q.Where(filters.Count == 1 ? filters[0] : Query.And(filters.ToArray()));
+            }
+            return q.OrderBy("_id").Skip(query.Offset).Limit(query.Limit).ToEnumerable().Select(BsonMapping.ToOrder).ToList();
+        });
     }
 
     /// <summary>The account's latest pay with this bill_no, by the bill_no index (the writer's thread only).</summary>
-    public Order? FindPay(AccountKey account, string billNo)
-    {
-        lock (_gate)
-        {
-            return _orders.Find(Query.EQ("bill_no", billNo)).Select(ToOrder)
-                .Where(o => o.Kind == OrderKind.Pay && o.Account == account)
-                .MaxBy(o => o.Id);
-        }
-    }
+    public Order? FindPay(AccountKey account, string billNo) => Read(() =>
+        _orders.Find(Query.EQ("bill_no", billNo)).Select(BsonMapping.ToOrder)
+            .Where(o => o.Kind == OrderKind.Pay && o.Account == account)
+            .MaxBy(o => o.Id));
 
     /// <summary>Every order of one account, oldest first (tests).</summary>
-    public IReadOnlyList<Order> OrdersOf(AccountKey key) =>
-        _orders.Find(Query.EQ("openid", key.Openid)).Select(ToOrder).Where(o => o.Account == key).OrderBy(o => o.Id).ToList();
+    public IReadOnlyList<Order> OrdersOf(AccountKey key) => Read(() =>
+        _orders.Find(Query.EQ("openid", key.Openid)).Select(BsonMapping.ToOrder).Where(o => o.Account == key).OrderBy(o => o.Id).ToList());
 
     /// <summary>Every stored account document (GET /admin/invariants; call between commits).</summary>
-    public IReadOnlyList<Account> AllAccounts()
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_closed, this);
-            return _accounts.FindAll().Select(ToAccount).ToList();
-        }
-    }
+    public IReadOnlyList<Account> AllAccounts() => Read(() => _accounts.FindAll().Select(BsonMapping.ToAccount).ToList());
 
     /// <summary>
     /// Every order in id order, for a caller on the writer's thread between commits. Read in pages by _id: one query
@@ -426,13 +288,9 @@ public sealed class LiteDbStore : IDisposable
         var afterId = 0L;
         while (true)
         {
-            List<Order> page;
             // Each page under the gate: a stop that closes the store mid-read ends the read, not the process.
-            lock (_gate)
-            {
-                ObjectDisposedException.ThrowIf(_closed, this);
-                page = _orders.Query().Where(Query.GT("_id", afterId)).OrderBy("_id").Limit(pageSize).ToEnumerable().Select(ToOrder).ToList();
-            }
+            var page = Read(() => _orders.Query().Where(Query.GT("_id", afterId)).OrderBy("_id").Limit(pageSize).ToEnumerable()
+                .Select(BsonMapping.ToOrder).ToList());
             foreach (var order in page)
             {
                 yield return order;
@@ -442,6 +300,16 @@ public sealed class LiteDbStore : IDisposable
                 yield break;
             }
             afterId = page[^1].Id;
+        }
+    }
+
+    // Whole results only: a lazy query left open past the gate would read beside a commit or a close.
+    private T Read<T>(Func<T> read)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            return read();
         }
     }
 
@@ -475,124 +343,10 @@ public sealed class LiteDbStore : IDisposable
                 {
                     ReleaseStrandedTransactions();
                 }
-                _db.Dispose();
-                foreach (var file in _files)
-                {
-                    file.Dispose();
-                }
+                _file.Dispose();
             }
         }
     }
 
     public void Dispose() => Close();
-
-    private static BsonDocument ToDocument(Account a) => new()
-    {
-        ["_id"] = a.Key.ToString(),
-        ["env"] = a.Key.Env.ToWire(),
-        ["offer_id"] = a.Key.OfferId,
-        ["zone_id"] = a.Key.ZoneId,
-        ["openid"] = a.Key.Openid,
-        ["balance"] = a.Balance,
-        ["gen_balance"] = a.GenBalance,
-        ["first_save"] = a.FirstSave,
-        ["save_amt"] = a.SaveAmt,
-        ["save_sum"] = a.SaveSum,
-        ["cost_sum"] = a.CostSum,
-        ["present_sum"] = a.PresentSum,
-    };
-
-    private static AccountKey KeyOf(BsonDocument d)
-    {
-        if (!EnvNames.TryParse(d["env"].AsString, out var env))
-        {
-            throw new InvalidDataException($"document {d["_id"]} has an unknown env {d["env"]}");
-        }
-        return new AccountKey(env, d["offer_id"].AsString, d["zone_id"].AsString, d["openid"].AsString);
-    }
-
-    private static Account ToAccount(BsonDocument d) => new(KeyOf(d))
-    {
-        Balance = d["balance"].AsInt64,
-        GenBalance = d["gen_balance"].AsInt64,
-        FirstSave = d["first_save"].AsBoolean,
-        SaveAmt = d["save_amt"].AsInt64,
-        SaveSum = d["save_sum"].AsInt64,
-        CostSum = d["cost_sum"].AsInt64,
-        PresentSum = d["present_sum"].AsInt64,
-    };
-
-    // Fields that are usually null (cancelled_at, pay_item, app_remark) are left out: smaller documents, fewer
-    // BSON writes per pay. A missing field reads as null.
-    private static BsonDocument ToDocument(Order o)
-    {
-        var document = new BsonDocument
-        {
-            ["_id"] = o.Id,
-            ["kind"] = Order.KindName(o.Kind),
-            ["env"] = o.Account.Env.ToWire(),
-            ["offer_id"] = o.Account.OfferId,
-            ["zone_id"] = o.Account.ZoneId,
-            ["openid"] = o.Account.Openid,
-            ["appid"] = o.Appid,
-            ["bill_no"] = o.BillNo,
-            ["amt"] = o.Amt,
-            ["gen_amt"] = o.GenAmt,
-            ["status"] = o.Status == OrderStatus.Applied ? "applied" : "cancelled",
-            ["created_at"] = o.CreatedAt.ToUnixTimeMilliseconds(),
-            ["balance_after"] = o.BalanceAfter,
-        };
-        if (o.CancelledAt is { } at)
-        {
-            document["cancelled_at"] = at.ToUnixTimeMilliseconds();
-        }
-        if (o.PayItem is { } payItem)
-        {
-            document["pay_item"] = payItem;
-        }
-        if (o.AppRemark is { } appRemark)
-        {
-            document["app_remark"] = appRemark;
-        }
-        return document;
-    }
-
-    private static Order ToOrder(BsonDocument d)
-    {
-        if (!Order.TryParseKind(d["kind"].AsString, out var kind))
-        {
-            throw new InvalidDataException($"order {d["_id"]} has an unknown kind {d["kind"]}");
-        }
-        return new Order
-        {
-            Id = d["_id"].AsInt64,
-            Kind = kind,
-            Account = KeyOf(d),
-            Appid = d["appid"].AsString,
-            BillNo = d["bill_no"].IsNull ? null : d["bill_no"].AsString,
-            Amt = d["amt"].AsInt64,
-            GenAmt = d["gen_amt"].AsInt64,
-            Status = d["status"].AsString == "cancelled" ? OrderStatus.Cancelled : OrderStatus.Applied,
-            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(d["created_at"].AsInt64),
-            CancelledAt = d["cancelled_at"].IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(d["cancelled_at"].AsInt64),
-            BalanceAfter = d["balance_after"].AsInt64,
-            PayItem = d["pay_item"].IsNull ? null : d["pay_item"].AsString,
-            AppRemark = d["app_remark"].IsNull ? null : d["app_remark"].AsString,
-        };
-    }
-
-    private static MidasApp ToApp(BsonDocument d) => new(
-        d["_id"].AsString, d["secret"].AsString, d["offer_id"].AsString, d["app_key"].AsString,
-        d["sandbox_app_key"].IsNull ? null : d["sandbox_app_key"].AsString);
-
-    private static AccessTokenRecord ToToken(BsonDocument d) =>
-        new(d["_id"].AsString, d["appid"].AsString, DateTimeOffset.FromUnixTimeMilliseconds(d["expires_at"].AsInt64), d["replaced"].AsBoolean);
-
-    private static SessionRecord ToSession(BsonDocument d) => new(
-        d["appid"].AsString, d["openid"].AsString, d["session_key"].AsString,
-        d["expires_at"].IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(d["expires_at"].AsInt64));
 }
-
-/// <summary>The database file (or its log) cannot be opened or created: the process says so in one sentence and exits 2.</summary>
-public sealed class DatabaseOpenException(string path, Exception cause)
-    : IOException($"cannot open the database {path}: {cause.Message}", cause);

@@ -1,0 +1,144 @@
+using LiteDB;
+using MidasEmulator.Auth;
+using MidasEmulator.Midas;
+
+namespace MidasEmulator.Storage;
+
+/// <summary>
+/// Every stored type to its LiteDB document and back, written by hand: field names are the wire's snake_case, so a
+/// person reading the file with LiteDB Studio sees the admin API's words, and no mapper reflects at start-up.
+/// </summary>
+internal static class BsonMapping
+{
+    public static BsonDocument ToDocument(Account a) => new()
+    {
+        ["_id"] = a.Key.ToString(),
+        ["env"] = a.Key.Env.ToWire(),
+        ["offer_id"] = a.Key.OfferId,
+        ["zone_id"] = a.Key.ZoneId,
+        ["openid"] = a.Key.Openid,
+        ["balance"] = a.Balance,
+        ["gen_balance"] = a.GenBalance,
+        ["first_save"] = a.FirstSave,
+        ["save_amt"] = a.SaveAmt,
+        ["save_sum"] = a.SaveSum,
+        ["cost_sum"] = a.CostSum,
+        ["present_sum"] = a.PresentSum,
+    };
+
+    public static Account ToAccount(BsonDocument d) => new(KeyOf(d))
+    {
+        Balance = d["balance"].AsInt64,
+        GenBalance = d["gen_balance"].AsInt64,
+        FirstSave = d["first_save"].AsBoolean,
+        SaveAmt = d["save_amt"].AsInt64,
+        SaveSum = d["save_sum"].AsInt64,
+        CostSum = d["cost_sum"].AsInt64,
+        PresentSum = d["present_sum"].AsInt64,
+    };
+
+    // Fields that are usually null (cancelled_at, pay_item, app_remark) are left out: smaller documents, fewer
+    // BSON writes per pay. A missing field reads as null.
+    public static BsonDocument ToDocument(Order o)
+    {
+        var document = new BsonDocument
+        {
+            ["_id"] = o.Id,
+            ["kind"] = Order.KindName(o.Kind),
+            ["env"] = o.Account.Env.ToWire(),
+            ["offer_id"] = o.Account.OfferId,
+            ["zone_id"] = o.Account.ZoneId,
+            ["openid"] = o.Account.Openid,
+            ["appid"] = o.Appid,
+            ["bill_no"] = o.BillNo,
+            ["amt"] = o.Amt,
+            ["gen_amt"] = o.GenAmt,
+            ["status"] = o.Status == OrderStatus.Applied ? "applied" : "cancelled",
+            ["created_at"] = o.CreatedAt.ToUnixTimeMilliseconds(),
+            ["balance_after"] = o.BalanceAfter,
+        };
+        if (o.CancelledAt is { } at)
+        {
+            document["cancelled_at"] = at.ToUnixTimeMilliseconds();
+        }
+        if (o.PayItem is { } payItem)
+        {
+            document["pay_item"] = payItem;
+        }
+        if (o.AppRemark is { } appRemark)
+        {
+            document["app_remark"] = appRemark;
+        }
+        return document;
+    }
+
+    public static Order ToOrder(BsonDocument d)
+    {
+        if (!Order.TryParseKind(d["kind"].AsString, out var kind))
+        {
+            throw new InvalidDataException($"order {d["_id"]} has an unknown kind {d["kind"]}");
+        }
+        return new Order
+        {
+            Id = d["_id"].AsInt64,
+            Kind = kind,
+            Account = KeyOf(d),
+            Appid = d["appid"].AsString,
+            BillNo = d["bill_no"].IsNull ? null : d["bill_no"].AsString,
+            Amt = d["amt"].AsInt64,
+            GenAmt = d["gen_amt"].AsInt64,
+            Status = d["status"].AsString == "cancelled" ? OrderStatus.Cancelled : OrderStatus.Applied,
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(d["created_at"].AsInt64),
+            CancelledAt = d["cancelled_at"].IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(d["cancelled_at"].AsInt64),
+            BalanceAfter = d["balance_after"].AsInt64,
+            PayItem = d["pay_item"].IsNull ? null : d["pay_item"].AsString,
+            AppRemark = d["app_remark"].IsNull ? null : d["app_remark"].AsString,
+        };
+    }
+
+    public static BsonDocument ToDocument(MidasApp app) => new()
+    {
+        ["_id"] = app.Appid,
+        ["secret"] = app.Secret,
+        ["offer_id"] = app.OfferId,
+        ["app_key"] = app.AppKey,
+        ["sandbox_app_key"] = app.SandboxAppKey,
+    };
+
+    public static MidasApp ToApp(BsonDocument d) => new(
+        d["_id"].AsString, d["secret"].AsString, d["offer_id"].AsString, d["app_key"].AsString,
+        d["sandbox_app_key"].IsNull ? null : d["sandbox_app_key"].AsString);
+
+    public static BsonDocument ToDocument(AccessTokenRecord token) => new()
+    {
+        ["_id"] = token.Token,
+        ["appid"] = token.Appid,
+        ["expires_at"] = token.ExpiresAt.ToUnixTimeMilliseconds(),
+        ["replaced"] = token.Replaced,
+    };
+
+    public static AccessTokenRecord ToToken(BsonDocument d) =>
+        new(d["_id"].AsString, d["appid"].AsString, DateTimeOffset.FromUnixTimeMilliseconds(d["expires_at"].AsInt64), d["replaced"].AsBoolean);
+
+    public static BsonDocument ToDocument(SessionRecord session) => new()
+    {
+        ["_id"] = session.Id,
+        ["appid"] = session.Appid,
+        ["openid"] = session.Openid,
+        ["session_key"] = session.SessionKey,
+        ["expires_at"] = session.ExpiresAt is { } at ? at.ToUnixTimeMilliseconds() : BsonValue.Null,
+    };
+
+    public static SessionRecord ToSession(BsonDocument d) => new(
+        d["appid"].AsString, d["openid"].AsString, d["session_key"].AsString,
+        d["expires_at"].IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(d["expires_at"].AsInt64));
+
+    private static AccountKey KeyOf(BsonDocument d)
+    {
+        if (!EnvNames.TryParse(d["env"].AsString, out var env))
+        {
+            throw new InvalidDataException($"document {d["_id"]} has an unknown env {d["env"]}");
+        }
+        return new AccountKey(env, d["offer_id"].AsString, d["zone_id"].AsString, d["openid"].AsString);
+    }
+}
