@@ -28,13 +28,9 @@ public static partial class AdminEndpoints
         return TypedResults.Ok(AccountReply.From(app.Appid, ledger.GetAccount(key)));
     }
 
-    public static async Task<IResult> TopupAsync(string openid, HttpRequest request, AppRegistry apps, LedgerWriter writer)
+    public static async Task<IResult> TopupAsync(string openid, AdminJson<TopupRequest> json, AppRegistry apps, LedgerWriter writer)
     {
-        var (body, problem) = await AdminBody.ReadAsync(request, EmulatorJsonContext.Default.TopupRequest).ConfigureAwait(false);
-        if (body is null)
-        {
-            return problem!;
-        }
+        var body = json.Value;
         if (ResolveAccount(openid, body.Appid, body.ZoneId, body.Env, apps, out var app, out var key) is { } invalid)
         {
             return invalid;
@@ -47,13 +43,9 @@ public static partial class AdminEndpoints
         return AccountResult(app, result);
     }
 
-    public static async Task<IResult> SetAccountAsync(string openid, HttpRequest request, AppRegistry apps, LedgerWriter writer)
+    public static async Task<IResult> SetAccountAsync(string openid, AdminJson<SetAccountRequest> json, AppRegistry apps, LedgerWriter writer)
     {
-        var (body, problem) = await AdminBody.ReadAsync(request, EmulatorJsonContext.Default.SetAccountRequest).ConfigureAwait(false);
-        if (body is null)
-        {
-            return problem!;
-        }
+        var body = json.Value;
         if (ResolveAccount(openid, body.Appid, body.ZoneId, body.Env, apps, out var app, out var key) is { } invalid)
         {
             return invalid;

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -35,6 +36,45 @@ public static class AdminBody
             return (null, AdminProblems.BadRequest($"the body is not valid for this call{at}: {why}"));
         }
     }
+}
+
+/// <summary>
+/// An /admin JSON body, read and checked once while the call's parameters are bound. A body that cannot be used
+/// leaves its problem here, and the group's <see cref="AdminEndpoints.ChecksJsonBodies"/> answers it before the
+/// handler runs. A call documented with an optional body (WithJsonBody(required: false)) may have none.
+/// </summary>
+public sealed class AdminJson<T> : IBindableFromHttpContext<AdminJson<T>>, IAdminJson
+    where T : class
+{
+    private AdminJson(T? value, ProblemHttpResult? problem)
+    {
+        ValueOrNull = value;
+        Problem = problem;
+    }
+
+    public ProblemHttpResult? Problem { get; }
+
+    /// <summary>The body, or null for an optional body that was not sent.</summary>
+    public T? ValueOrNull { get; }
+
+    /// <summary>The body of a call that requires one.</summary>
+    public T Value => ValueOrNull ?? throw new InvalidOperationException($"no {typeof(T).Name} body: ChecksJsonBodies answers a missing one");
+
+#pragma warning disable CA1000 // the static BindAsync is IBindableFromHttpContext's contract: ASP.NET calls it, not our code
+    public static async ValueTask<AdminJson<T>?> BindAsync(HttpContext context, ParameterInfo parameter)
+#pragma warning restore CA1000
+    {
+        var optional = context.GetEndpoint()?.Metadata.GetMetadata<ApiReference.DocumentedBody>() is { Required: false };
+        var type = (JsonTypeInfo<T>)EmulatorJsonContext.Default.GetTypeInfo(typeof(T))!;
+        var (body, problem) = await AdminBody.ReadAsync(context.Request, type, optional).ConfigureAwait(false);
+        return new AdminJson<T>(body, problem);
+    }
+}
+
+/// <summary>What the body filter asks of every <see cref="AdminJson{T}"/>, whatever its type.</summary>
+public interface IAdminJson
+{
+    ProblemHttpResult? Problem { get; }
 }
 
 /// <summary>The /admin errors: RFC 7807 problem details whose detail names the problem.</summary>

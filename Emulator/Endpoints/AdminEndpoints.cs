@@ -28,7 +28,8 @@ public static partial class AdminEndpoints
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/admin").RequireAdminToken().WithNotCommittedAs503().WithGroupName(ApiReference.AdminDocument)
+        var admin = app.MapGroup("/admin").RequireAdminToken().WithNotCommittedAs503().ChecksQueryParameters().ChecksJsonBodies()
+            .WithGroupName(ApiReference.AdminDocument)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         admin.MapGet("/health", GetHealth)
             .TakesQuery()
@@ -61,7 +62,7 @@ public static partial class AdminEndpoints
             .Documented(SessionsTag, "End a player's session", "The player's next Midas call answers 90010. 404 when there is no session.")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        admin.MapPost("/login-codes", IssueLoginCodeAsync)
+        admin.MapPost("/login-codes", IssueLoginCode)
             .TakesQuery()
             .Documented(SessionsTag, "Issue a login code", "A one-time js_code for /sns/jscode2session, what wx.login gives the game client. "
                 + "It lives LoginCodeTtlSeconds (300 s).")
@@ -124,25 +125,55 @@ public static partial class AdminEndpoints
     /// Refuses a query parameter the call does not take (names match case-insensitively, as ASP.NET binds them): a
     /// typo such as ?bill=order-42 must not silently answer the whole ledger.
     /// </summary>
-    public static RouteHandlerBuilder TakesQuery(this RouteHandlerBuilder builder, params string[] names)
+    public static RouteHandlerBuilder TakesQuery(this RouteHandlerBuilder builder, params string[] names) =>
+        builder.WithMetadata(new AcceptedQuery(names));
+
+    /// <summary>The query parameters an admin call takes (<see cref="TakesQuery"/>): a test holds them to the OpenAPI document.</summary>
+    public sealed record AcceptedQuery(IReadOnlyList<string> Names)
     {
-        var known = new HashSet<string>(names, StringComparer.OrdinalIgnoreCase);
-        return builder.WithMetadata(new AcceptedQuery(names)).AddEndpointFilter(async (context, next) =>
+        private readonly HashSet<string> _known = new(Names, StringComparer.OrdinalIgnoreCase);
+
+        public bool Takes(string name) => _known.Contains(name);
+    }
+
+    /// <summary>Checks every call's query against its route's <see cref="AcceptedQuery"/>; a route without one takes none.</summary>
+    public static RouteGroupBuilder ChecksQueryParameters(this RouteGroupBuilder group)
+    {
+        group.AddEndpointFilter(async (context, next) =>
         {
+            var accepted = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<AcceptedQuery>() ?? new AcceptedQuery([]);
             foreach (var key in context.HttpContext.Request.Query.Keys)
             {
-                if (!known.Contains(key))
+                if (!accepted.Takes(key))
                 {
                     return AdminProblems.BadRequest($"unknown query parameter {MidasReply.Echo(key)}: this call takes "
-                        + (names.Length == 0 ? "none" : string.Join(", ", names)));
+                        + (accepted.Names.Count == 0 ? "none" : string.Join(", ", accepted.Names)));
                 }
             }
             return await next(context).ConfigureAwait(false);
         });
+        return group;
     }
 
-    /// <summary>The query parameters an admin call takes (<see cref="TakesQuery"/>): a test holds them to the OpenAPI document.</summary>
-    public sealed record AcceptedQuery(IReadOnlyList<string> Names);
+    /// <summary>
+    /// Answers the problem of a body that could not be bound (<see cref="AdminJson{T}"/>) before the handler runs, so a
+    /// handler only ever sees a usable body.
+    /// </summary>
+    public static RouteGroupBuilder ChecksJsonBodies(this RouteGroupBuilder group)
+    {
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            foreach (var argument in context.Arguments)
+            {
+                if (argument is IAdminJson { Problem: { } problem })
+                {
+                    return problem;
+                }
+            }
+            return await next(context).ConfigureAwait(false);
+        });
+        return group;
+    }
 
     /// <summary>A change the writer could not save answers 503 with the reason: the caller may retry, nothing applied.</summary>
     public static RouteGroupBuilder WithNotCommittedAs503(this RouteGroupBuilder group)
@@ -166,13 +197,9 @@ public static partial class AdminEndpoints
         ? AdminProblems.Unavailable($"the database {store.Database} had a write failure; restart the emulator")
         : TypedResults.Ok(new HealthReply("ok", Version, (long)(DateTimeOffset.UtcNow - StartedAt).TotalSeconds));
 
-    public static async Task<IResult> ResetAsync(HttpRequest request, EmulatorData data)
+    public static async Task<IResult> ResetAsync(AdminJson<ResetRequest> json, EmulatorData data)
     {
-        var (body, problem) = await AdminBody.ReadAsync(request, EmulatorJsonContext.Default.ResetRequest, optional: true).ConfigureAwait(false);
-        if (problem is not null)
-        {
-            return problem;
-        }
+        var body = json.ValueOrNull;
         try
         {
             var seeded = await data.ResetAsync(body?.Reseed ?? true).ConfigureAwait(false);
@@ -185,13 +212,9 @@ public static partial class AdminEndpoints
         }
     }
 
-    public static async Task<IResult> RegisterAppAsync(HttpRequest request, AppRegistry apps)
+    public static async Task<IResult> RegisterAppAsync(AdminJson<AppRequest> json, AppRegistry apps)
     {
-        var (body, problem) = await AdminBody.ReadAsync(request, EmulatorJsonContext.Default.AppRequest).ConfigureAwait(false);
-        if (body is null)
-        {
-            return problem!;
-        }
+        var body = json.Value;
         if (MidasValidation.CheckApp(body.Appid, body.Secret, body.OfferId, body.AppKey, body.SandboxAppKey) is { } invalid)
         {
             return AdminProblems.BadRequest(invalid);
@@ -201,13 +224,9 @@ public static partial class AdminEndpoints
         return TypedResults.Created("/admin/apps", AppReply.From(app));
     }
 
-    public static async Task<IResult> StartSessionAsync(HttpRequest request, AppRegistry apps, Sessions sessions)
+    public static async Task<IResult> StartSessionAsync(AdminJson<SessionRequest> json, AppRegistry apps, Sessions sessions)
     {
-        var (body, problem) = await AdminBody.ReadAsync(request, EmulatorJsonContext.Default.SessionRequest).ConfigureAwait(false);
-        if (body is null)
-        {
-            return problem!;
-        }
+        var body = json.Value;
         if (apps.Resolve(body.Appid, out var unresolved) is not { } app)
         {
             return AdminProblems.BadRequest(unresolved);
@@ -236,13 +255,9 @@ public static partial class AdminEndpoints
             : AdminProblems.NotFound($"openid {openid} has no session with appid {app.Appid}");
     }
 
-    public static async Task<IResult> IssueLoginCodeAsync(HttpRequest request, AppRegistry apps, Sessions sessions, IOptions<EmulatorOptions> options)
+    public static IResult IssueLoginCode(AdminJson<LoginCodeRequest> json, AppRegistry apps, Sessions sessions, IOptions<EmulatorOptions> options)
     {
-        var (body, problem) = await AdminBody.ReadAsync(request, EmulatorJsonContext.Default.LoginCodeRequest).ConfigureAwait(false);
-        if (body is null)
-        {
-            return problem!;
-        }
+        var body = json.Value;
         if (apps.Resolve(body.Appid, out var unresolved) is not { } app)
         {
             return AdminProblems.BadRequest(unresolved);

@@ -25,7 +25,7 @@ public static partial class AdminEndpoints
 
     public static RouteGroupBuilder MapTestingApi(this RouteGroupBuilder admin)
     {
-        admin.MapPost("/faults", AddFaultAsync)
+        admin.MapPost("/faults", AddFault)
             .TakesQuery()
             .Documented(FaultsTag, "Add a fault rule", "Every field is optional: the default answers errcode -1 \"system busy\" on every "
                 + "WeChat-surface call until deleted. action is errcode, http_status, drop or delay; after_commit true lets the operation "
@@ -66,13 +66,9 @@ public static partial class AdminEndpoints
         return admin;
     }
 
-    public static async Task<IResult> AddFaultAsync(HttpRequest request, FaultRules faults)
+    public static IResult AddFault(AdminJson<FaultRequest> json, FaultRules faults)
     {
-        var (body, problem) = await AdminBody.ReadAsync(request, EmulatorJsonContext.Default.FaultRequest, optional: true).ConfigureAwait(false);
-        if (problem is not null)
-        {
-            return problem;
-        }
+        var body = json.ValueOrNull;
         if (ToFaultSpec(body ?? new FaultRequest(), out var invalid) is not { } spec)
         {
             return AdminProblems.BadRequest(invalid);
@@ -149,13 +145,9 @@ public static partial class AdminEndpoints
         return e.BodyBytes > e.Body.Length ? $"{text}…[{e.BodyBytes} bytes; the journal keeps the first {RequestJournal.MaxBodyBytes}]" : text;
     }
 
-    public static async Task<IResult> SetClockAsync(HttpRequest request, EmulatorClock clock, LedgerWriter writer)
+    public static async Task<IResult> SetClockAsync(AdminJson<ClockRequest> json, EmulatorClock clock, LedgerWriter writer)
     {
-        var (body, problem) = await AdminBody.ReadAsync(request, EmulatorJsonContext.Default.ClockRequest).ConfigureAwait(false);
-        if (body is null)
-        {
-            return problem!;
-        }
+        var body = json.Value;
         var given = (body.AdvanceS is null ? 0 : 1) + (body.Now is null ? 0 : 1) + (body.Real is null ? 0 : 1);
         if (given != 1)
         {

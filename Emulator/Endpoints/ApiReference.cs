@@ -128,7 +128,8 @@ public static class ApiReference
         }
     }
 
-    private sealed record DocumentedBody(Type Type, bool Required);
+    /// <summary>The JSON body a call documents; <see cref="AdminJson{T}"/> reads it as optional when it is not required.</summary>
+    internal sealed record DocumentedBody(Type Type, bool Required);
 
     private sealed record DocumentedQueryParameter(string Name, string Description, bool Required);
 }
