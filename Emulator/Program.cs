@@ -4,7 +4,7 @@ using MidasEmulator.Endpoints;
 using MidasEmulator.Seeding;
 using MidasEmulator.Storage;
 
-// `--generate-seed PATH` writes the deterministic seed file and exits (README: "Regenerating the seed").
+// `--generate-seed PATH` writes the deterministic seed file and exits (docs/contributing.md §8).
 if (SeedGenerator.TryRun(args))
 {
     return 0;

@@ -54,7 +54,7 @@ public class OpenApiTests : EmulatorTest
             var operation = Assert.Single(doc.GetProperty("paths").GetProperty(path).EnumerateObject());
             Assert.Equal("post", operation.Name);
             Assert.False(string.IsNullOrEmpty(operation.Value.GetProperty("summary").GetString()));
-            Assert.Contains("README", operation.Value.GetProperty("description").GetString());
+            Assert.Contains("docs/wechat-api.md", operation.Value.GetProperty("description").GetString());
             var token = Assert.Single(operation.Value.GetProperty("parameters").EnumerateArray());
             Assert.Equal(("access_token", "query", true),
                 (token.GetProperty("name").GetString(), token.GetProperty("in").GetString(), token.GetProperty("required").GetBoolean()));

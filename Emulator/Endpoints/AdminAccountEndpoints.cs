@@ -17,6 +17,10 @@ public static partial class AdminEndpoints
     private const string AppidParam = "The app; may be left out when exactly one is registered.";
     private const string LimitParam = "At most this many, 1 … 10000; default 100.";
 
+    [Tags(AccountsTag)]
+    [EndpointSummary("Read an account")]
+    [EndpointDescription("getbalance's fields plus the account's key; first_save is a boolean here. An "
+        + "account never touched shows zeros. zone_id defaults to 1, env to sandbox.")]
     public static IResult GetAccount(string openid, [Description(AppidParam)] string? appid,
         [FromQuery(Name = "zone_id"), Description("The account's zone; default 1.")] string? zoneId,
         [Description("sandbox (the default) or production.")] string? env, AppRegistry apps, LedgerState ledger)
@@ -28,6 +32,10 @@ public static partial class AdminEndpoints
         return TypedResults.Ok(AccountReply.From(app.Appid, ledger.GetAccount(key)));
     }
 
+    [Tags(AccountsTag)]
+    [EndpointSummary("Top up coins")]
+    [EndpointDescription("A paid purchase of amount coins (1 … 2147483647), what wx.requestMidasPayment makes: "
+        + "adds to balance, save_amt and save_sum, ends first_save, and is booked as a topup order.")]
     public static async Task<IResult> TopupAsync(string openid, AdminJson<TopupRequest> json, AppRegistry apps, LedgerWriter writer)
     {
         var body = json.Value;
@@ -43,6 +51,10 @@ public static partial class AdminEndpoints
         return AccountResult(app, result);
     }
 
+    [Tags(AccountsTag)]
+    [EndpointSummary("Set a balance")]
+    [EndpointDescription("Sets balance and/or gen_balance directly (at least one; 0 ≤ gen_balance ≤ balance). "
+        + "With only balance the gift part is kept, capped at the new balance. Booked as a set order.")]
     public static async Task<IResult> SetAccountAsync(string openid, AdminJson<SetAccountRequest> json, AppRegistry apps, LedgerWriter writer)
     {
         var body = json.Value;
@@ -62,6 +74,10 @@ public static partial class AdminEndpoints
         return AccountResult(app, result);
     }
 
+    [Tags(AccountsTag)]
+    [EndpointSummary("Read the ledger")]
+    [EndpointDescription("Orders oldest first, filtered by openid, bill_no, env and kind (pay, cancel, present, "
+        + "topup, set); limit 1 … 10000 (default 100) and offset page through them. gen_amt is the gift part of amt.")]
     public static IResult GetOrders([Description("Only this player's orders.")] string? openid,
         [FromQuery(Name = "bill_no"), Description("Only this bill_no's orders (a pay and its cancel).")] string? billNo,
         [Description("Only this env: sandbox or production.")] string? env,
@@ -109,6 +125,13 @@ public static partial class AdminEndpoints
         return TypedResults.Ok<IReadOnlyList<OrderReply>>(orders.Select(OrderReply.From).ToList());
     }
 
+    [Tags(AccountsTag)]
+    [EndpointSummary("Check the money")]
+    [EndpointDescription("Replays the whole ledger and checks, at one commit: every account's balance, "
+        + "gen_balance and sums equal what its orders add up to (on disk and in memory), no balance was ever negative, each "
+        + "order's balance_after is the running balance, no live bill_no was applied twice, and each cancel reverses exactly one "
+        + "pay. 200 with ok true, or ok false with violation_count and the first 100 violations; 503 when the database cannot "
+        + "be read or the emulator is stopping. Writes wait while it runs.")]
     public static async Task<IResult> GetInvariantsAsync(LedgerWriter writer, LiteDbStore store, LedgerState ledger, LedgerAudit audit,
         HttpContext http)
     {

@@ -31,69 +31,36 @@ public static partial class AdminEndpoints
         var admin = app.MapGroup("/admin").RequireAdminToken().WithNotCommittedAs503().ChecksQueryParameters().ChecksJsonBodies()
             .WithGroupName(ApiReference.AdminDocument)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
-        admin.MapGet("/health", GetHealth)
-            .TakesQuery()
-            .Documented(HealthTag, "Is the emulator up?", "200 with status, version and uptime while it can take writes; 503 once its "
-                + "database had a write failure (a restart recovers everything acknowledged). Docker's HEALTHCHECK and CI readiness waits call it.")
+        admin.MapGet("/health", GetHealth).TakesQuery()
             .Produces<HealthReply>().ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        admin.MapPost("/reset", ResetAsync)
-            .TakesQuery()
-            .Documented(HealthTag, "Wipe everything and reseed", "Wipes accounts, orders, access tokens, sessions, login codes, fault rules "
-                + "and the request journal, then loads the seed file again unless reseed is false. Apps and the clock stay. The body is optional.")
+        admin.MapPost("/reset", ResetAsync).TakesQuery()
             .WithJsonBody<ResetRequest>(required: false)
             .Produces<ResetReply>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        admin.MapGet("/apps", (AppRegistry apps) => TypedResults.Ok<IReadOnlyList<AppReply>>(apps.All.Select(AppReply.From).ToList()))
-            .TakesQuery()
-            .Documented(AppsTag, "List the apps", "Every registered app with its secret, offer_id and keys.");
-        admin.MapPost("/apps", RegisterAppAsync)
-            .TakesQuery()
-            .Documented(AppsTag, "Register or replace an app", "appid and offer_id are 1–64 characters of [0-9A-Za-z_-]; secret and keys "
-                + "1–256 characters. Without sandbox_app_key the app's sandbox paths answer 90017.")
+        admin.MapGet("/apps", ListApps).TakesQuery();
+        admin.MapPost("/apps", RegisterAppAsync).TakesQuery()
             .WithJsonBody<AppRequest>()
             .Produces<AppReply>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        admin.MapPost("/sessions", StartSessionAsync)
-            .TakesQuery()
-            .Documented(SessionsTag, "Log a player in", "What /sns/jscode2session would give: a session with the given session_key or a random "
-                + "one. It replaces the player's old session, so an mp_sig made with the old key then fails (90009).")
+        admin.MapPost("/sessions", StartSessionAsync).TakesQuery()
             .WithJsonBody<SessionRequest>()
             .Produces<SessionReply>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         admin.MapDelete("/sessions/{openid}", EndSessionAsync).TakesQuery("appid")
-            .Documented(SessionsTag, "End a player's session", "The player's next Midas call answers 90010. 404 when there is no session.")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        admin.MapPost("/login-codes", IssueLoginCode)
-            .TakesQuery()
-            .Documented(SessionsTag, "Issue a login code", "A one-time js_code for /sns/jscode2session, what wx.login gives the game client. "
-                + "It lives LoginCodeTtlSeconds (300 s).")
+        admin.MapPost("/login-codes", IssueLoginCode).TakesQuery()
             .WithJsonBody<LoginCodeRequest>()
             .Produces<LoginCodeReply>().ProducesProblem(StatusCodes.Status400BadRequest);
         admin.MapGet("/accounts/{openid}", GetAccount).TakesQuery("appid", "zone_id", "env")
-            .Documented(AccountsTag, "Read an account", "getbalance's fields plus the account's key; first_save is a boolean here. An "
-                + "account never touched shows zeros. zone_id defaults to 1, env to sandbox.")
             .Produces<AccountReply>().ProducesProblem(StatusCodes.Status400BadRequest);
-        admin.MapPost("/accounts/{openid}/topup", TopupAsync)
-            .TakesQuery()
-            .Documented(AccountsTag, "Top up coins", "A paid purchase of amount coins (1 … 2147483647), what wx.requestMidasPayment makes: "
-                + "adds to balance, save_amt and save_sum, ends first_save, and is booked as a topup order.")
+        admin.MapPost("/accounts/{openid}/topup", TopupAsync).TakesQuery()
             .WithJsonBody<TopupRequest>()
             .Produces<AccountReply>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        admin.MapPut("/accounts/{openid}", SetAccountAsync)
-            .TakesQuery()
-            .Documented(AccountsTag, "Set a balance", "Sets balance and/or gen_balance directly (at least one; 0 ≤ gen_balance ≤ balance). "
-                + "With only balance the gift part is kept, capped at the new balance. Booked as a set order.")
+        admin.MapPut("/accounts/{openid}", SetAccountAsync).TakesQuery()
             .WithJsonBody<SetAccountRequest>()
             .Produces<AccountReply>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         admin.MapGet("/orders", GetOrders).TakesQuery("openid", "bill_no", "env", "kind", "limit", "offset", "after_id")
-            .Documented(AccountsTag, "Read the ledger", "Orders oldest first, filtered by openid, bill_no, env and kind (pay, cancel, present, "
-                + "topup, set); limit 1 … 10000 (default 100) and offset page through them. gen_amt is the gift part of amt.")
             .Produces<IReadOnlyList<OrderReply>>().ProducesProblem(StatusCodes.Status400BadRequest);
         admin.MapGet("/invariants", GetInvariantsAsync).TakesQuery()
-            .Documented(AccountsTag, "Check the money", "Replays the whole ledger and checks, at one commit: every account's balance, "
-                + "gen_balance and sums equal what its orders add up to (on disk and in memory), no balance was ever negative, each "
-                + "order's balance_after is the running balance, no live bill_no was applied twice, and each cancel reverses exactly one "
-                + "pay. 200 with ok true, or ok false with violation_count and the first 100 violations; 503 when the database cannot "
-                + "be read or the emulator is stopping. Writes wait while it runs.")
             .Produces<InvariantsReply>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         admin.MapTestingApi();
         return app;
@@ -193,10 +160,18 @@ public static partial class AdminEndpoints
     }
 
     /// <summary>200 while the emulator can take writes; 503 once its database failed (a restart recovers from the log).</summary>
+    [Tags(HealthTag)]
+    [EndpointSummary("Is the emulator up?")]
+    [EndpointDescription("200 with status, version and uptime while it can take writes; 503 once its "
+        + "database had a write failure (a restart recovers everything acknowledged). Docker's HEALTHCHECK and CI readiness waits call it.")]
     public static IResult GetHealth(LiteDbStore store) => store.Faulted
         ? AdminProblems.Unavailable($"the database {store.Database} had a write failure; restart the emulator")
         : TypedResults.Ok(new HealthReply("ok", Version, (long)(DateTimeOffset.UtcNow - StartedAt).TotalSeconds));
 
+    [Tags(HealthTag)]
+    [EndpointSummary("Wipe everything and reseed")]
+    [EndpointDescription("Wipes accounts, orders, access tokens, sessions, login codes, fault rules "
+        + "and the request journal, then loads the seed file again unless reseed is false. Apps and the clock stay. The body is optional.")]
     public static async Task<IResult> ResetAsync(AdminJson<ResetRequest> json, EmulatorData data)
     {
         var body = json.ValueOrNull;
@@ -212,6 +187,15 @@ public static partial class AdminEndpoints
         }
     }
 
+    [Tags(AppsTag)]
+    [EndpointSummary("List the apps")]
+    [EndpointDescription("Every registered app with its secret, offer_id and keys.")]
+    public static Ok<IReadOnlyList<AppReply>> ListApps(AppRegistry apps) => TypedResults.Ok<IReadOnlyList<AppReply>>(apps.All.Select(AppReply.From).ToList());
+
+    [Tags(AppsTag)]
+    [EndpointSummary("Register or replace an app")]
+    [EndpointDescription("appid and offer_id are 1–64 characters of [0-9A-Za-z_-]; secret and keys "
+        + "1–256 characters. Without sandbox_app_key the app's sandbox paths answer 90017.")]
     public static async Task<IResult> RegisterAppAsync(AdminJson<AppRequest> json, AppRegistry apps)
     {
         var body = json.Value;
@@ -224,6 +208,10 @@ public static partial class AdminEndpoints
         return TypedResults.Created("/admin/apps", AppReply.From(app));
     }
 
+    [Tags(SessionsTag)]
+    [EndpointSummary("Log a player in")]
+    [EndpointDescription("What /sns/jscode2session would give: a session with the given session_key or a random "
+        + "one. It replaces the player's old session, so an mp_sig made with the old key then fails (90009).")]
     public static async Task<IResult> StartSessionAsync(AdminJson<SessionRequest> json, AppRegistry apps, Sessions sessions)
     {
         var body = json.Value;
@@ -244,6 +232,9 @@ public static partial class AdminEndpoints
         return TypedResults.Ok(SessionReply.From(session));
     }
 
+    [Tags(SessionsTag)]
+    [EndpointSummary("End a player's session")]
+    [EndpointDescription("The player's next Midas call answers 90010. 404 when there is no session.")]
     public static async Task<IResult> EndSessionAsync(string openid, [Description(AppidParam)] string? appid, AppRegistry apps, Sessions sessions)
     {
         if (apps.Resolve(appid, out var unresolved) is not { } app)
@@ -255,6 +246,10 @@ public static partial class AdminEndpoints
             : AdminProblems.NotFound($"openid {openid} has no session with appid {app.Appid}");
     }
 
+    [Tags(SessionsTag)]
+    [EndpointSummary("Issue a login code")]
+    [EndpointDescription("A one-time js_code for /sns/jscode2session, what wx.login gives the game client. "
+        + "It lives LoginCodeTtlSeconds (300 s).")]
     public static IResult IssueLoginCode(AdminJson<LoginCodeRequest> json, AppRegistry apps, Sessions sessions, IOptions<EmulatorOptions> options)
     {
         var body = json.Value;

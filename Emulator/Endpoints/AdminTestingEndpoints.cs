@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using MidasEmulator.Clock;
 using MidasEmulator.Faults;
@@ -25,47 +26,27 @@ public static partial class AdminEndpoints
 
     public static RouteGroupBuilder MapTestingApi(this RouteGroupBuilder admin)
     {
-        admin.MapPost("/faults", AddFault)
-            .TakesQuery()
-            .Documented(FaultsTag, "Add a fault rule", "Every field is optional: the default answers errcode -1 \"system busy\" on every "
-                + "WeChat-surface call until deleted. action is errcode, http_status, drop or delay; after_commit true lets the operation "
-                + "commit first. Rules are tried oldest first and at most one fires per request (README \"Admin API\", docs/reference.md §1.3).")
+        admin.MapPost("/faults", AddFault).TakesQuery()
             .WithJsonBody<FaultRequest>(required: false)
             .Produces<FaultReply>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest);
-        admin.MapGet("/faults", (FaultRules faults) => TypedResults.Ok<IReadOnlyList<FaultReply>>(faults.All.Select(FaultReply.From).ToList()))
-            .TakesQuery()
-            .Documented(FaultsTag, "List the fault rules", "Every rule with its counters: matched (requests in scope), hits (requests it "
-                + "fired on) and active (false once retired by times).");
-        admin.MapDelete("/faults/{id}", (string id, FaultRules faults) =>
-            faults.Remove(id) ? Results.NoContent() : AdminProblems.NotFound($"there is no fault rule {id}"))
-            .TakesQuery()
-            .Documented(FaultsTag, "Delete a fault rule", "404 for an unknown id.")
+        admin.MapGet("/faults", ListFaults).TakesQuery();
+        admin.MapDelete("/faults/{id}", DeleteFault).TakesQuery()
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
-        admin.MapDelete("/faults", (FaultRules faults) =>
-        {
-            faults.Clear();
-            return TypedResults.NoContent();
-        })
-            .TakesQuery()
-            .Documented(FaultsTag, "Delete every fault rule", "Always 204.");
+        admin.MapDelete("/faults", DeleteAllFaults).TakesQuery();
         admin.MapGet("/requests", GetRequests).TakesQuery("endpoint", "openid", "bill_no", "errcode", "limit")
-            .Documented(JournalTag, "Read the request journal", "The last JournalSize WeChat-surface calls, newest first, filtered by "
-                + "endpoint, openid, bill_no and errcode; limit 1 … 10000 (default 100). For a 90011 or 90009 string_to_sign is what the "
-                + "emulator signed, key shown as ***. Credentials never appear.")
             .Produces<IReadOnlyList<JournalEntryReply>>().ProducesProblem(StatusCodes.Status400BadRequest);
-        admin.MapGet("/clock", (EmulatorClock clock) => TypedResults.Ok(ClockOf(clock)))
-            .TakesQuery()
-            .Documented(ClockTag, "Read the emulator's clock", "Its time, its offset from the system clock, and whether it is the real one.");
-        admin.MapPost("/clock", SetClockAsync)
-            .TakesQuery()
-            .Documented(ClockTag, "Move the emulator's clock", "Exactly one of advance_s (seconds forward), now (an ISO-8601 time; it keeps "
-                + "running from there) or real: true (back to the system clock). Token, login-code, session and bill_no expiry, the ts "
-                + "window and created_at of orders read this clock. Moving it back makes bill_nos live again that a jump forward had let go.")
+        admin.MapGet("/clock", GetClock).TakesQuery();
+        admin.MapPost("/clock", SetClockAsync).TakesQuery()
             .WithJsonBody<ClockRequest>()
             .Produces<ClockReply>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return admin;
     }
 
+    [Tags(FaultsTag)]
+    [EndpointSummary("Add a fault rule")]
+    [EndpointDescription("Every field is optional: the default answers errcode -1 \"system busy\" on every "
+        + "WeChat-surface call until deleted. action is errcode, http_status, drop or delay; after_commit true lets the operation "
+        + "commit first. Rules are tried oldest first and at most one fires per request (docs/reference.md §1.3).")]
     public static IResult AddFault(AdminJson<FaultRequest> json, FaultRules faults)
     {
         var body = json.ValueOrNull;
@@ -75,6 +56,28 @@ public static partial class AdminEndpoints
         }
         var rule = faults.Add(spec);
         return TypedResults.Created($"/admin/faults/{rule.Id}", FaultReply.From(rule));
+    }
+
+    [Tags(FaultsTag)]
+    [EndpointSummary("List the fault rules")]
+    [EndpointDescription("Every rule with its counters: matched (requests in scope), hits (requests it "
+        + "fired on) and active (false once retired by times).")]
+    public static Ok<IReadOnlyList<FaultReply>> ListFaults(FaultRules faults) =>
+        TypedResults.Ok<IReadOnlyList<FaultReply>>(faults.All.Select(FaultReply.From).ToList());
+
+    [Tags(FaultsTag)]
+    [EndpointSummary("Delete a fault rule")]
+    [EndpointDescription("404 for an unknown id.")]
+    public static IResult DeleteFault(string id, FaultRules faults) =>
+        faults.Remove(id) ? Results.NoContent() : AdminProblems.NotFound($"there is no fault rule {id}");
+
+    [Tags(FaultsTag)]
+    [EndpointSummary("Delete every fault rule")]
+    [EndpointDescription("Always 204.")]
+    public static NoContent DeleteAllFaults(FaultRules faults)
+    {
+        faults.Clear();
+        return TypedResults.NoContent();
     }
 
     private static FaultSpec? ToFaultSpec(FaultRequest r, out string problem)
@@ -103,6 +106,11 @@ public static partial class AdminEndpoints
             r.AfterCommit ?? false, r.Probability ?? 1, r.Times, r.Openid, r.BillNo, r.SkipFirst ?? 0, r.Seed);
     }
 
+    [Tags(JournalTag)]
+    [EndpointSummary("Read the request journal")]
+    [EndpointDescription("The last JournalSize WeChat-surface calls, newest first, filtered by "
+        + "endpoint, openid, bill_no and errcode; limit 1 … 10000 (default 100). For a 90011 or 90009 string_to_sign is what the "
+        + "emulator signed, key shown as ***. Credentials never appear.")]
     public static IResult GetRequests(
         [Description("Only this endpoint: getbalance, pay, cancelpay, present, token or jscode2session.")] string? endpoint,
         [Description("Only calls whose body has this openid.")] string? openid,
@@ -145,6 +153,16 @@ public static partial class AdminEndpoints
         return e.BodyBytes > e.Body.Length ? $"{text}…[{e.BodyBytes} bytes; the journal keeps the first {RequestJournal.MaxBodyBytes}]" : text;
     }
 
+    [Tags(ClockTag)]
+    [EndpointSummary("Read the emulator's clock")]
+    [EndpointDescription("Its time, its offset from the system clock, and whether it is the real one.")]
+    public static Ok<ClockReply> GetClock(EmulatorClock clock) => TypedResults.Ok(ClockOf(clock));
+
+    [Tags(ClockTag)]
+    [EndpointSummary("Move the emulator's clock")]
+    [EndpointDescription("Exactly one of advance_s (seconds forward), now (an ISO-8601 time; it keeps "
+        + "running from there) or real: true (back to the system clock). Token, login-code, session and bill_no expiry, the ts "
+        + "window and created_at of orders read this clock. Moving it back makes bill_nos live again that a jump forward had let go.")]
     public static async Task<IResult> SetClockAsync(AdminJson<ClockRequest> json, EmulatorClock clock, LedgerWriter writer)
     {
         var body = json.Value;

@@ -14,8 +14,8 @@ public static class ApiReference
     public const string AdminDocument = "admin";
     public const string PagePath = "/scalar";
 
-    /// <summary>Where the README explains the rules a one-line description can only name.</summary>
-    public const string ReadmeWeChat = "README.md, \"Reference\" › \"WeChat endpoints\"";
+    /// <summary>Where the docs explain the rules a one-line description can only name.</summary>
+    public const string WeChatRules = "docs/wechat-api.md (the API) and docs/reference.md §1.1 (the emulator's endpoints)";
 
     public static IServiceCollection AddApiReference(this IServiceCollection services)
     {
@@ -24,7 +24,7 @@ public static class ApiReference
             "The calls a game backend makes to api.weixin.qq.com: /cgi-bin/token, /sns/jscode2session and the Midas 1.0 "
             + "operations getbalance, pay, cancelpay and present under /cgi-bin/midas/sandbox/ (sandbox ledger and AppKey) "
             + "and /cgi-bin/midas/ (production). Every reply is HTTP 200 with a JSON body; errors carry a WeChat errcode and "
-            + $"errmsg. Fields, signature rules (sig, mp_sig) and every errcode: {ReadmeWeChat}."));
+            + $"errmsg. Fields, signature rules (sig, mp_sig) and every errcode: {WeChatRules}."));
         services.AddOpenApi(AdminDocument, options => Configure(options, AdminDocument,
             "MidasEmulator — admin API",
             "The control surface under /admin: health, reset, apps, sessions, login codes, accounts and top-ups, the ledger, "

@@ -81,7 +81,7 @@ public static class MidasEndpoints
                 + "and method=POST; mp_sig adds access_token and sig and is keyed with the player's session_key. The "
                 + "checks run access_token → body → app → values → sig → session → mp_sig, and the first failure answers HTTP 200 "
                 + "with its errcode and errmsg, changing nothing. Other methods answer 43002. The body is read as JSON whatever "
-                + $"its Content-Type. Rules and errcodes: {ApiReference.ReadmeWeChat}.")
+                + $"its Content-Type. Rules and errcodes: {ApiReference.WeChatRules}.")
             .WithQueryParameter("access_token", "From GET /cgi-bin/token, for the appid in the body.")
             .WithJsonBody(request)
             .Produces(StatusCodes.Status200OK, reply, "application/json");

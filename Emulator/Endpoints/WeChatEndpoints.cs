@@ -22,7 +22,7 @@ public static class WeChatEndpoints
             .WithDescription("auth.getAccessToken: exchanges the app's appid and secret for the access_token every Midas call "
                 + "carries. The token lives AccessTokenTtlSeconds (7200 s); a new one limits the app's earlier tokens to 5 more "
                 + "minutes. Errors (41002, 41004, 40013, 40001, 40002, -1) come as HTTP 200 with errcode and errmsg. "
-                + $"Any other method answers 43001. See {ApiReference.ReadmeWeChat}.")
+                + $"Any other method answers 43001. See {ApiReference.WeChatRules}.")
             .WithQueryParameter("grant_type", "Must be client_credential.")
             .WithQueryParameter("appid", "A registered app (GET /admin/apps lists them).")
             .WithQueryParameter("secret", "The app's secret.")
@@ -33,7 +33,7 @@ public static class WeChatEndpoints
             .WithDescription("auth.code2Session: redeems the one-time js_code the game client got from wx.login (here: "
                 + "POST /admin/login-codes) for the player's openid and a new session_key, which replaces the old one and keys "
                 + "mp_sig. Errors (41002, 41004, 40013, 40125, 41008, 40002, 40029, 40163, -1) come as HTTP 200 with errcode "
-                + $"and errmsg. Any other method answers 43001. See {ApiReference.ReadmeWeChat}.")
+                + $"and errmsg. Any other method answers 43001. See {ApiReference.WeChatRules}.")
             .WithQueryParameter("appid", "A registered app.")
             .WithQueryParameter("secret", "The app's secret.")
             .WithQueryParameter("js_code", "A one-time code from POST /admin/login-codes; it lives 300 s.")

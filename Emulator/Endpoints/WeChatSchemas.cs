@@ -34,7 +34,7 @@ public abstract record MidasCommonFields
     public string? UserIp { get; init; }
 
     [JsonPropertyOrder(1), Description("Lowercase hex HMAC-SHA256 over every other field present, sorted, plus org_loc (the path called) and method, "
-        + "keyed with the env's AppKey (docs/wechat-api.md §3.1; README \"WeChat endpoints\").")]
+        + "keyed with the env's AppKey (docs/wechat-api.md §3.1).")]
     public required string Sig { get; init; }
 
     [JsonPropertyOrder(2), Description("Optional unless MpSigPolicy=Required: HMAC-SHA256 over the sig fields plus access_token and sig, "
@@ -84,7 +84,7 @@ public sealed record MidasPresentRequest : MidasCommonFields
 /// <summary>What every Midas reply holds; the operation's own fields come with errcode 0.</summary>
 public abstract record MidasReplyFields
 {
-    [JsonPropertyOrder(-1), Description("0 on success; a WeChat errcode otherwise (README \"WeChat endpoints\" lists them).")]
+    [JsonPropertyOrder(-1), Description("0 on success; a WeChat errcode otherwise (docs/wechat-api.md §5 lists them).")]
     public required int Errcode { get; init; }
 
     [JsonPropertyOrder(-1), Description("\"ok\" on success; otherwise WeChat's text, often with a hint naming the problem.")]
