@@ -116,6 +116,9 @@ public static class HostingExtensions
         // they stay off even when Microsoft.AspNetCore is turned up (the MidasEmulator.Calls line says the same, redacted).
         // A provider-specific setting (Logging__Console__LogLevel__…) still overrides this, deliberately.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        // The host reports a failed start as a multi-KB error with its stack trace; Program says the same in one sentence
+        // (StartupError). The host's only other Error line is for a BackgroundService, which the emulator has none of.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         // Kestrel's Debug lines about a malformed request quote the start of its request line, query string included.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Information);
         // Same formatters, written in batches (Logging/BatchedConsoleLoggerProvider.cs).

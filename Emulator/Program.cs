@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using MidasEmulator;
 using MidasEmulator.Endpoints;
 using MidasEmulator.Seeding;
@@ -30,26 +29,16 @@ app.MapAdminApi();
 // /openapi/wechat.json, /openapi/admin.json and the /scalar page that shows them (/docs redirects there).
 app.MapApiReference();
 
-// A typo such as Midas__Durability=ful stops the process with one sentence and exit code 2. Only a real
-// process gets here: an in-process test host sees the exception itself.
-AppDomain.CurrentDomain.UnhandledException += (_, e) =>
-{
-    if (e.ExceptionObject is Exception ex && (ex is OptionsValidationException || ex.InnerException is FormatException or ArgumentException))
-    {
-        Console.Error.WriteLine($"midas-emulator: bad configuration: {ex.Message}{(ex.InnerException is { } inner ? " " + inner.Message : "")}");
-        Environment.Exit(2);
-    }
-};
-
 try
 {
     app.Run();
 }
-catch (IOException ex)
+catch (Exception ex) when (StartupError.Describe(ex) is { } sentence)
 {
-    // The database cannot be opened (a path under a file, no permission, another emulator holding it) or the
-    // port is taken: one sentence and exit 2, like a bad setting.
-    Console.Error.WriteLine($"midas-emulator: {(ex is DatabaseOpenException ? "" : "cannot start: ")}{ex.Message}");
+    // A bad setting (Midas__Durability=ful), a database that cannot be opened (a path under a file, no permission,
+    // another emulator holding it), a broken seed file or a port in use: one sentence and exit 2, nothing before it
+    // (the host's own multi-line report of the failure is filtered out in HostingExtensions).
+    Console.Error.WriteLine($"midas-emulator: {sentence}");
     return 2;
 }
 return 0;

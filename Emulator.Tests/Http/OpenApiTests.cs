@@ -160,6 +160,18 @@ public class OpenApiTests : EmulatorTest
     }
 
     [Fact]
+    public async Task ReferencePage_CloudButtonsOff()
+    {
+        var html = await Admin.GetStringAsync("/scalar/");
+
+        // Deploy .NET (the dotnet integration), Generate SDK and Share (developer tools), Ask AI (agent), MCP.
+        Assert.Contains("\"_integration\":null", html);
+        Assert.Contains("\"showDeveloperTools\":\"never\"", html);
+        Assert.Contains("\"agent\":{\"disabled\":true}", html);
+        Assert.Contains("\"mcp\":{\"disabled\":true}", html);
+    }
+
+    [Fact]
     public async Task Docs_RedirectsToTheReferencePage()
     {
         using var client = App.CreateClient(new() { AllowAutoRedirect = false });

@@ -15,10 +15,10 @@ public sealed class StartupTests : IDisposable
         var underAFile = Path.Combine(_dir, "a-file", "midas.db");
         await File.WriteAllTextAsync(Path.Combine(_dir, "a-file"), "not a directory");
 
-        var (exitCode, stderr) = await RunAsync($"--Midas:Database={underAFile}");
+        var (exitCode, line) = await RunAsync($"--Midas:Database={underAFile}");
 
         Assert.Equal(2, exitCode);
-        var line = Assert.Single(stderr.Split('\n'), l => l.StartsWith("midas-emulator: cannot open the database", StringComparison.Ordinal));
+        Assert.StartsWith("midas-emulator: cannot open the database", line, StringComparison.Ordinal);
         Assert.Contains(underAFile, line, StringComparison.Ordinal);
     }
 
@@ -28,10 +28,10 @@ public sealed class StartupTests : IDisposable
     [InlineData("--Midas:MpSigPolicy=sometimes", "Midas:MpSigPolicy")]
     public async Task BadConfiguration_ExitsWith2AndASentenceNamingTheSetting(string setting, string named)
     {
-        var (exitCode, stderr) = await RunAsync($"--Midas:Database={Path.Combine(_dir, "midas.db")}", setting);
+        var (exitCode, line) = await RunAsync($"--Midas:Database={Path.Combine(_dir, "midas.db")}", setting);
 
         Assert.Equal(2, exitCode);
-        var line = Assert.Single(stderr.Split('\n'), l => l.StartsWith("midas-emulator: bad configuration:", StringComparison.Ordinal));
+        Assert.StartsWith("midas-emulator: bad configuration:", line, StringComparison.Ordinal);
         Assert.Contains(named, line);
     }
 
@@ -47,10 +47,10 @@ public sealed class StartupTests : IDisposable
         var seedFile = Path.Combine(_dir, "seed.json");
         await File.WriteAllTextAsync(seedFile, seed);
 
-        var (exitCode, stderr) = await RunAsync($"--Midas:Database={Path.Combine(_dir, "midas.db")}", $"--Midas:SeedFile={seedFile}");
+        var (exitCode, line) = await RunAsync($"--Midas:Database={Path.Combine(_dir, "midas.db")}", $"--Midas:SeedFile={seedFile}");
 
         Assert.Equal(2, exitCode);
-        var line = Assert.Single(stderr.Split('\n'), l => l.StartsWith("midas-emulator: cannot start: the seed file", StringComparison.Ordinal));
+        Assert.StartsWith("midas-emulator: cannot start: the seed file", line, StringComparison.Ordinal);
         Assert.Contains(seedFile, line);
         Assert.Contains(named, line);
     }
@@ -77,9 +77,29 @@ public sealed class StartupTests : IDisposable
         Assert.Contains(EmulatorApp.Appid, apps, StringComparison.Ordinal);
     }
 
-    private async Task<(int ExitCode, string Stderr)> RunAsync(params string[] settings)
+    [Fact]
+    public async Task PortInUse_ExitsWith2AndASentenceNamingTheAddress()
     {
-        var (exitCode, _, errors) = await EmulatorProcess.RunToEndAsync(["--urls", "http://127.0.0.1:0", .. settings], workingDirectory: _dir);
-        return (exitCode, errors);
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)taken.LocalEndpoint).Port}";
+
+        var (exitCode, line) = await RunAsync($"--Midas:Database={Path.Combine(_dir, "midas.db")}", "--urls", url);
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith("midas-emulator: cannot start:", line, StringComparison.Ordinal);
+        Assert.Contains(url, line, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs the emulator to its end; a start-up error must be its whole output: one line on stderr, nothing before it.</summary>
+    private async Task<(int ExitCode, string Line)> RunAsync(params string[] settings)
+    {
+        var (exitCode, output, errors) = await EmulatorProcess.RunToEndAsync(["--urls", "http://127.0.0.1:0", .. settings], workingDirectory: _dir);
+        if (exitCode == 0)
+        {
+            return (exitCode, "");
+        }
+        Assert.True(output.Trim().Length == 0, $"the failed start wrote to stdout: {output}");
+        return (exitCode, Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
     }
 }

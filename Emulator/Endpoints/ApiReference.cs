@@ -44,7 +44,12 @@ public static class ApiReference
             .AddDocument(WeChatDocument, "WeChat surface", isDefault: true)
             .AddDocument(AdminDocument, "Admin API")
             .DisableDefaultFonts()
-            .DisableTelemetry());
+            .DisableTelemetry()
+            // Scalar's cloud features (Deploy, Generate SDK, Share, Ask AI, MCP) mean nothing for a local emulator.
+            .HideDeveloperTools()
+            .DisableAgent()
+            .DisableMcp()
+            .WithDotNetFlag(false));
         app.MapGet("/docs", () => Results.Redirect(PagePath + "/")).ExcludeFromDescription();
         return app;
     }

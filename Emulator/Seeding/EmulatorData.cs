@@ -21,6 +21,7 @@ public sealed class EmulatorData(
     FaultRules faults,
     RequestJournal journal,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<EmulatorData> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -37,11 +38,17 @@ public sealed class EmulatorData(
         tokens.Load(data.Tokens);
         sessions.Load(data.Sessions);
         writer.Start();
-        logger.LogInformation("database {Database}: {Accounts} accounts, last order id {LastOrderId}", store.Database, data.Accounts.Count, data.LastOrderId);
-        if (empty)
+        var seededUsers = empty ? await seeder.LoadAsync(announce: false).ConfigureAwait(false) : 0;
+        // Said once the port is bound: a start that fails (the port is taken) prints nothing but its one sentence.
+        lifetime.ApplicationStarted.Register(() =>
         {
-            await seeder.LoadAsync().ConfigureAwait(false);
-        }
+            logger.LogInformation("database {Database}: {Accounts} accounts, last order id {LastOrderId}", store.Database, data.Accounts.Count,
+                data.LastOrderId);
+            if (empty)
+            {
+                logger.LogInformation("seeded {Users} users from {Path}", seededUsers, seeder.ResolvePath() ?? "no seed file");
+            }
+        });
     }
 
     /// <summary>

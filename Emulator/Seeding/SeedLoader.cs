@@ -107,7 +107,8 @@ public sealed class SeedLoader(
         return null;
     }
 
-    public async Task<int> LoadAsync()
+    /// <summary>Loads the seed file, if any; <paramref name="announce"/> false leaves its log line to the caller.</summary>
+    public async Task<int> LoadAsync(bool announce = true)
     {
         var path = ResolvePath();
         if (path is null)
@@ -121,15 +122,20 @@ public sealed class SeedLoader(
         var seed = Read(path);
         try
         {
-            return await LoadAsync(seed, path).ConfigureAwait(false);
+            await LoadAsync(seed).ConfigureAwait(false);
         }
         catch (InvalidDataException ex)
         {
             throw new SeedFileException(path, ex.Message, ex);
         }
+        if (announce)
+        {
+            logger.LogInformation("seeded {Apps} apps and {Users} users from {Path}", seed.Apps.Count, seed.Users.Count, path);
+        }
+        return seed.Users.Count;
     }
 
-    private async Task<int> LoadAsync(SeedFile seed, string path)
+    private async Task LoadAsync(SeedFile seed)
     {
         foreach (var app in seed.Apps)
         {
@@ -151,8 +157,6 @@ public sealed class SeedLoader(
             work.Add(SetBalanceAsync(new SetBalanceCommand(key, appid, user.Balance, user.GenBalance, FirstSave: user.Balance == user.GenBalance)));
         }
         await Task.WhenAll(work).ConfigureAwait(false);
-        logger.LogInformation("seeded {Apps} apps and {Users} users from {Path}", seed.Apps.Count, seed.Users.Count, path);
-        return seed.Users.Count;
     }
 
     private async Task SetBalanceAsync(SetBalanceCommand command)
