@@ -11,12 +11,6 @@ namespace MidasEmulator.Endpoints;
 /// <summary>/admin accounts and orders: read an account, top it up, set it, and read the ledger.</summary>
 public static partial class AdminEndpoints
 {
-    public const int MaxOrdersPage = 10_000;
-
-
-    private const string AppidParam = "The app; may be left out when exactly one is registered.";
-    private const string LimitParam = "At most this many, 1 … 10000; default 100.";
-
     [Tags(AccountsTag)]
     [EndpointSummary("Read an account")]
     [EndpointDescription("getbalance's fields plus the account's key; first_save is a boolean here. An "

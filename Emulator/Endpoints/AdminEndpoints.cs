@@ -25,6 +25,18 @@ public static partial class AdminEndpoints
     private const string AppsTag = "Apps";
     private const string SessionsTag = "Sessions and login codes";
     private const string AccountsTag = "Accounts and orders";
+    private const string FaultsTag = "Faults";
+    private const string JournalTag = "Request journal";
+    private const string ClockTag = "Clock";
+
+    private const string AppidParam = "The app; may be left out when exactly one is registered.";
+    private const string LimitParam = "At most this many, 1 … 10000; default 100.";
+
+    /// <summary>The longest page of GET /admin/orders and GET /admin/requests.</summary>
+    public const int MaxOrdersPage = 10_000;
+
+    /// <summary>The longest delay a rule may ask for: long enough for any client timeout, short enough to notice a typo.</summary>
+    public const int MaxDelayMs = 600_000;
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {

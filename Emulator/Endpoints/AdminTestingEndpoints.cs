@@ -17,13 +17,6 @@ namespace MidasEmulator.Endpoints;
 /// </summary>
 public static partial class AdminEndpoints
 {
-    /// <summary>The longest delay a rule may ask for: long enough for any client timeout, short enough to notice a typo.</summary>
-    public const int MaxDelayMs = 600_000;
-
-    private const string FaultsTag = "Faults";
-    private const string JournalTag = "Request journal";
-    private const string ClockTag = "Clock";
-
     public static RouteGroupBuilder MapTestingApi(this RouteGroupBuilder admin)
     {
         admin.MapPost("/faults", AddFault).TakesQuery()

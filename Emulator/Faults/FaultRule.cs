@@ -1,3 +1,5 @@
+using MidasEmulator.Midas;
+
 namespace MidasEmulator.Faults;
 
 public enum FaultAction
@@ -85,25 +87,10 @@ public sealed class FaultRule(string id, FaultSpec spec)
 /// <summary>The action names on the wire: errcode, http_status, drop, delay.</summary>
 public static class FaultActions
 {
-    public static string ToWire(FaultAction action) => action switch
-    {
-        FaultAction.Errcode => "errcode",
-        FaultAction.HttpStatus => "http_status",
-        FaultAction.Drop => "drop",
-        _ => "delay",
-    };
+    private static readonly WireNames<FaultAction> Names = new(
+        (FaultAction.Errcode, "errcode"), (FaultAction.HttpStatus, "http_status"), (FaultAction.Drop, "drop"), (FaultAction.Delay, "delay"));
 
-    public static bool TryParse(string text, out FaultAction action)
-    {
-        foreach (var candidate in Enum.GetValues<FaultAction>())
-        {
-            if (ToWire(candidate) == text)
-            {
-                action = candidate;
-                return true;
-            }
-        }
-        action = default;
-        return false;
-    }
+    public static string ToWire(FaultAction action) => Names.Of(action);
+
+    public static bool TryParse(string text, out FaultAction action) => Names.TryParse(text, out action);
 }

@@ -39,26 +39,10 @@ public sealed record Order
     public string? PayItem { get; init; }
     public string? AppRemark { get; init; }
 
-    public static string KindName(OrderKind kind) => kind switch
-    {
-        OrderKind.Pay => "pay",
-        OrderKind.Cancel => "cancel",
-        OrderKind.Present => "present",
-        OrderKind.Topup => "topup",
-        _ => "set",
-    };
+    private static readonly WireNames<OrderKind> KindNames = new(
+        (OrderKind.Pay, "pay"), (OrderKind.Cancel, "cancel"), (OrderKind.Present, "present"), (OrderKind.Topup, "topup"), (OrderKind.Set, "set"));
 
-    public static bool TryParseKind(string text, out OrderKind kind)
-    {
-        foreach (var candidate in Enum.GetValues<OrderKind>())
-        {
-            if (KindName(candidate) == text)
-            {
-                kind = candidate;
-                return true;
-            }
-        }
-        kind = default;
-        return false;
-    }
+    public static string KindName(OrderKind kind) => KindNames.Of(kind);
+
+    public static bool TryParseKind(string text, out OrderKind kind) => KindNames.TryParse(text, out kind);
 }

@@ -6,11 +6,7 @@ namespace MidasEmulator.Seeding;
 /// Source-generated JSON for the seed file: snake_case like the admin API, and a key written twice is refused rather
 /// than the last one silently winning.
 /// </summary>
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    NumberHandling = JsonNumberHandling.Strict,
-    AllowDuplicateProperties = false)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(SeedFile))]
 public sealed partial class SeedJsonContext : JsonSerializerContext
 {
