@@ -27,7 +27,7 @@ import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
-APPID = "wx1234567"  # the default app of seed-data/seed.json (README "The default app")
+APPID = "wx1234567"  # the default app of seed-data/seed.json (README "The default app and keys")
 SECRET = "midas-emulator-default-secret-0001"
 OFFER_ID = "12345678"
 SANDBOX_KEY = "sAnDb0xKeyMidasEmulatorDefault01"

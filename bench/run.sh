@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The repeatable benchmark (README "Benchmark"): a Release build of the emulator on a temporary LiteDB
+# The repeatable benchmark (docs/benchmarks.md §1): a Release build of the emulator on a temporary LiteDB
 # file, 1,000 players set up over the admin API, then wrk over loopback with pre-signed requests
 # (bench/gen.py writes them, bench/load.lua sends them), and the ledger checked afterwards.
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The soak (README "Soak"): a Release build of the emulator on a temporary LiteDB file, then soak/MidasSoak
+# The soak (docs/benchmarks.md §4): a Release build of the emulator on a temporary LiteDB file, then soak/MidasSoak
 # drives it over loopback: 100,000 mixed operations (getbalance, pay, cancelpay, present, admin top-ups) over
 # 1,000 users from 32 concurrent workers, with 20% of the WeChat calls faulted (errcode -1, drop, HTTP 502/504
 # and delays, before and after the commit). The driver retries like a correct game backend, checks the ledger

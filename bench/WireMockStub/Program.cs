@@ -21,7 +21,7 @@ var server = WireMockServer.Start(new WireMockServerSettings
     Logger = new WireMockNullLogger(),
 });
 
-// The same JSON the emulator answers for a successful pay (README: pay replies bill_no, balance, used_gen_balance, used_gen_amt).
+// The same JSON the emulator answers for a successful pay (docs/wechat-api.md §4: pay replies bill_no, balance, used_gen_balance, used_gen_amt).
 const string PayReply =
     """{"errcode":0,"errmsg":"ok","bill_no":"bench-stub-0001","balance":999999999,"used_gen_balance":0,"used_gen_amt":0}""";
 server

@@ -9,7 +9,7 @@ namespace MidasSoak;
 /// <summary>
 /// The Midas calls as a correct game backend makes them: signed with the AppKey (sig) and the user's session_key
 /// (mp_sig), and retried with the same bill_no on -1, an HTTP error, a dropped connection or a timeout until a
-/// definite answer comes (README "Testing your retry logic"), so the caller always learns each operation's outcome.
+/// definite answer comes (docs/reference.md §1.3, "What a correct backend does"), so the caller always learns each operation's outcome.
 /// </summary>
 internal sealed class GameBackendCaller(HttpClient wechat, SoakOptions options, SoakCounters counters)
 {

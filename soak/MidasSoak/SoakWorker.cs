@@ -94,7 +94,7 @@ internal sealed class SoakWorker(int index, IReadOnlyList<SoakUser> users, GameB
     /// <summary>
     /// A 90013 is final only if no abandoned attempt can still commit. One that timed out may be held by the emulator
     /// (a slow commit) and pay later, once a top-up has made the balance enough. So the backend waits out the longest
-    /// hold and cancels the bill_no, as README "Testing your retry logic" step 3 says: 90000 means it never paid.
+    /// hold and cancels the bill_no, as docs/reference.md §1.3, "What a correct backend does", step 3 says: 90000 means it never paid.
     /// </summary>
     private async Task SettleRefusedPayAsync(SoakUser user, string billNo, long amt, MidasAnswer answer, CancellationToken cancellation)
     {
