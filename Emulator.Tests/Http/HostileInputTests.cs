@@ -19,14 +19,12 @@ namespace MidasEmulator.Tests.Http;
 public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : IClassFixture<HostileInputTests.Emulator>
 {
     /// <summary>
-    /// One emulator for the whole corpus, with an access token for the default app. Its seed is the default app and
-    /// the first three seeded users only, so that reading the whole state twice per case stays cheap.
+    /// One emulator for the whole corpus, with an access token for the default app. Its seed is the test seed (the
+    /// default app and three users), so that reading the whole state twice per case stays cheap.
     /// </summary>
     public sealed class Emulator : IAsyncLifetime
     {
-        private static readonly string SmallSeed = WriteSmallSeed();
-
-        public EmulatorApp App { get; } = new(new Dictionary<string, string?> { ["Midas:SeedFile"] = SmallSeed });
+        public EmulatorApp App { get; } = new();
 
         public HttpClient Http { get; private set; } = null!;
 
@@ -42,21 +40,7 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
         {
             Http.Dispose();
             App.Dispose();
-            File.Delete(SmallSeed);
             return Task.CompletedTask;
-        }
-
-        private static string WriteSmallSeed()
-        {
-            var seed = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "seed-data", "seed.json")))!;
-            var users = seed["users"]!.AsArray();
-            while (users.Count > 3)
-            {
-                users.RemoveAt(users.Count - 1);
-            }
-            var path = Path.Combine(Path.GetTempPath(), $"midas-hostile-seed-{Guid.NewGuid():N}.json");
-            File.WriteAllText(path, seed.ToJsonString());
-            return path;
         }
     }
 
