@@ -11,6 +11,8 @@ namespace MidasEmulator.Tests.Container;
 /// SIGTERM, and the pay still there in a new container on the same volume. Skipped only outside CI when no
 /// container engine is at hand.
 /// </summary>
+// Slow: builds the Dockerfile and runs two containers.
+[Trait("Category", "Slow")]
 // With the load tests, one at a time: the image build takes both cores, and the other process tests time their stops.
 [Collection(nameof(LoadTests))]
 public sealed class ContainerTests
