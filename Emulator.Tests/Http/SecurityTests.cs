@@ -2,9 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Reflection;
-using System.Reflection.Emit;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
@@ -15,7 +12,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
-using MidasEmulator.Endpoints;
 using MidasEmulator.Journal;
 using MidasEmulator.Logging;
 using MidasEmulator.Signing;
@@ -285,33 +281,73 @@ public sealed class SecurityTests
     }
 
     // --- constant-time comparison ------------------------------------------------------------------------------------
+    // Secrets are compared in Emulator/Signing/ and Emulator/Auth/ with CryptographicOperations.FixedTimeEquals only. The
+    // build enforces it there: Emulator/BannedSymbols.txt bans the early-exit comparisons (RS0030, an error in those
+    // folders by .editorconfig). RS0030 does not see == and != on strings nor string constant patterns (Roslyn binds
+    // them as built-in operators, dotnet/roslyn-analyzers#6622): the scan below finds those in the same folders.
 
-    [Theory]
-    [InlineData(typeof(MidasSignature), nameof(MidasSignature.Verify))]
-    public void SignatureVerifier_ComparesWithFixedTimeEquals_AndNeverWithAnEarlyExitCompare(Type type, string method)
+    private static readonly string[] SecretFolders = ["Emulator/Signing", "Emulator/Auth"];
+
+    [Fact]
+    public void BannedSymbols_ListsTheEarlyExitComparisons_AndIsAnErrorInTheSecretFoldersOnly()
     {
-        var called = CalledMethods(type.GetMethod(method, BindingFlags.Public | BindingFlags.Static)!);
+        var root = PublishedEmulator.RepositoryRoot();
+        var banned = File.ReadAllLines(Path.Combine(root, "Emulator", "BannedSymbols.txt"))
+            .Where(l => l.Length > 0 && !l.StartsWith("//", StringComparison.Ordinal)).ToList();
+        var project = File.ReadAllText(Path.Combine(root, "Emulator", "Emulator.csproj"));
+        var editorconfig = File.ReadAllText(Path.Combine(root, ".editorconfig"));
 
-        Assert.Contains(called, m => m.DeclaringType == typeof(CryptographicOperations) && m.Name == nameof(CryptographicOperations.FixedTimeEquals));
-        Assert.DoesNotContain(called, IsEarlyExitCompare);
+        foreach (var id in new[] { "M:System.String.op_Equality(System.String,System.String)", "M:System.String.Equals(System.String,System.String)",
+            "M:System.String.Equals(System.String)", "M:System.String.CompareOrdinal(System.String,System.String)",
+            "M:System.MemoryExtensions.SequenceEqual``1(System.ReadOnlySpan{``0},System.ReadOnlySpan{``0})",
+            "M:System.Linq.Enumerable.SequenceEqual``1(System.Collections.Generic.IEnumerable{``0},System.Collections.Generic.IEnumerable{``0})" })
+        {
+            Assert.Contains(banned, l => l.StartsWith(id + ";", StringComparison.Ordinal));
+        }
+        Assert.All(banned, l => Assert.Contains("CryptographicOperations.FixedTimeEquals", l, StringComparison.Ordinal));
+        Assert.Contains("<AdditionalFiles Include=\"BannedSymbols.txt\" />", project, StringComparison.Ordinal);
+        Assert.Contains("Include=\"Microsoft.CodeAnalysis.BannedApiAnalyzers\"", project, StringComparison.Ordinal);
+        Assert.Contains("[Emulator/{Signing,Auth}/**.cs]\n# Secrets (AppKeys, session_keys, signatures, tokens) are compared here: only CryptographicOperations.FixedTimeEquals.\n"
+            + "dotnet_diagnostic.RS0030.severity = error", editorconfig.Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void SecretComparisons_ElsewhereUseFixedTimeEqualsToo()
+    public void SecretFolders_CompareNoStringWithAnOperatorOrAPattern_OutsideAnExplainedPragma()
     {
-        // SignatureCheck only calls the verifier; the admin token and the app secret are compared in place.
-        var signatureCheck = typeof(SignatureCheck).GetMethods(BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static).SelectMany(CalledMethods).ToList();
-        Assert.Contains(signatureCheck, m => m.DeclaringType == typeof(MidasSignature) && m.Name == nameof(MidasSignature.Verify));
-        Assert.DoesNotContain(signatureCheck, IsEarlyExitCompare);
+        var root = PublishedEmulator.RepositoryRoot();
+        var files = SecretFolders.SelectMany(f => Directory.GetFiles(Path.Combine(root, f), "*.cs", SearchOption.AllDirectories))
+            .Select(path => (Path.GetRelativePath(root, path), File.ReadAllText(path))).ToList();
 
-        foreach (var holder in new[] { typeof(AdminEndpoints), typeof(WeChatEndpoints) })
-        {
-            // Lambdas and async state machines live in nested types: read them all.
-            var methods = new[] { holder }.Concat(holder.GetNestedTypes(BindingFlags.NonPublic).SelectMany(t => t.GetNestedTypes(BindingFlags.NonPublic).Append(t)))
-                .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
-                .SelectMany(CalledMethods).ToList();
-            Assert.Contains(methods, m => m.DeclaringType == typeof(CryptographicOperations) && m.Name == nameof(CryptographicOperations.FixedTimeEquals));
-        }
+        Assert.True(files.Count >= 5, $"only {files.Count} files in {string.Join(", ", SecretFolders)}");
+        var found = StringComparisonScan.Find(files);
+        Assert.True(found.Count == 0, "early-exit string comparisons where secrets are compared (use CryptographicOperations.FixedTimeEquals, "
+            + "or #pragma warning disable RS0030 // not a secret: …):\n" + string.Join('\n', found));
+    }
+
+    [Fact]
+    public void StringComparisonScan_FindsOperatorsAndPatternsOnStringsAndWhatDoesNotBind_ButNotNullChecksOtherTypesOrExplainedPragmas()
+    {
+        const string Source = """
+            namespace Probe;
+            public static class Compare
+            {
+                public static bool A(string a, string b) => a == b;
+                public static bool B(string a, string? b) => a != b;
+                public static bool C(string a) => a is "x";
+                public static int D(string a) { switch (a) { case "y": return 1; default: return 0; } }
+                public static int E(string a) => a switch { "z" => 1, _ => 0 };
+                public static bool Fine(string? a, int n, char c) => a == null || a is null || a is not null || n == 64 || c == ' ' || a?.Length != 3;
+            #pragma warning disable RS0030 // not a secret: the probe's own exemption
+                public static bool Exempt(string a, string b) => a == b;
+            #pragma warning restore RS0030
+                public static bool AfterRestore(string a, string b) => a == b;
+                public static bool Unbound(Missing a, object b) => a == b;
+            }
+            """;
+
+        var found = StringComparisonScan.Find([("Probe.cs", Source)]);
+
+        Assert.Equal(["Probe.cs:4", "Probe.cs:5", "Probe.cs:6", "Probe.cs:7", "Probe.cs:8", "Probe.cs:13", "Probe.cs:14"], found.Select(f => f[..f.IndexOf(' ', StringComparison.Ordinal)]));
     }
 
     [Fact]
@@ -332,53 +368,6 @@ public sealed class SecurityTests
         {
             Assert.False(MidasSignature.Verify(Key, Message, wrong), wrong);
         }
-    }
-
-    private static bool IsEarlyExitCompare(MethodBase m) =>
-        (m.DeclaringType == typeof(string) && m.Name is "Equals" or "op_Equality" or "op_Inequality" or "Compare" or "CompareOrdinal")
-        || m.Name is "SequenceEqual" or "SequenceCompareTo";
-
-    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value);
-
-    /// <summary>The methods a method's IL calls (call, callvirt, newobj, ldftn), read opcode by opcode.</summary>
-    private static List<MethodBase> CalledMethods(MethodBase method)
-    {
-        var called = new List<MethodBase>();
-        if (method.GetMethodBody()?.GetILAsByteArray() is not { } il)
-        {
-            return called;
-        }
-        for (var at = 0; at < il.Length;)
-        {
-            var value = il[at] == 0xFE ? (short)(0xFE00 | il[at + 1]) : il[at];
-            var op = OpCodesByValue[value];
-            at += op.Size;
-            if (op.OperandType == OperandType.InlineMethod)
-            {
-                try
-                {
-                    if (method.Module.ResolveMethod(BitConverter.ToInt32(il, at), method.DeclaringType?.GetGenericArguments(), method.IsGenericMethod ? method.GetGenericArguments() : null) is { } target)
-                    {
-                        called.Add(target);
-                    }
-                }
-                catch (ArgumentException)
-                {
-                    // A generic instantiation that cannot be resolved here: not one of the methods looked for.
-                }
-            }
-            at += op.OperandType switch
-            {
-                OperandType.InlineNone => 0,
-                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-                OperandType.InlineVar => 2,
-                OperandType.InlineI8 or OperandType.InlineR => 8,
-                OperandType.InlineSwitch => 4 + (4 * BitConverter.ToInt32(il, at)),
-                _ => 4,
-            };
-        }
-        return called;
     }
 
     // --- bounded request bodies and journal --------------------------------------------------------------------------
