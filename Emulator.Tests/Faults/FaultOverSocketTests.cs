@@ -72,6 +72,7 @@ public sealed class FaultOverSocketTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Slow")] // a delay fault of seconds
     public async Task Pay_DelayAfterCommitLongerThanTheClientTimeout_TheRetryAnswers90012_OneDeduction()
     {
         await _admin.AddFaultAsync(new { endpoint = "pay", action = "delay", delay_ms = 1500, after_commit = true, times = 1 });
@@ -85,6 +86,7 @@ public sealed class FaultOverSocketTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Slow")] // a delay fault of seconds
     public async Task Pay_DelayBeforeCommitLongerThanTheClientTimeout_TheRetryPays_AndTheLateCommitAnswers90012()
     {
         await _admin.AddFaultAsync(new { endpoint = "pay", action = "delay", delay_ms = 2500, after_commit = false, times = 1 });

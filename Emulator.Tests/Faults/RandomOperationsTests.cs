@@ -15,6 +15,8 @@ namespace MidasEmulator.Tests.Faults;
 /// GET /admin/invariants must find the ledger sound (conservation, each bill_no at most once, each cancel once).
 /// CsCheck shrinks a failing sequence to a short one and prints its seed.
 /// </summary>
+// Slow: a property test of many random operation sequences, each on its own emulator.
+[Trait("Category", "Slow")]
 public sealed class RandomOperationsTests(ITestOutputHelper output)
 {
     private const int Users = 3;

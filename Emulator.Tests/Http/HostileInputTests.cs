@@ -19,14 +19,12 @@ namespace MidasEmulator.Tests.Http;
 public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : IClassFixture<HostileInputTests.Emulator>
 {
     /// <summary>
-    /// One emulator for the whole corpus, with an access token for the default app. Its seed is the default app and
-    /// the first three seeded users only, so that reading the whole state twice per case stays cheap.
+    /// One emulator for the whole corpus, with an access token for the default app. Its seed is the test seed (the
+    /// default app and three users), so that reading the whole state twice per case stays cheap.
     /// </summary>
     public sealed class Emulator : IAsyncLifetime
     {
-        private static readonly string SmallSeed = WriteSmallSeed();
-
-        public EmulatorApp App { get; } = new(new Dictionary<string, string?> { ["Midas:SeedFile"] = SmallSeed });
+        public EmulatorApp App { get; } = new();
 
         public HttpClient Http { get; private set; } = null!;
 
@@ -42,21 +40,7 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
         {
             Http.Dispose();
             App.Dispose();
-            File.Delete(SmallSeed);
             return Task.CompletedTask;
-        }
-
-        private static string WriteSmallSeed()
-        {
-            var seed = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "seed-data", "seed.json")))!;
-            var users = seed["users"]!.AsArray();
-            while (users.Count > 3)
-            {
-                users.RemoveAt(users.Count - 1);
-            }
-            var path = Path.Combine(Path.GetTempPath(), $"midas-hostile-seed-{Guid.NewGuid():N}.json");
-            File.WriteAllText(path, seed.ToJsonString());
-            return path;
         }
     }
 
@@ -275,15 +259,19 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
         Add("pay openid as a boolean", Midas("pay", f => f.Set("openid", "true"), expected: WeChat(ParamError, "openid must be a string")));
 
         // appid and offer_id are checked against the registered app first (90017), then zone_id and pf by value.
-        foreach (var (label, value) in new[] { ("empty", ""), ("10,000 characters", new string('w', 10_000)), ("unicode", "wx应用"),
-            ("control characters", "wx\u0001\u0007"), ("a different case", "WX1234567") })
+        foreach (var (label, value) in new[] { ("empty", ""), ("unicode", "wx应用"), ("control characters", "wx\u0001\u0007"), ("a different case", "WX1234567") })
         {
             Add($"pay appid {label}", Midas("pay", f => f.Str("appid", value), expected: WeChat(90017, "no privilege")));
         }
+        // A hint quotes an unvalidated value cut to its first 64 characters and an ellipsis (MidasReply.Echo): the text
+        // after "appid " is exactly those 64 and then "…" (not the 65th character, not 64 from elsewhere in the value).
+        Add("pay appid 10,000 characters", Midas("pay", f => f.Str("appid", Distinct(10_000)),
+            expected: WeChat(90017, $"no privilege hint: appid {Distinct(64)}… is not registered")));
         Add("pay appid as a number", Midas("pay", f => f.Set("appid", "1234567"), expected: WeChat(90017, "no privilege")));
         Add("pay appid as an array", Midas("pay", f => f.Set("appid", "[]"), expected: WeChat(ParamError, "appid must be a string")));
         Add("pay offer_id of another offer", Midas("pay", f => f.Str("offer_id", "87654321"), expected: WeChat(90017, "offer_id")));
-        Add("pay offer_id 10,000 characters", Midas("pay", f => f.Str("offer_id", new string('9', 10_000)), expected: WeChat(90017, "offer_id")));
+        Add("pay offer_id 10,000 characters", Midas("pay", f => f.Str("offer_id", Distinct(10_000)),
+            expected: WeChat(90017, $"no privilege hint: offer_id {Distinct(64)}… is not the Midas offer")));
         Add("getbalance zone_id empty", Midas("getbalance", f => f.Str("zone_id", ""), expected: WeChat(ParamError, "zone_id")));
         Add("getbalance zone_id 65 characters", Midas("getbalance", f => f.Str("zone_id", new string('z', 65)), expected: WeChat(ParamError, "zone_id")));
         Add("getbalance zone_id as an object", Midas("getbalance", f => f.Set("zone_id", "{}"), expected: WeChat(ParamError, "zone_id must be a string")));
@@ -363,7 +351,8 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
         Add("token with another app's sandbox key as secret", Plain("GET", $"{TokenPath}&appid={EmulatorApp.Appid}&secret={EmulatorApp.SandboxKey}",
             WeChat(40001, "secret does not match")));
         Add("token unknown appid", Plain("GET", $"{TokenPath}&appid=wxnobody&secret=x", WeChat(40013, "invalid appid")));
-        Add("token appid of 4,000 characters", Plain("GET", $"{TokenPath}&appid={new string('w', 4_000)}&secret=x", WeChat(40013, "invalid appid")));
+        Add("token appid of 4,000 characters", Plain("GET", $"{TokenPath}&appid={Distinct(4_000)}&secret=x",
+            WeChat(40013, $"invalid appid hint: {Distinct(64)}… is not registered")));
         Add("token appid twice", Plain("GET", $"{TokenPath}&appid={EmulatorApp.Appid}&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}",
             WeChat(40013, "invalid appid")));
         Add("token appid percent junk", Plain("GET", $"{TokenPath}&appid=%zz%C3%28%00&secret=x", WeChat(40013, "invalid appid")));
@@ -558,6 +547,10 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
     private static Expectation WeChat(int errcode, string says) => new(true, errcode, says);
 
     private static Expectation Http(int status) => new(false, status, "");
+
+    /// <summary>"0123456789101112…" cut to <paramref name="length"/>: a long value whose first 64 characters are no other 64 of it.</summary>
+    private static string Distinct(int length) =>
+        string.Concat(Enumerable.Range(0, length).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)))[..length];
 
     private static string Repeat(string text, int times) => new StringBuilder(text.Length * times).Insert(0, text, times).ToString();
 

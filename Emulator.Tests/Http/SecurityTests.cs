@@ -2,9 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Reflection;
-using System.Reflection.Emit;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
@@ -15,7 +12,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
-using MidasEmulator.Endpoints;
 using MidasEmulator.Journal;
 using MidasEmulator.Logging;
 using MidasEmulator.Signing;
@@ -125,105 +121,182 @@ public sealed class SecurityTests
     // --- secrets -----------------------------------------------------------------------------------------------------
 
     [Fact]
-    public async Task Secrets_NeverAppearInTheConsoleLogTheJournalOrAdminRepliesThatDidNotRegisterThem()
+    public async Task Secrets_AfterTrafficFullOfThem_NeverAppearInTheConsoleLog()
     {
-        using var app = new EmulatorApp(VerboseLogging);
-        using var console = new ConsoleCapture(app);
-        var logged = console.Factory;
-        using var http = logged.CreateClient();
-        var backend = new GameBackend(logged.CreateClient(), app.Clock);
+        using var run = await SecretsTraffic.RunAsync();
 
-        var secrets = new List<string> { EmulatorApp.Secret, EmulatorApp.SandboxKey, EmulatorApp.ProductionKey, User.SessionKey };
-        secrets.Add(await backend.AccessTokenAsync());
+        var log = run.Console.Text();
 
-        // A second app, registered by the admin caller: its secrets may show in /admin/apps only.
-        const string OtherSecret = "other-app-secret-0123456789abcdef";
-        const string OtherKey = "other-app-production-key-0123456789";
-        const string OtherSandboxKey = "other-app-sandbox-key-0123456789ab";
-        secrets.AddRange([OtherSecret, OtherKey, OtherSandboxKey]);
-        using (var registered = await http.PostAsJsonAsync("/admin/apps",
-            new { appid = "wxsecurity", secret = OtherSecret, offer_id = "777", app_key = OtherKey, sandbox_app_key = OtherSandboxKey }))
-        {
-            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
-        }
-        var otherToken = (await http.GetFromJsonAsync<JsonElement>($"/cgi-bin/token?grant_type=client_credential&appid=wxsecurity&secret={OtherSecret}"))
-            .GetProperty("access_token").GetString()!;
-        secrets.Add(otherToken);
-
-        // A player logs in through jscode2session: a session_key only the backend may see.
-        const string Player = "oSecurityTestPlayer0000000001";
-        var code = (await (await http.PostAsJsonAsync("/admin/login-codes", new { appid = EmulatorApp.Appid, openid = Player }))
-            .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString()!;
-        var login = await http.GetFromJsonAsync<JsonElement>(
-            $"/sns/jscode2session?appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}&js_code={code}&grant_type=authorization_code");
-        var player = new GameUser(Player, login.GetProperty("session_key").GetString()!);
-        secrets.Add(player.SessionKey);
-
-        // Traffic: good calls, refused signatures (the journal keeps their string-to-sign), credentials in bodies
-        // (as real game code has sent them), and credentials in queries of refused auth calls.
-        using (var funded = await http.PutAsJsonAsync($"/admin/accounts/{Player}", new { balance = 100, appid = EmulatorApp.Appid }))
-        {
-            funded.EnsureSuccessStatusCode();
-        }
-        WireAssert.Ok(await backend.PayAsync(player, "SEC-1", 5));
-        WireAssert.Code(90011, await backend.CallAsync("pay", player, new() { ["amt"] = 5L, ["bill_no"] = "SEC-2" }, appKey: EmulatorApp.ProductionKey));
-        WireAssert.Code(90011, await backend.CallAsync("getbalance", User, [], sandbox: false, appKey: EmulatorApp.SandboxKey));
-        WireAssert.Code(90009, await backend.CallAsync("getbalance", player, [], sessionKey: User.SessionKey));
-        WireAssert.Code(90009, await backend.CallAsync("present", User, new() { ["bill_no"] = "SEC-3", ["present_counts"] = 1L }, sessionKey: player.SessionKey));
-        WireAssert.Ok(await backend.CallAsync("getbalance", User, [], tamper: body => body["session_key"] = User.SessionKey));
-        WireAssert.Code(90011, await backend.CallAsync("getbalance", User, [], tamper: body =>
-        {
-            body["app_key"] = EmulatorApp.SandboxKey;
-            body["nested"] = new System.Text.Json.Nodes.JsonObject { ["secret"] = EmulatorApp.Secret };
-            body["sig"] = "0" + body["sig"]!.GetValue<string>()[1..];
-        }));
-        var token = await backend.AccessTokenAsync();
-        await backend.PostRawAsync($"/cgi-bin/midas/sandbox/getbalance?access_token={token}",
-            $"{{\"session_key\":\"{User.SessionKey}\",\"session_key\":\"{player.SessionKey}\",\"access_token\":\"{token}\"}}");
-        // A body the journal cuts inside a session_key value, and one whose session_key lies beyond the cut.
-        var padTo = RequestJournal.MaxBodyBytes - "{\"pad\":\"\",\"session_key\":\"V7Q38".Length;
-        await backend.PostRawAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}",
-            $"{{\"pad\":\"{new string('x', padTo)}\",\"session_key\":\"{User.SessionKey}\"}}");
-        await backend.PostRawAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}",
-            $"{{\"pad\":\"{new string('x', 5000)}\",\"session_key\":\"{User.SessionKey}\"}}");
-        await backend.PostRawAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}",
-            $"session_key={Uri.EscapeDataString(User.SessionKey)}&secret={EmulatorApp.Secret}&amt=1", "application/x-www-form-urlencoded");
-        // Names in another case or percent-encoded: ASP.NET reads both as secret, so the journal must hide both.
-        await http.GetStringAsync($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&SECRET={EmulatorApp.Secret}");
-        await http.GetStringAsync($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&%73ecret={EmulatorApp.Secret}");
-        await backend.PostRawAsync($"/cgi-bin/midas/sandbox/getbalance?ACCESS_TOKEN={token}",
-            $"{{\"session_key\":[\"{User.SessionKey}\",\"{player.SessionKey}\"],\"secre\\u0074\":\"{EmulatorApp.Secret}\",\"App_Key\":\"{EmulatorApp.SandboxKey}\"}}");
-        await http.GetStringAsync($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&secret={EmulatorApp.SandboxKey}");
-        await http.GetStringAsync($"/cgi-bin/token?grant_type=nope&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}");
-        await http.GetStringAsync($"/sns/jscode2session?appid=wxsecurity&secret={OtherSecret}&js_code=nope&grant_type=authorization_code");
-        await http.GetStringAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}");
-        using (await http.PostAsJsonAsync("/admin/faults", new { endpoint = "getbalance", times = 1 }))
-        {
-        }
-        WireAssert.Code(-1, await backend.GetBalanceAsync(User));
-
-        // Everything the emulator wrote or answers, except the calls whose caller registered or was issued the secret.
-        var shown = new StringBuilder();
-        foreach (var path in new[] { "/admin/requests?limit=10000", "/admin/orders?limit=10000", $"/admin/accounts/{Player}?appid={EmulatorApp.Appid}",
-            "/admin/faults", "/admin/health", "/admin/clock", "/admin/requests?endpoint=token", "/admin/orders?colour=red" })
-        {
-            using var response = await http.GetAsync(path);
-            Assert.True((int)response.StatusCode < 500, path);
-            shown.AppendLine(await response.Content.ReadAsStringAsync());
-        }
-        var journal = shown.ToString();
-        var entries = (await http.GetFromJsonAsync<JsonElement[]>("/admin/requests?limit=10000"))!;
-        Assert.Contains(entries, e => e.GetProperty("string_to_sign").GetString() is { } signed && signed.EndsWith("session_key=***", StringComparison.Ordinal));
-        Assert.Contains(entries, e => e.GetProperty("body").GetString() is { } body && body.Contains("\"session_key\":\"***\"", StringComparison.Ordinal));
-        var log = console.Text();
         Assert.Contains("pay env=sandbox", log, StringComparison.Ordinal);
         Assert.Contains("dbug: Microsoft.AspNetCore.Routing", log, StringComparison.Ordinal); // the verbose levels did take effect
+        SecretsTraffic.AssertNoneIn(run.Secrets, log, "the console log");
+    }
 
-        foreach (var secret in secrets)
+    [Fact]
+    public async Task Secrets_AfterTrafficFullOfThem_NeverAppearInTheJournal()
+    {
+        using var run = await SecretsTraffic.RunAsync();
+
+        var shown = await SecretsTraffic.ReadAsync(run.Http, "/admin/requests?limit=10000", "/admin/requests?endpoint=token");
+
+        var entries = (await run.Http.GetFromJsonAsync<JsonElement[]>("/admin/requests?limit=10000"))!;
+        Assert.Contains(entries, e => e.GetProperty("string_to_sign").GetString() is { } signed && signed.EndsWith("session_key=***", StringComparison.Ordinal));
+        Assert.Contains(entries, e => e.GetProperty("body").GetString() is { } body && body.Contains("\"session_key\":\"***\"", StringComparison.Ordinal));
+        SecretsTraffic.AssertNoneIn(run.Secrets, shown, "the journal (GET /admin/requests)");
+    }
+
+    [Fact]
+    public async Task Secrets_AfterTrafficFullOfThem_NeverAppearInAdminRepliesThatDidNotRegisterThem()
+    {
+        using var run = await SecretsTraffic.RunAsync();
+
+        // Every other admin read, except the calls whose caller registered or was issued the secret.
+        var shown = await SecretsTraffic.ReadAsync(run.Http, "/admin/orders?limit=10000", $"/admin/accounts/{SecretsTraffic.Player}?appid={EmulatorApp.Appid}",
+            "/admin/faults", "/admin/health", "/admin/clock", "/admin/orders?colour=red");
+
+        Assert.Contains(SecretsTraffic.Player, shown, StringComparison.Ordinal); // the replies were read, not empty
+        SecretsTraffic.AssertNoneIn(run.Secrets, shown, "an admin reply");
+    }
+
+    /// <summary>
+    /// The traffic the three secrets tests share: a second app registered over admin, a player logged in through
+    /// jscode2session, good calls, refused signatures (the journal keeps their string-to-sign), credentials in bodies and
+    /// in queries, in other cases and percent-encoded, and a fault; with every log level at its most verbose.
+    /// </summary>
+    private sealed class SecretsTraffic : IDisposable
+    {
+        public const string Player = "oSecurityTestPlayer0000000001";
+
+        private readonly EmulatorApp _app = new(VerboseLogging);
+
+        private SecretsTraffic()
         {
-            Assert.False(log.Contains(secret, StringComparison.Ordinal), $"the console log holds {secret}");
-            Assert.False(journal.Contains(secret, StringComparison.Ordinal), $"an admin reply holds {secret}");
-            Assert.False(journal.Contains(JsonEncodedText.Encode(secret).ToString(), StringComparison.Ordinal), $"an admin reply holds {secret}, JSON-escaped");
+            Console = new ConsoleCapture(_app);
+            Http = Console.Factory.CreateClient();
+        }
+
+        public ConsoleCapture Console { get; }
+
+        public HttpClient Http { get; }
+
+        /// <summary>The default app's secret, AppKeys and access tokens, the second app's, and both players' session_keys.</summary>
+        public List<string> Secrets { get; } = [];
+
+        public static async Task<SecretsTraffic> RunAsync()
+        {
+            var run = new SecretsTraffic();
+            try
+            {
+                await run.SendAsync();
+                return run;
+            }
+            catch
+            {
+                run.Dispose();
+                throw;
+            }
+        }
+
+        public static async Task<string> ReadAsync(HttpClient http, params string[] paths)
+        {
+            var shown = new StringBuilder();
+            foreach (var path in paths)
+            {
+                using var response = await http.GetAsync(path);
+                Assert.True((int)response.StatusCode < 500, path);
+                shown.AppendLine(await response.Content.ReadAsStringAsync());
+            }
+            return shown.ToString();
+        }
+
+        public static void AssertNoneIn(List<string> secrets, string channel, string name)
+        {
+            Assert.True(secrets.Count >= 10, $"only {secrets.Count} secrets");
+            foreach (var secret in secrets)
+            {
+                Assert.False(channel.Contains(secret, StringComparison.Ordinal), $"{name} holds {secret}");
+                Assert.False(channel.Contains(JsonEncodedText.Encode(secret).ToString(), StringComparison.Ordinal), $"{name} holds {secret}, JSON-escaped");
+            }
+        }
+
+        private async Task SendAsync()
+        {
+            var http = Http;
+            var backend = new GameBackend(Console.Factory.CreateClient(), _app.Clock);
+            Secrets.AddRange([EmulatorApp.Secret, EmulatorApp.SandboxKey, EmulatorApp.ProductionKey, User.SessionKey]);
+            Secrets.Add(await backend.AccessTokenAsync());
+
+            // A second app, registered by the admin caller: its secrets may show in /admin/apps only.
+            const string OtherSecret = "other-app-secret-0123456789abcdef";
+            const string OtherKey = "other-app-production-key-0123456789";
+            const string OtherSandboxKey = "other-app-sandbox-key-0123456789ab";
+            Secrets.AddRange([OtherSecret, OtherKey, OtherSandboxKey]);
+            using (var registered = await http.PostAsJsonAsync("/admin/apps",
+                new { appid = "wxsecurity", secret = OtherSecret, offer_id = "777", app_key = OtherKey, sandbox_app_key = OtherSandboxKey }))
+            {
+                Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+            }
+            var otherToken = (await http.GetFromJsonAsync<JsonElement>($"/cgi-bin/token?grant_type=client_credential&appid=wxsecurity&secret={OtherSecret}"))
+                .GetProperty("access_token").GetString()!;
+            Secrets.Add(otherToken);
+
+            // A player logs in through jscode2session: a session_key only the backend may see.
+            var code = (await (await http.PostAsJsonAsync("/admin/login-codes", new { appid = EmulatorApp.Appid, openid = Player }))
+                .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString()!;
+            var login = await http.GetFromJsonAsync<JsonElement>(
+                $"/sns/jscode2session?appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}&js_code={code}&grant_type=authorization_code");
+            var player = new GameUser(Player, login.GetProperty("session_key").GetString()!);
+            Secrets.Add(player.SessionKey);
+
+            // Traffic: good calls, refused signatures (the journal keeps their string-to-sign), credentials in bodies
+            // (as real game code has sent them), and credentials in queries of refused auth calls.
+            using (var funded = await http.PutAsJsonAsync($"/admin/accounts/{Player}", new { balance = 100, appid = EmulatorApp.Appid }))
+            {
+                funded.EnsureSuccessStatusCode();
+            }
+            WireAssert.Ok(await backend.PayAsync(player, "SEC-1", 5));
+            WireAssert.Code(90011, await backend.CallAsync("pay", player, new() { ["amt"] = 5L, ["bill_no"] = "SEC-2" }, appKey: EmulatorApp.ProductionKey));
+            WireAssert.Code(90011, await backend.CallAsync("getbalance", User, [], sandbox: false, appKey: EmulatorApp.SandboxKey));
+            WireAssert.Code(90009, await backend.CallAsync("getbalance", player, [], sessionKey: User.SessionKey));
+            WireAssert.Code(90009, await backend.CallAsync("present", User, new() { ["bill_no"] = "SEC-3", ["present_counts"] = 1L }, sessionKey: player.SessionKey));
+            WireAssert.Ok(await backend.CallAsync("getbalance", User, [], tamper: body => body["session_key"] = User.SessionKey));
+            WireAssert.Code(90011, await backend.CallAsync("getbalance", User, [], tamper: body =>
+            {
+                body["app_key"] = EmulatorApp.SandboxKey;
+                body["nested"] = new System.Text.Json.Nodes.JsonObject { ["secret"] = EmulatorApp.Secret };
+                body["sig"] = "0" + body["sig"]!.GetValue<string>()[1..];
+            }));
+            var token = await backend.AccessTokenAsync();
+            await backend.PostRawAsync($"/cgi-bin/midas/sandbox/getbalance?access_token={token}",
+                $"{{\"session_key\":\"{User.SessionKey}\",\"session_key\":\"{player.SessionKey}\",\"access_token\":\"{token}\"}}");
+            // A body the journal cuts inside a session_key value, and one whose session_key lies beyond the cut.
+            var padTo = RequestJournal.MaxBodyBytes - "{\"pad\":\"\",\"session_key\":\"V7Q38".Length;
+            await backend.PostRawAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}",
+                $"{{\"pad\":\"{new string('x', padTo)}\",\"session_key\":\"{User.SessionKey}\"}}");
+            await backend.PostRawAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}",
+                $"{{\"pad\":\"{new string('x', 5000)}\",\"session_key\":\"{User.SessionKey}\"}}");
+            await backend.PostRawAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}",
+                $"session_key={Uri.EscapeDataString(User.SessionKey)}&secret={EmulatorApp.Secret}&amt=1", "application/x-www-form-urlencoded");
+            // Names in another case or percent-encoded: ASP.NET reads both as secret, so the journal must hide both.
+            await http.GetStringAsync($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&SECRET={EmulatorApp.Secret}");
+            await http.GetStringAsync($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&%73ecret={EmulatorApp.Secret}");
+            await backend.PostRawAsync($"/cgi-bin/midas/sandbox/getbalance?ACCESS_TOKEN={token}",
+                $"{{\"session_key\":[\"{User.SessionKey}\",\"{player.SessionKey}\"],\"secre\\u0074\":\"{EmulatorApp.Secret}\",\"App_Key\":\"{EmulatorApp.SandboxKey}\"}}");
+            await http.GetStringAsync($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&secret={EmulatorApp.SandboxKey}");
+            await http.GetStringAsync($"/cgi-bin/token?grant_type=nope&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}");
+            await http.GetStringAsync($"/sns/jscode2session?appid=wxsecurity&secret={OtherSecret}&js_code=nope&grant_type=authorization_code");
+            await http.GetStringAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}");
+            using (await http.PostAsJsonAsync("/admin/faults", new { endpoint = "getbalance", times = 1 }))
+            {
+            }
+            WireAssert.Code(-1, await backend.GetBalanceAsync(User));
+        }
+
+        public void Dispose()
+        {
+            Http.Dispose();
+            Console.Dispose();
+            _app.Dispose();
         }
     }
 
@@ -285,33 +358,73 @@ public sealed class SecurityTests
     }
 
     // --- constant-time comparison ------------------------------------------------------------------------------------
+    // Secrets are compared in Emulator/Signing/ and Emulator/Auth/ with CryptographicOperations.FixedTimeEquals only. The
+    // build enforces it there: Emulator/BannedSymbols.txt bans the early-exit comparisons (RS0030, an error in those
+    // folders by .editorconfig). RS0030 does not see == and != on strings nor string constant patterns (Roslyn binds
+    // them as built-in operators, dotnet/roslyn-analyzers#6622): the scan below finds those in the same folders.
 
-    [Theory]
-    [InlineData(typeof(MidasSignature), nameof(MidasSignature.Verify))]
-    public void SignatureVerifier_ComparesWithFixedTimeEquals_AndNeverWithAnEarlyExitCompare(Type type, string method)
+    private static readonly string[] SecretFolders = ["Emulator/Signing", "Emulator/Auth"];
+
+    [Fact]
+    public void BannedSymbols_ListsTheEarlyExitComparisons_AndIsAnErrorInTheSecretFoldersOnly()
     {
-        var called = CalledMethods(type.GetMethod(method, BindingFlags.Public | BindingFlags.Static)!);
+        var root = PublishedEmulator.RepositoryRoot();
+        var banned = File.ReadAllLines(Path.Combine(root, "Emulator", "BannedSymbols.txt"))
+            .Where(l => l.Length > 0 && !l.StartsWith("//", StringComparison.Ordinal)).ToList();
+        var project = File.ReadAllText(Path.Combine(root, "Emulator", "Emulator.csproj"));
+        var editorconfig = File.ReadAllText(Path.Combine(root, ".editorconfig"));
 
-        Assert.Contains(called, m => m.DeclaringType == typeof(CryptographicOperations) && m.Name == nameof(CryptographicOperations.FixedTimeEquals));
-        Assert.DoesNotContain(called, IsEarlyExitCompare);
+        foreach (var id in new[] { "M:System.String.op_Equality(System.String,System.String)", "M:System.String.Equals(System.String,System.String)",
+            "M:System.String.Equals(System.String)", "M:System.String.CompareOrdinal(System.String,System.String)",
+            "M:System.MemoryExtensions.SequenceEqual``1(System.ReadOnlySpan{``0},System.ReadOnlySpan{``0})",
+            "M:System.Linq.Enumerable.SequenceEqual``1(System.Collections.Generic.IEnumerable{``0},System.Collections.Generic.IEnumerable{``0})" })
+        {
+            Assert.Contains(banned, l => l.StartsWith(id + ";", StringComparison.Ordinal));
+        }
+        Assert.All(banned, l => Assert.Contains("CryptographicOperations.FixedTimeEquals", l, StringComparison.Ordinal));
+        Assert.Contains("<AdditionalFiles Include=\"BannedSymbols.txt\" />", project, StringComparison.Ordinal);
+        Assert.Contains("Include=\"Microsoft.CodeAnalysis.BannedApiAnalyzers\"", project, StringComparison.Ordinal);
+        Assert.Contains("[Emulator/{Signing,Auth}/**.cs]\n# Secrets (AppKeys, session_keys, signatures, tokens) are compared here: only CryptographicOperations.FixedTimeEquals.\n"
+            + "dotnet_diagnostic.RS0030.severity = error", editorconfig.Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void SecretComparisons_ElsewhereUseFixedTimeEqualsToo()
+    public void SecretFolders_CompareNoStringWithAnOperatorOrAPattern_OutsideAnExplainedPragma()
     {
-        // SignatureCheck only calls the verifier; the admin token and the app secret are compared in place.
-        var signatureCheck = typeof(SignatureCheck).GetMethods(BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static).SelectMany(CalledMethods).ToList();
-        Assert.Contains(signatureCheck, m => m.DeclaringType == typeof(MidasSignature) && m.Name == nameof(MidasSignature.Verify));
-        Assert.DoesNotContain(signatureCheck, IsEarlyExitCompare);
+        var root = PublishedEmulator.RepositoryRoot();
+        var files = SecretFolders.SelectMany(f => Directory.GetFiles(Path.Combine(root, f), "*.cs", SearchOption.AllDirectories))
+            .Select(path => (Path.GetRelativePath(root, path), File.ReadAllText(path))).ToList();
 
-        foreach (var holder in new[] { typeof(AdminEndpoints), typeof(WeChatEndpoints) })
-        {
-            // Lambdas and async state machines live in nested types: read them all.
-            var methods = new[] { holder }.Concat(holder.GetNestedTypes(BindingFlags.NonPublic).SelectMany(t => t.GetNestedTypes(BindingFlags.NonPublic).Append(t)))
-                .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
-                .SelectMany(CalledMethods).ToList();
-            Assert.Contains(methods, m => m.DeclaringType == typeof(CryptographicOperations) && m.Name == nameof(CryptographicOperations.FixedTimeEquals));
-        }
+        Assert.True(files.Count >= 5, $"only {files.Count} files in {string.Join(", ", SecretFolders)}");
+        var found = StringComparisonScan.Find(files);
+        Assert.True(found.Count == 0, "early-exit string comparisons where secrets are compared (use CryptographicOperations.FixedTimeEquals, "
+            + "or #pragma warning disable RS0030 // not a secret: …):\n" + string.Join('\n', found));
+    }
+
+    [Fact]
+    public void StringComparisonScan_FindsOperatorsAndPatternsOnStringsAndWhatDoesNotBind_ButNotNullChecksOtherTypesOrExplainedPragmas()
+    {
+        const string Source = """
+            namespace Probe;
+            public static class Compare
+            {
+                public static bool A(string a, string b) => a == b;
+                public static bool B(string a, string? b) => a != b;
+                public static bool C(string a) => a is "x";
+                public static int D(string a) { switch (a) { case "y": return 1; default: return 0; } }
+                public static int E(string a) => a switch { "z" => 1, _ => 0 };
+                public static bool Fine(string? a, int n, char c) => a == null || a is null || a is not null || n == 64 || c == ' ' || a?.Length != 3;
+            #pragma warning disable RS0030 // not a secret: the probe's own exemption
+                public static bool Exempt(string a, string b) => a == b;
+            #pragma warning restore RS0030
+                public static bool AfterRestore(string a, string b) => a == b;
+                public static bool Unbound(Missing a, object b) => a == b;
+            }
+            """;
+
+        var found = StringComparisonScan.Find([("Probe.cs", Source)]);
+
+        Assert.Equal(["Probe.cs:4", "Probe.cs:5", "Probe.cs:6", "Probe.cs:7", "Probe.cs:8", "Probe.cs:13", "Probe.cs:14"], found.Select(f => f[..f.IndexOf(' ', StringComparison.Ordinal)]));
     }
 
     [Fact]
@@ -332,53 +445,6 @@ public sealed class SecurityTests
         {
             Assert.False(MidasSignature.Verify(Key, Message, wrong), wrong);
         }
-    }
-
-    private static bool IsEarlyExitCompare(MethodBase m) =>
-        (m.DeclaringType == typeof(string) && m.Name is "Equals" or "op_Equality" or "op_Inequality" or "Compare" or "CompareOrdinal")
-        || m.Name is "SequenceEqual" or "SequenceCompareTo";
-
-    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value);
-
-    /// <summary>The methods a method's IL calls (call, callvirt, newobj, ldftn), read opcode by opcode.</summary>
-    private static List<MethodBase> CalledMethods(MethodBase method)
-    {
-        var called = new List<MethodBase>();
-        if (method.GetMethodBody()?.GetILAsByteArray() is not { } il)
-        {
-            return called;
-        }
-        for (var at = 0; at < il.Length;)
-        {
-            var value = il[at] == 0xFE ? (short)(0xFE00 | il[at + 1]) : il[at];
-            var op = OpCodesByValue[value];
-            at += op.Size;
-            if (op.OperandType == OperandType.InlineMethod)
-            {
-                try
-                {
-                    if (method.Module.ResolveMethod(BitConverter.ToInt32(il, at), method.DeclaringType?.GetGenericArguments(), method.IsGenericMethod ? method.GetGenericArguments() : null) is { } target)
-                    {
-                        called.Add(target);
-                    }
-                }
-                catch (ArgumentException)
-                {
-                    // A generic instantiation that cannot be resolved here: not one of the methods looked for.
-                }
-            }
-            at += op.OperandType switch
-            {
-                OperandType.InlineNone => 0,
-                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-                OperandType.InlineVar => 2,
-                OperandType.InlineI8 or OperandType.InlineR => 8,
-                OperandType.InlineSwitch => 4 + (4 * BitConverter.ToInt32(il, at)),
-                _ => 4,
-            };
-        }
-        return called;
     }
 
     // --- bounded request bodies and journal --------------------------------------------------------------------------

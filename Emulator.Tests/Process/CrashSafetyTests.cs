@@ -15,6 +15,8 @@ namespace MidasEmulator.Tests.Process;
 /// and the accounts over the admin API against what every client was told (<see cref="ClientLedgerCheck"/>). Repeated on
 /// one file, the load going on after each restart. MIDAS_CRASH_CYCLES sets the number of kills (bench/crash.sh: 20).
 /// </summary>
+// Slow: publishes a Release build and kills it with SIGKILL under load, again and again.
+[Trait("Category", "Slow")]
 [Collection(nameof(LoadTests))]
 public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHelper output) : IDisposable
 {

@@ -6,6 +6,8 @@ using MidasEmulator.Tests.Support;
 namespace MidasEmulator.Tests.Process;
 
 /// <summary>SIGTERM, as `docker stop` sends it: in-flight calls finish and are logged, LiteDB checkpoints, exit 0 within 5 s, nothing lost.</summary>
+// Slow: a real process, stopped with SIGTERM and started again on its file.
+[Trait("Category", "Slow")]
 public sealed class GracefulStopTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("midas-stop-").FullName;

@@ -3,6 +3,8 @@ using MidasEmulator.Tests.Support;
 namespace MidasEmulator.Tests.Process;
 
 /// <summary>`--probe`: the container's HEALTHCHECK, which cannot use curl (the runtime image has none).</summary>
+// Slow: starts the emulator as a real process, and the probe as two more.
+[Trait("Category", "Slow")]
 public sealed class ProbeTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("midas-probe-").FullName;

@@ -8,6 +8,8 @@ namespace MidasEmulator.Tests.Process;
 /// over real sockets with real signatures, 20% of the WeChat calls faulted. Nothing may be lost or double-charged,
 /// whether a retry of a committed bill_no answers 90012 (Reject) or the first reply again (Replay).
 /// </summary>
+// Slow: a soak of thousands of operations against a real process.
+[Trait("Category", "Slow")]
 [Collection(nameof(LoadTests))]
 public sealed class SoakTests(ITestOutputHelper output) : IDisposable
 {

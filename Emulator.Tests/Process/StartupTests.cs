@@ -3,6 +3,8 @@ using MidasEmulator.Tests.Support;
 namespace MidasEmulator.Tests.Process;
 
 /// <summary>The emulator as a real process, the way `dotnet run` and the container start it.</summary>
+// Slow: each case starts the emulator as a real process.
+[Trait("Category", "Slow")]
 public sealed class StartupTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("midas-process-").FullName;

@@ -11,16 +11,35 @@ public sealed class DiskFailureTests
     private static readonly AccountKey Alice = new(Env.Sandbox, "12345678", "1", "oAlice");
 
     // LiteDB cannot roll back a transaction whose commit failed half-way, and its finalizer retries that rollback
-    // on the GC thread: unhandled there, it killed the whole process (the test host, once, in CI).
+    // on the GC thread: unhandled there, it killed the whole process (the test host, once, in CI). Each round checks
+    // what the store did, too: the failed commit threw the disk's error and applied nothing, the store is faulted and
+    // refuses the next write at once, and the same files opened again hold exactly what was committed before.
     [Fact]
-    public void FailedCommit_LeavesNothingForTheFinalizer_TheProcessSurvivesAGarbageCollection()
+    public void FailedCommit_OnAThreadThatEnds_AppliesNothingAndFaultsTheStore_TheProcessSurvivesAGarbageCollection_AndAReopenHasTheEarlierCommit()
     {
         for (var round = 0; round < 3; round++)
         {
-            FailOneCommitOnAThreadThatThenEnds();
+            var outcome = FailOneCommitOnAThreadThatThenEnds();
             GC.Collect();
             GC.WaitForPendingFinalizers();
             GC.Collect();
+
+            Assert.Null(outcome.Unexpected);
+            var failed = Assert.IsType<IOException>(outcome.FailedCommit);
+            Assert.Equal("No space left on device", failed.Message);
+            Assert.True(outcome.FaultedAfter, $"round {round}: the store is not faulted after the failed commit");
+            var later = Assert.IsType<IOException>(outcome.LaterCommit);
+            Assert.Contains("restart", later.Message, StringComparison.Ordinal);
+            Assert.True(outcome.LaterCommitTook < TimeSpan.FromSeconds(1), $"the later write took {outcome.LaterCommitTook} to fail");
+
+            // The disk has room again: the same data and log, opened anew, recover the commit made before the failure.
+            outcome.Log.Broken = false;
+            using var reopened = new LiteDbStore(outcome.Data, outcome.Log, NullLogger<LiteDbStore>.Instance);
+            var stored = reopened.Load();
+            var alice = Assert.Single(stored.Accounts);
+            Assert.Equal((Alice, 100L), (alice.Key, alice.Balance));
+            Assert.Empty(stored.BillOrders);
+            Assert.False(reopened.Faulted);
         }
     }
 
@@ -62,20 +81,39 @@ public sealed class DiskFailureTests
         }
     }
 
+    private sealed record CommitOutcome(MemoryStream Data, FailingStream Log, Exception? FailedCommit, bool FaultedAfter, Exception? LaterCommit,
+        TimeSpan LaterCommitTook, Exception? Unexpected);
+
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void FailOneCommitOnAThreadThatThenEnds()
+    private static CommitOutcome FailOneCommitOnAThreadThatThenEnds()
     {
         // LiteDB keeps a thread's open transaction in a ThreadLocal: only once that thread ends can the GC find it.
+        // Nothing is asserted on that thread (a failed assertion there would end the test host): it only records.
+        CommitOutcome? outcome = null;
         var thread = new Thread(() =>
         {
+            var data = new MemoryStream();
             var log = new FailingStream();
-            var store = new LiteDbStore(new MemoryStream(), log, NullLogger<LiteDbStore>.Instance);
-            store.Commit([Account.Empty(Alice) with { Balance = 100 }], [], [], []);
-            log.Broken = true;
-            Assert.ThrowsAny<Exception>(() => store.Commit([Account.Empty(Alice) with { Balance = 90 }], [], [], []));
-            store.Dispose();
+            try
+            {
+                var store = new LiteDbStore(data, log, NullLogger<LiteDbStore>.Instance);
+                store.Commit([Account.Empty(Alice) with { Balance = 100 }], [], [], []);
+                log.Broken = true;
+                var failed = Record.Exception(() => store.Commit([Account.Empty(Alice) with { Balance = 90 }], [], [], []));
+                var faulted = store.Faulted;
+                var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+                var later = Record.Exception(() => store.Commit([Account.Empty(Alice) with { Balance = 80 }], [], [], []));
+                var took = stopwatch.Elapsed;
+                store.Dispose();
+                outcome = new CommitOutcome(data, log, failed, faulted, later, took, null);
+            }
+            catch (Exception ex)
+            {
+                outcome = new CommitOutcome(data, log, null, false, null, TimeSpan.Zero, ex);
+            }
         });
         thread.Start();
         thread.Join();
+        return outcome!;
     }
 }

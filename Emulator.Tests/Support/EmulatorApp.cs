@@ -8,8 +8,9 @@ using MidasEmulator.Clock;
 namespace MidasEmulator.Tests.Support;
 
 /// <summary>
-/// The emulator in-process: an in-memory LiteDB (or the given file), the seed data, and a fake clock the test
-/// can move. Settings are Midas:* keys, exactly as a user would configure them.
+/// The emulator in-process: an in-memory LiteDB (or the given file), the test seed (<see cref="TestSeedFile"/>), and a
+/// fake clock the test can move. Settings are Midas:* keys, exactly as a user would configure them; a test about the
+/// shipped seed itself sets Midas:SeedFile to <see cref="ShippedSeedFile"/> (<see cref="WithShippedSeed"/>).
 /// </summary>
 public class EmulatorApp(IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
@@ -22,13 +23,25 @@ public class EmulatorApp(IReadOnlyDictionary<string, string?>? settings = null) 
     /// <summary>The doc's worked-example user (docs/wechat-api.md §3.3), seeded with balance 1000 of which 100 gift.</summary>
     public static readonly GameUser DocUser = new("odkx20ENSNa2w5y3g_qOkOvBNM1g", "V7Q38/i2KXaqrQyl2Yx9Hg==");
 
+    /// <summary>
+    /// Emulator.Tests/test-seed.json: the default app and the first three users of seed-data/seed.json (<see cref="DocUser"/>
+    /// first), so a start-up loads three accounts, not three hundred.
+    /// </summary>
+    public static string TestSeedFile => Path.Combine(AppContext.BaseDirectory, "test-seed.json");
+
+    /// <summary>seed-data/seed.json, the 300-user seed the emulator ships with.</summary>
+    public static string ShippedSeedFile => Path.Combine(AppContext.BaseDirectory, "seed-data", "seed.json");
+
+    /// <summary>The emulator on the shipped 300-user seed, for the tests about that seed.</summary>
+    public static EmulatorApp WithShippedSeed() => new(new Dictionary<string, string?> { ["Midas:SeedFile"] = ShippedSeedFile });
+
     // Starts at a fixed instant so expiries are exact; tests advance it.
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero));
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Midas:Database", ":memory:");
-        builder.UseSetting("Midas:SeedFile", Path.Combine(AppContext.BaseDirectory, "seed-data", "seed.json"));
+        builder.UseSetting("Midas:SeedFile", TestSeedFile);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

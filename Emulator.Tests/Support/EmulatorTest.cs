@@ -6,12 +6,19 @@ public abstract class EmulatorTest : IDisposable
     protected static readonly GameUser User = EmulatorApp.DocUser;
 
     protected EmulatorTest()
+        : this(new EmulatorApp())
     {
+    }
+
+    /// <summary>On an emulator set up otherwise (the shipped seed, say): the test class owns and disposes it.</summary>
+    protected EmulatorTest(EmulatorApp app)
+    {
+        App = app;
         Admin = App.CreateClient();
         Backend = App.CreateGameBackend();
     }
 
-    protected EmulatorApp App { get; } = new();
+    protected EmulatorApp App { get; }
 
     protected HttpClient Admin { get; }
 

@@ -26,8 +26,10 @@ public sealed class AccessTokens(IAuthStore store, TimeProvider time, IOptions<E
         {
             var now = time.GetUtcNow();
             var token = new AccessTokenRecord(NewToken(), appid, now.AddSeconds(TtlSeconds));
+#pragma warning disable RS0030 // not a secret: an appid is a public identifier
             var replaced = _tokens.Values
                 .Where(t => t.Appid == appid && !t.Replaced && t.ExpiresAt > now)
+#pragma warning restore RS0030
                 .Select(t => t with { ExpiresAt = t.ExpiresAt < now + OverlapAfterRenewal ? t.ExpiresAt : now + OverlapAfterRenewal, Replaced = true });
             var saved = replaced.Append(token).ToList();
             // Tokens long past their expiry would only grow the store: after a day they answer 40001 like any unknown token.

@@ -69,7 +69,9 @@ public sealed class Sessions(IAuthStore store, TimeProvider time, IOptions<Emula
     public LoginCodeState RedeemLoginCode(string appid, string code, out string openid)
     {
         openid = "";
+#pragma warning disable RS0030 // not a secret: an appid is a public identifier; the code itself was looked up in the dictionary
         if (!_codes.TryGetValue(code, out var login) || login.Appid != appid || login.ExpiresAt <= time.GetUtcNow())
+#pragma warning restore RS0030
         {
             return LoginCodeState.Invalid;
         }
