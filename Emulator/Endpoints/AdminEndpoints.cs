@@ -1,7 +1,5 @@
 using System.ComponentModel;
 using System.Reflection;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using MidasEmulator.Auth;
@@ -88,9 +86,7 @@ public static partial class AdminEndpoints
             {
                 return await next(context).ConfigureAwait(false);
             }
-            var header = context.HttpContext.Request.Headers.Authorization.ToString();
-            var given = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : "";
-            if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected)))
+            if (!SecretCheck.AdminTokenAccepts(context.HttpContext.Request.Headers.Authorization.ToString(), expected))
             {
                 return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "admin token required",
                     detail: "this emulator has Midas:AdminToken set: send Authorization: Bearer <token>");

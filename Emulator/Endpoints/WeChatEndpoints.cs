@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using MidasEmulator.Auth;
 using MidasEmulator.Faults;
 using MidasEmulator.Midas;
@@ -139,7 +137,6 @@ public static class WeChatEndpoints
         {
             return MidasReply.InvalidAppid(appid);
         }
-        var matches = CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(app.Secret));
-        return matches ? null : secretWrong();
+        return SecretCheck.AppSecretMatches(app, secret) ? null : secretWrong();
     }
 }
