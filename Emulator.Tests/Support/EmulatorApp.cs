@@ -24,7 +24,7 @@ public class EmulatorApp(IReadOnlyDictionary<string, string?>? settings = null) 
     public static readonly GameUser DocUser = new("odkx20ENSNa2w5y3g_qOkOvBNM1g", "V7Q38/i2KXaqrQyl2Yx9Hg==");
 
     /// <summary>
-    /// Emulator.Tests/test-seed.json: the default app and the first three users of seed-data/seed.json (<see cref="DocUser"/>
+    /// MidasEmulator.Testing/Seeds/small.json (MidasSeed.Small), copied as test-seed.json: the default app and the first three users of seed-data/seed.json (<see cref="DocUser"/>
     /// first), so a start-up loads three accounts, not three hundred.
     /// </summary>
     public static string TestSeedFile => Path.Combine(AppContext.BaseDirectory, "test-seed.json");
