@@ -51,7 +51,7 @@ public sealed class MidasAdminClientTests : IAsyncLifetime
     public async Task Faults_FluentRule_FiresOnceAfterCommit()
     {
         var game = _server.CreateGameClient();
-        var rule = await Admin.AddFaultAsync(Faults.OnPay().AfterCommit().Errcode(-1).Times(1).ForOpenid(Doc.Openid));
+        var rule = await Admin.AddFaultAsync(Fault.OnPay().AfterCommit().Errcode(-1).Times(1).ForOpenid(Doc.Openid));
 
         Assert.Equal(("pay", "errcode", true, 1), (rule.Endpoint, rule.Action, rule.AfterCommit, rule.Times));
         Assert.Equal(-1, (await game.PayAsync(Doc, "F-1", 30)).Errcode());
@@ -65,9 +65,9 @@ public sealed class MidasAdminClientTests : IAsyncLifetime
 
         Assert.True(await Admin.DeleteFaultAsync(rule.Id));
         Assert.False(await Admin.DeleteFaultAsync(rule.Id));
-        await Admin.AddFaultAsync(Faults.OnGetBalance().HttpStatus(503).Probability(0.5, seed: 1).SkipFirst(2).WithDelay(TimeSpan.FromMilliseconds(1)));
-        await Admin.AddFaultAsync(Faults.OnAny().Drop().ForBillNo("nothing"));
-        await Admin.AddFaultAsync(Faults.On("present").Delay(TimeSpan.FromMilliseconds(5)));
+        await Admin.AddFaultAsync(Fault.OnGetBalance().HttpStatus(503).Probability(0.5, seed: 1).SkipFirst(2).WithDelay(TimeSpan.FromMilliseconds(1)));
+        await Admin.AddFaultAsync(Fault.OnAny().Drop().ForBillNo("nothing"));
+        await Admin.AddFaultAsync(Fault.On("present").Delay(TimeSpan.FromMilliseconds(5)));
         Assert.Equal(3, (await Admin.FaultsAsync()).Length);
         await Admin.ClearFaultsAsync();
         Assert.Empty(await Admin.FaultsAsync());
@@ -76,7 +76,7 @@ public sealed class MidasAdminClientTests : IAsyncLifetime
     [Fact]
     public async Task AddFaultAsync_BadRule_ThrowsWithTheProblem()
     {
-        var refused = await Assert.ThrowsAsync<MidasAdminException>(() => Admin.AddFaultAsync(Faults.OnPay().HttpStatus(200)));
+        var refused = await Assert.ThrowsAsync<MidasAdminException>(() => Admin.AddFaultAsync(Fault.OnPay().HttpStatus(200)));
 
         Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
         Assert.Contains("http_status", refused.Message, StringComparison.Ordinal);

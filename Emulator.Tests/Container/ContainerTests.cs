@@ -44,8 +44,8 @@ public sealed class ContainerTests
 
             using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") })
             {
-                var backend = new GameBackend(http, TimeProvider.System);
-                WireAssert.Ok(await backend.PayAsync(EmulatorApp.DocUser, "DOCKER-1", 40));
+                var backend = new MidasGameClient(http, clock: TimeProvider.System);
+                WireAssert.Ok(await backend.PayAsync(MidasDefaults.DocPlayer, "DOCKER-1", 40));
             }
 
             var status = await docker.RunAsync(TimeSpan.FromSeconds(30), "exec", first, "cat", "/proc/1/status");
@@ -61,8 +61,8 @@ public sealed class ContainerTests
             await docker.RunAsync(TimeSpan.FromSeconds(60), "run", "-d", "--name", second, "-p", $"127.0.0.1:{againPort}:8080", "-v", $"{volume}:/data", image);
             await docker.WaitHealthyAsync(second, HealthyWithin);
             using var admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{againPort}") };
-            Assert.Single(await admin.OrdersAsync("bill_no=DOCKER-1&kind=pay"));
-            Assert.Equal(1000 - 40, (await admin.AccountAsync(EmulatorApp.DocUser.Openid)).Number("balance"));
+            Assert.Single(await admin.AsAdmin().OrdersAsync("bill_no=DOCKER-1&kind=pay"));
+            Assert.Equal(1000 - 40, (await admin.AsAdmin().AccountAsync(MidasDefaults.DocPlayer.Openid)).Balance);
         }
         finally
         {

@@ -3,10 +3,10 @@ using System.Text.Json.Serialization;
 namespace MidasEmulator.Testing;
 
 /// <summary>
-/// Fault rules, fluently: <c>Faults.OnPay().AfterCommit().Errcode(-1).Times(1)</c>. Each method returns a new rule;
+/// Fault rules, fluently: <c>Fault.OnPay().AfterCommit().Errcode(-1).Times(1)</c>. Each method returns a new rule;
 /// every field is optional, as in docs/reference.md §1.3. Give the rule to <see cref="MidasAdminClient.AddFaultAsync"/>.
 /// </summary>
-public static class Faults
+public static class Fault
 {
     /// <summary>A rule on every WeChat-surface call.</summary>
     public static FaultRule OnAny() => new() { Endpoint = "*" };
