@@ -5,9 +5,9 @@ namespace MidasEmulator.Testing.Tests;
 public class MidasEmulatorServerTests
 {
     [Fact]
-    public async Task StartAsync_Default_ListensOnLoopbackWithTheDefaultSeed()
+    public async Task StartAsync_DefaultSeed_ListensOnLoopbackWith300Players()
     {
-        await using var server = await MidasEmulatorServer.StartAsync();
+        await using var server = await MidasEmulatorServer.StartAsync(new() { Seed = MidasSeed.Default });
 
         Assert.Equal("127.0.0.1", server.BaseAddress.Host);
         Assert.Equal("ok", (await server.Admin.HealthAsync()).Status);
@@ -16,9 +16,9 @@ public class MidasEmulatorServerTests
     }
 
     [Fact]
-    public async Task StartAsync_SmallSeed_LoadsThreePlayers()
+    public async Task StartAsync_NoOptions_LoadsTheSmallSeedsThreePlayers()
     {
-        await using var server = await MidasEmulatorServer.StartAsync(new() { Seed = MidasSeed.Small });
+        await using var server = await MidasEmulatorServer.StartAsync();
 
         Assert.Equal(3, (await server.Admin.InvariantsAsync()).Accounts);
     }
