@@ -47,6 +47,19 @@ public class MidasEmulatorServerTests
     }
 
     [Fact]
+    public async Task StartAsync_AppsettingsBesideTheTests_NotRead()
+    {
+        // appsettings.json in this project's output says BillNoRepeat=Replay and a Kestrel endpoint on port 1.
+        Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, "appsettings.json")));
+        await using var server = await MidasEmulatorServer.StartAsync();
+        var game = server.CreateGameClient();
+
+        await game.PayAsync(MidasDefaults.DocPlayer, "APPSETTINGS-1", 1);
+
+        Assert.Equal(90012, (await game.PayAsync(MidasDefaults.DocPlayer, "APPSETTINGS-1", 1)).Errcode());
+    }
+
+    [Fact]
     public async Task StartAsync_AdminTokenSetting_RequiresTheToken()
     {
         await using var server = await MidasEmulatorServer.StartAsync(new MidasEmulatorServerOptions { Seed = MidasSeed.Small }

@@ -237,23 +237,3 @@ public sealed class MidasAdminClient
         return text.ToString();
     }
 }
-
-/// <summary>An /admin call the emulator refused: the status and its problem details.</summary>
-public sealed class MidasAdminException(HttpStatusCode status, string method, string path, string body)
-    : Exception($"{method} {path} answered {(int)status} {status}: {body}")
-{
-    /// <summary>The HTTP status.</summary>
-    public HttpStatusCode Status { get; } = status;
-
-    /// <summary>The reply body (RFC 7807 problem details).</summary>
-    public string Body { get; } = body;
-}
-
-/// <summary>GET /admin/invariants found violations: the message lists them.</summary>
-public sealed class MidasBooksUnbalancedException(MidasInvariants report)
-    : Exception($"the emulator's books do not balance: {report.ViolationCount} violation(s) over {report.Accounts} account(s) and {report.Orders} order(s)"
-        + string.Concat(report.Violations.Select(v => $"{Environment.NewLine}  - {v}")))
-{
-    /// <summary>The whole report.</summary>
-    public MidasInvariants Report { get; } = report;
-}

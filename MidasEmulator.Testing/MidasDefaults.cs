@@ -24,21 +24,3 @@ public static class MidasDefaults
     /// <summary>The doc's worked-example player, the first of every seed: balance 1000, of which 100 gift, in the sandbox.</summary>
     public static readonly MidasPlayer DocPlayer = new("odkx20ENSNa2w5y3g_qOkOvBNM1g", "V7Q38/i2KXaqrQyl2Yx9Hg==");
 }
-
-/// <summary>A logged-in player: the openid and the session_key that signs its mp_sig.</summary>
-/// <param name="Openid">The player's openid.</param>
-/// <param name="SessionKey">The session_key of its current session (base64, as jscode2session answers it).</param>
-public sealed record MidasPlayer(string Openid, string SessionKey);
-
-/// <summary>The app a game backend calls as: appid, secret, offer_id and both AppKeys.</summary>
-/// <param name="Appid">The appid.</param>
-/// <param name="Secret">The app secret.</param>
-/// <param name="OfferId">The Midas offer_id.</param>
-/// <param name="ProductionKey">The production AppKey.</param>
-/// <param name="SandboxKey">The sandbox AppKey.</param>
-public sealed record MidasAppCredentials(string Appid, string Secret, string OfferId, string ProductionKey, string SandboxKey)
-{
-    /// <summary>The seeds' default app (<see cref="MidasDefaults"/>).</summary>
-    public static MidasAppCredentials Default { get; } =
-        new(MidasDefaults.Appid, MidasDefaults.Secret, MidasDefaults.OfferId, MidasDefaults.ProductionKey, MidasDefaults.SandboxKey);
-}

@@ -4,6 +4,7 @@ using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MidasEmulator.Clock;
@@ -60,6 +61,13 @@ public sealed class MidasEmulatorServer : IAsyncDisposable
         args.AddRange(options.Settings.Select(s => $"--{s.Key}={s.Value}"));
         var app = Program.CreateApp([.. args], builder =>
         {
+            // The emulator's defaults file is read from beside the binary: here the test project's output folder, where
+            // the backend under test's own appsettings.json may sit (Kestrel endpoints and all). The arguments above
+            // carry every default instead.
+            foreach (var json in builder.Configuration.Sources.OfType<JsonConfigurationSource>().ToList())
+            {
+                builder.Configuration.Sources.Remove(json);
+            }
             if (options.Clock is { } clock)
             {
                 builder.Services.RemoveAll<EmulatorClock>();
