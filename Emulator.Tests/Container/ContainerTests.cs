@@ -44,8 +44,8 @@ public sealed class ContainerTests
 
             using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") })
             {
-                var backend = new GameBackend(http, TimeProvider.System);
-                WireAssert.Ok(await backend.PayAsync(EmulatorApp.DocUser, "DOCKER-1", 40));
+                var backend = new MidasGameClient(http, clock: TimeProvider.System);
+                WireAssert.Ok(await backend.PayAsync(MidasDefaults.DocPlayer, "DOCKER-1", 40));
             }
 
             var status = await docker.RunAsync(TimeSpan.FromSeconds(30), "exec", first, "cat", "/proc/1/status");
@@ -61,8 +61,8 @@ public sealed class ContainerTests
             await docker.RunAsync(TimeSpan.FromSeconds(60), "run", "-d", "--name", second, "-p", $"127.0.0.1:{againPort}:8080", "-v", $"{volume}:/data", image);
             await docker.WaitHealthyAsync(second, HealthyWithin);
             using var admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{againPort}") };
-            Assert.Single(await admin.OrdersAsync("bill_no=DOCKER-1&kind=pay"));
-            Assert.Equal(1000 - 40, (await admin.AccountAsync(EmulatorApp.DocUser.Openid)).Number("balance"));
+            Assert.Single(await admin.AsAdmin().OrdersAsync("bill_no=DOCKER-1&kind=pay"));
+            Assert.Equal(1000 - 40, (await admin.AsAdmin().AccountAsync(MidasDefaults.DocPlayer.Openid)).Balance);
         }
         finally
         {
@@ -84,6 +84,12 @@ public sealed class ContainerTests
             var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
                 .Select(dir => Path.Combine(dir, "docker")).FirstOrDefault(File.Exists);
             var engine = onPath is null ? "no docker on the PATH" : EngineAnswers(onPath, root);
+            // Behind DOCKER_HOST may be podman's API service (../shared/container/docker-api, which .ci/run starts for the
+            // Testcontainers tests): it never runs HEALTHCHECKs on its own, so use the podman script, which runs them.
+            if (engine.Length == 0 && IsPodmanService(onPath!, root))
+            {
+                engine = $"{onPath} talks to podman's API service";
+            }
             if (engine.Length == 0)
             {
                 missing = "";
@@ -94,6 +100,13 @@ public sealed class ContainerTests
                 ? $"{engine}, and no ../shared/container/docker beside the repository"
                 : !File.Exists("/usr/bin/podman") ? $"{engine}, and podman is not installed for ../shared/container/docker (../shared/container/standin-images.sh installs it)" : "";
             return missing.Length == 0 ? new Docker(script, root, podman: true) : null;
+        }
+
+        private static bool IsPodmanService(string docker, string root)
+        {
+            var version = new Docker(docker, root, podman: false).ExecAsync(TimeSpan.FromSeconds(20), "version", "--format",
+                "{{range .Server.Components}}{{.Name}};{{end}}").GetAwaiter().GetResult();
+            return version.Output.Contains("Podman", StringComparison.OrdinalIgnoreCase);
         }
 
         /// <summary>"" when `docker info` succeeds within 20 s; otherwise why not.</summary>

@@ -12,12 +12,12 @@ namespace MidasEmulator.Tests.Faults;
 /// </summary>
 public sealed class FaultOverSocketTests : IDisposable
 {
-    private static readonly GameUser User = EmulatorApp.DocUser;
+    private static readonly MidasPlayer User = MidasDefaults.DocPlayer;
     private const long SeedBalance = 1000;
 
     private readonly KestrelEmulatorApp _app;
     private readonly HttpClient _admin;
-    private readonly GameBackend _backend;
+    private readonly MidasGameClient _backend;
 
     public FaultOverSocketTests()
         : this(new Dictionary<string, string?>())
@@ -28,7 +28,7 @@ public sealed class FaultOverSocketTests : IDisposable
     {
         _app = new KestrelEmulatorApp(settings);
         _admin = new HttpClient { BaseAddress = _app.BaseAddress };
-        _backend = new GameBackend(new HttpClient { BaseAddress = _app.BaseAddress }, _app.Clock);
+        _backend = new MidasGameClient(new HttpClient { BaseAddress = _app.BaseAddress }, clock: _app.Clock);
     }
 
     public void Dispose()
@@ -41,7 +41,7 @@ public sealed class FaultOverSocketTests : IDisposable
     [Fact]
     public async Task Pay_ErrcodeAfterCommit_AnswersMinus1ButDeducts_AndTheRetryAnswers90012()
     {
-        var rule = await _admin.AddFaultAsync(new { endpoint = "pay", action = "errcode", after_commit = true, times = 1 });
+        var rule = (await _admin.AsAdmin().AddFaultAsync(Fault.OnPay().Errcode().AfterCommit().Times(1))).Id;
 
         var first = await _backend.PayAsync(User, "AC-1", 30);
         var retry = await _backend.PayAsync(User, "AC-1", 30);
@@ -58,7 +58,7 @@ public sealed class FaultOverSocketTests : IDisposable
     [Fact]
     public async Task Pay_DropAfterCommit_AbortsTheConnectionButDeducts_AndTheRetryAnswers90012()
     {
-        await _admin.AddFaultAsync(new { endpoint = "pay", action = "drop", after_commit = true, times = 1 });
+        await _admin.AsAdmin().AddFaultAsync(Fault.OnPay().Drop().AfterCommit().Times(1));
         var (pathAndQuery, body) = await _backend.SignPayAsync(User, "DR-1", 30);
 
         await Assert.ThrowsAsync<HttpRequestException>(() => PostAsync(pathAndQuery, body));
@@ -75,7 +75,7 @@ public sealed class FaultOverSocketTests : IDisposable
     [Trait("Category", "Slow")] // a delay fault of seconds
     public async Task Pay_DelayAfterCommitLongerThanTheClientTimeout_TheRetryAnswers90012_OneDeduction()
     {
-        await _admin.AddFaultAsync(new { endpoint = "pay", action = "delay", delay_ms = 1500, after_commit = true, times = 1 });
+        await _admin.AsAdmin().AddFaultAsync(Fault.OnPay().Delay(TimeSpan.FromMilliseconds(1500)).AfterCommit().Times(1));
         var (pathAndQuery, body) = await _backend.SignPayAsync(User, "DL-1", 30);
 
         await Assert.ThrowsAsync<TaskCanceledException>(() => PostAsync(pathAndQuery, body, timeout: TimeSpan.FromMilliseconds(300)));
@@ -89,7 +89,7 @@ public sealed class FaultOverSocketTests : IDisposable
     [Trait("Category", "Slow")] // a delay fault of seconds
     public async Task Pay_DelayBeforeCommitLongerThanTheClientTimeout_TheRetryPays_AndTheLateCommitAnswers90012()
     {
-        await _admin.AddFaultAsync(new { endpoint = "pay", action = "delay", delay_ms = 2500, after_commit = false, times = 1 });
+        await _admin.AsAdmin().AddFaultAsync(Fault.OnPay().Delay(TimeSpan.FromMilliseconds(2500)).AfterCommit(false).Times(1));
         var (pathAndQuery, body) = await _backend.SignPayAsync(User, "DB-1", 30);
 
         await Assert.ThrowsAsync<TaskCanceledException>(() => PostAsync(pathAndQuery, body, timeout: TimeSpan.FromMilliseconds(200)));
@@ -108,7 +108,7 @@ public sealed class FaultOverSocketTests : IDisposable
     [InlineData("drop")]
     public async Task Pay_FaultBeforeCommit_ChangesNothing_AndTheRetryPays(string action)
     {
-        await _admin.AddFaultAsync(new { endpoint = "pay", action, after_commit = false, times = 1 });
+        await _admin.AsAdmin().AddFaultAsync(Fault.OnPay() with { Action = action, AfterCommitValue = false, TimesValue = 1 });
         var (pathAndQuery, body) = await _backend.SignPayAsync(User, "BF-1", 30);
 
         if (action == "drop")
@@ -131,8 +131,8 @@ public sealed class FaultOverSocketTests : IDisposable
                 Assert.Contains("502 Bad Gateway", text, StringComparison.Ordinal);
             }
         }
-        Assert.Equal(SeedBalance, (await _admin.AccountAsync(User.Openid)).Number("balance"));
-        Assert.Empty(await _admin.OrdersAsync("bill_no=BF-1"));
+        Assert.Equal(SeedBalance, (await _admin.AsAdmin().AccountAsync(User.Openid)).Balance);
+        Assert.Empty(await _admin.AsAdmin().OrdersAsync("bill_no=BF-1"));
 
         WireAssert.Ok(await _backend.PayAsync(User, "BF-1", 30));
         await AssertOneDeductionAsync("BF-1", 30);
@@ -142,7 +142,7 @@ public sealed class FaultOverSocketTests : IDisposable
     public async Task Pay_ErrcodeAfterCommitInReplayMode_TheRetryAnswers0WithTheStoredReply()
     {
         using var replay = new FaultOverSocketTests(new Dictionary<string, string?> { ["Midas:BillNoRepeat"] = "Replay" });
-        await replay._admin.AddFaultAsync(new { endpoint = "pay", after_commit = true, times = 1 });
+        await replay._admin.AsAdmin().AddFaultAsync(Fault.OnPay().AfterCommit().Times(1));
 
         WireAssert.Code(-1, await replay._backend.PayAsync(User, "RP-1", 30));
         var retry = await replay._backend.PayAsync(User, "RP-1", 30);
@@ -164,8 +164,8 @@ public sealed class FaultOverSocketTests : IDisposable
 
     private async Task AssertOneDeductionAsync(string billNo, long amt)
     {
-        Assert.Equal(SeedBalance - amt, (await _admin.AccountAsync(User.Openid)).Number("balance"));
-        Assert.Single(await _admin.OrdersAsync($"bill_no={billNo}&kind=pay"));
+        Assert.Equal(SeedBalance - amt, (await _admin.AsAdmin().AccountAsync(User.Openid)).Balance);
+        Assert.Single(await _admin.AsAdmin().OrdersAsync($"bill_no={billNo}&kind=pay"));
     }
 
     // The delayed request finishes on its own time; its journal entry is written when it does.

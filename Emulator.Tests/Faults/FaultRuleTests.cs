@@ -14,8 +14,8 @@ public sealed class FaultRuleTests : EmulatorTest
         var runs = new List<bool[]>();
         for (var run = 0; run < 2; run++)
         {
-            await Admin.PostAsJsonAsync("/admin/reset", new { });
-            await Admin.AddFaultAsync(new { endpoint = "getbalance", probability = 0.3, seed = 42 });
+            await Admin.Http.PostAsJsonAsync("/admin/reset", new { });
+            await Admin.AddFaultAsync(Fault.OnGetBalance().Probability(0.3, seed: 42));
             var outcomes = new bool[30];
             for (var i = 0; i < outcomes.Length; i++)
             {
@@ -35,7 +35,7 @@ public sealed class FaultRuleTests : EmulatorTest
     [Fact]
     public async Task Fault_TimesAndSkipFirst_LetTheFirstThrough_FireThatManyTimes_ThenRetire()
     {
-        var id = await Admin.AddFaultAsync(new { endpoint = "getbalance", skip_first = 1, times = 2 });
+        var id = (await Admin.AddFaultAsync(Fault.OnGetBalance().SkipFirst(1).Times(2))).Id;
 
         var codes = new List<int>();
         for (var i = 0; i < 5; i++)
@@ -55,7 +55,7 @@ public sealed class FaultRuleTests : EmulatorTest
     public async Task Fault_ScopedByOpenidAndBillNo_FiresOnlyOnThatCall()
     {
         var other = await StartSessionAsync("oOtherPlayer0001");
-        await Admin.AddFaultAsync(new { endpoint = "pay", openid = User.Openid, bill_no = "SC-2", errcode = 90013, errmsg = "balance not enough" });
+        await Admin.AddFaultAsync(Fault.OnPay().ForOpenid(User.Openid).ForBillNo("SC-2").Errcode(90013, "balance not enough"));
 
         WireAssert.Ok(await Backend.PayAsync(User, "SC-1", 1));
         WireAssert.Ok(await Backend.PayAsync(other, "SC-2", 1));
@@ -69,10 +69,10 @@ public sealed class FaultRuleTests : EmulatorTest
     [Fact]
     public async Task Fault_OnTheTokenEndpoint_ShapesTheAuthCallToo()
     {
-        await Admin.AddFaultAsync(new { endpoint = "token", times = 1 });
+        await Admin.AddFaultAsync(Fault.OnToken().Times(1));
 
-        var first = await Admin.GetFromJsonAsync<JsonElement>($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}");
-        var second = await Admin.GetFromJsonAsync<JsonElement>($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}");
+        var first = await Admin.Http.GetFromJsonAsync<JsonElement>($"/cgi-bin/token?grant_type=client_credential&appid={MidasDefaults.Appid}&secret={MidasDefaults.Secret}");
+        var second = await Admin.Http.GetFromJsonAsync<JsonElement>($"/cgi-bin/token?grant_type=client_credential&appid={MidasDefaults.Appid}&secret={MidasDefaults.Secret}");
 
         WireAssert.Code(-1, first);
         Assert.False(string.IsNullOrEmpty(second.GetProperty("access_token").GetString()));
@@ -82,7 +82,7 @@ public sealed class FaultRuleTests : EmulatorTest
     public async Task Fault_EveryEndpointStar_AppliesToEachMidasOperation()
     {
         await Backend.AccessTokenAsync(); // "*" covers /cgi-bin/token too
-        await Admin.AddFaultAsync(new { endpoint = "*", action = "http_status", http_status = 503 });
+        await Admin.AddFaultAsync(Fault.OnAny().HttpStatus(503));
         var (pathAndQuery, body) = await Backend.SignAsync("present", User, new() { ["bill_no"] = "ST-1", ["present_counts"] = 5L });
 
         using var response = await Backend.Http.PostAsync(pathAndQuery, new StringContent(body));
@@ -94,15 +94,15 @@ public sealed class FaultRuleTests : EmulatorTest
     [Fact]
     public async Task DeleteFault_OneOrAll_StopsThem()
     {
-        var first = await Admin.AddFaultAsync(new { endpoint = "getbalance" });
-        await Admin.AddFaultAsync(new { endpoint = "pay" });
+        var first = (await Admin.AddFaultAsync(Fault.OnGetBalance())).Id;
+        await Admin.AddFaultAsync(Fault.OnPay());
 
-        Assert.Equal(HttpStatusCode.NoContent, (await Admin.DeleteAsync($"/admin/faults/{first}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Admin.Http.DeleteAsync($"/admin/faults/{first}")).StatusCode);
         WireAssert.Ok(await Backend.GetBalanceAsync(User));
         WireAssert.Code(-1, await Backend.PayAsync(User, "DF-1", 1));
-        Assert.Equal(HttpStatusCode.NotFound, (await Admin.DeleteAsync($"/admin/faults/{first}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Admin.Http.DeleteAsync($"/admin/faults/{first}")).StatusCode);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await Admin.DeleteAsync("/admin/faults")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Admin.Http.DeleteAsync("/admin/faults")).StatusCode);
         WireAssert.Ok(await Backend.PayAsync(User, "DF-1", 1));
         Assert.Empty(await ListAsync());
     }
@@ -110,9 +110,9 @@ public sealed class FaultRuleTests : EmulatorTest
     [Fact]
     public async Task Reset_WipesFaultRules()
     {
-        await Admin.AddFaultAsync(new { endpoint = "getbalance" });
+        await Admin.AddFaultAsync(Fault.OnGetBalance());
 
-        await Admin.PostAsJsonAsync("/admin/reset", new { });
+        await Admin.Http.PostAsJsonAsync("/admin/reset", new { });
 
         Assert.Empty(await ListAsync());
         WireAssert.Ok(await Backend.GetBalanceAsync(User));
@@ -131,7 +131,7 @@ public sealed class FaultRuleTests : EmulatorTest
     [InlineData("""{"times":"1"}""", "times")]
     public async Task AddFault_InvalidRule_Answers400NamingTheField_AndAddsNothing(string json, string expected)
     {
-        using var response = await Admin.PostAsync("/admin/faults", new StringContent(json));
+        using var response = await Admin.Http.PostAsync("/admin/faults", new StringContent(json));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(expected, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
@@ -142,7 +142,7 @@ public sealed class FaultRuleTests : EmulatorTest
     public async Task AddFault_EmptyBody_IsSystemBusyOnEveryCallUntilDeleted()
     {
         await Backend.AccessTokenAsync(); // "*" covers /cgi-bin/token too
-        using var response = await Admin.PostAsync("/admin/faults", null);
+        using var response = await Admin.Http.PostAsync("/admin/faults", null);
         var rule = await response.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -157,11 +157,11 @@ public sealed class FaultRuleTests : EmulatorTest
         }
     }
 
-    private async Task<JsonElement[]> ListAsync() => (await Admin.GetFromJsonAsync<JsonElement[]>("/admin/faults"))!;
+    private async Task<JsonElement[]> ListAsync() => (await Admin.Http.GetFromJsonAsync<JsonElement[]>("/admin/faults"))!;
 
-    private async Task<GameUser> StartSessionAsync(string openid)
+    private async Task<MidasPlayer> StartSessionAsync(string openid)
     {
-        var player = await Admin.StartSessionAsync(openid);
+        var player = await Admin.LoginAsync(openid);
         await Admin.TopupAsync(openid, 100);
         return player;
     }

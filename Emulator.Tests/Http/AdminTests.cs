@@ -13,7 +13,7 @@ public class AdminTests : EmulatorTest
     [Fact]
     public async Task Health_AnswersStatusVersionUptime()
     {
-        var health = await Admin.GetFromJsonAsync<JsonElement>("/admin/health");
+        var health = await Admin.Http.GetFromJsonAsync<JsonElement>("/admin/health");
 
         Assert.Equal("ok", health.GetProperty("status").GetString());
         Assert.False(string.IsNullOrEmpty(health.GetProperty("version").GetString()));
@@ -23,10 +23,10 @@ public class AdminTests : EmulatorTest
     [Fact]
     public async Task Apps_ListsTheSeededApp()
     {
-        var apps = await Admin.GetFromJsonAsync<JsonElement[]>("/admin/apps");
+        var apps = await Admin.Http.GetFromJsonAsync<JsonElement[]>("/admin/apps");
 
         var app = Assert.Single(apps!);
-        Assert.Equal((EmulatorApp.Appid, EmulatorApp.OfferId), (app.GetProperty("appid").GetString(), app.GetProperty("offer_id").GetString()));
+        Assert.Equal((MidasDefaults.Appid, MidasDefaults.OfferId), (app.GetProperty("appid").GetString(), app.GetProperty("offer_id").GetString()));
     }
 
     [Fact]
@@ -35,10 +35,10 @@ public class AdminTests : EmulatorTest
         var backend = App.CreateGameBackend();
         WireAssert.Ok(await backend.PayAsync(User, "RS-1", 100));
 
-        using var reset = await Admin.PostAsync("/admin/reset", Json("{}"));
+        using var reset = await Admin.Http.PostAsync("/admin/reset", Json("{}"));
         reset.EnsureSuccessStatusCode();
 
-        Assert.Equal(1000, (await Admin.AccountAsync(User.Openid)).Number("balance"));
+        Assert.Equal(1000, (await Admin.AccountAsync(User.Openid)).Balance);
         Assert.Empty(await Admin.OrdersAsync("kind=pay"));
         backend.ForgetAccessToken();
         WireAssert.Ok(await backend.PayAsync(User, "RS-1", 100));
@@ -49,10 +49,10 @@ public class AdminTests : EmulatorTest
     {
         await Admin.SetBalanceAsync(User.Openid, 1, 0);
 
-        using var reset = await Admin.PostAsync("/admin/reset", null);
+        using var reset = await Admin.Http.PostAsync("/admin/reset", null);
 
         Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
-        Assert.Equal(1000, (await Admin.AccountAsync(User.Openid)).Number("balance"));
+        Assert.Equal(1000, (await Admin.AccountAsync(User.Openid)).Balance);
     }
 
     [Fact]
@@ -60,23 +60,23 @@ public class AdminTests : EmulatorTest
     {
         var backend = App.CreateGameBackend();
         await backend.AccessTokenAsync();
-        using var register = await Admin.PostAsync("/admin/apps", Json("""{"appid":"wxmine","secret":"s","offer_id":"42","app_key":"k"}"""));
+        using var register = await Admin.Http.PostAsync("/admin/apps", Json("""{"appid":"wxmine","secret":"s","offer_id":"42","app_key":"k"}"""));
 
-        using var reset = await Admin.PostAsync("/admin/reset", Json("""{"reseed":false}"""));
+        using var reset = await Admin.Http.PostAsync("/admin/reset", Json("""{"reseed":false}"""));
         reset.EnsureSuccessStatusCode();
 
         // docs/reference.md §1.2: reset wipes accounts, orders, sessions, tokens and login codes; registered apps stay.
-        Assert.Equal(2, (await Admin.GetFromJsonAsync<JsonElement[]>("/admin/apps"))!.Length);
+        Assert.Equal(2, (await Admin.Http.GetFromJsonAsync<JsonElement[]>("/admin/apps"))!.Length);
         WireAssert.Code(40001, await backend.GetBalanceAsync(User));
         backend.ForgetAccessToken();
         WireAssert.Code(90010, await backend.GetBalanceAsync(User));
-        Assert.Equal(0, (await Admin.AccountAsync(User.Openid)).Number("balance"));
+        Assert.Equal(0, (await Admin.AccountAsync(User.Openid)).Balance);
     }
 
     [Fact]
     public async Task Sessions_NewSessionKey_ReplacesTheOld()
     {
-        using var response = await Admin.PostAsync("/admin/sessions", Json($$"""{"openid":"{{User.Openid}}"}"""));
+        using var response = await Admin.Http.PostAsync("/admin/sessions", Json($$"""{"openid":"{{User.Openid}}"}"""));
         var session = await response.Content.ReadFromJsonAsync<JsonElement>();
         var newKey = session.GetProperty("session_key").GetString()!;
         var backend = App.CreateGameBackend();
@@ -97,11 +97,11 @@ public class AdminTests : EmulatorTest
 
         var page = await Admin.OrdersAsync($"openid={User.Openid}&kind=pay&limit=2&offset=1");
 
-        Assert.Equal(["PG-1", "PG-2"], page.Select(o => o.GetProperty("bill_no").GetString()));
+        Assert.Equal(["PG-1", "PG-2"], page.Select(o => o.BillNo));
         var order = page[0];
-        Assert.Equal(1, order.GetProperty("amt").GetInt64());
-        Assert.Equal("applied", order.GetProperty("status").GetString());
-        Assert.Equal("sandbox", order.GetProperty("env").GetString());
+        Assert.Equal(1, order.Amt);
+        Assert.Equal("applied", order.Status);
+        Assert.Equal("sandbox", order.Env);
     }
 
     [Fact]
@@ -118,8 +118,8 @@ public class AdminTests : EmulatorTest
         while (after is { } last)
         {
             var page = await Admin.OrdersAsync($"openid={User.Openid}&kind=pay&limit=2&after_id={last}");
-            seen.AddRange(page.Select(o => o.GetProperty("bill_no").GetString()));
-            after = page.Length == 0 ? null : page[^1].GetProperty("id").GetInt64();
+            seen.AddRange(page.Select(o => o.BillNo));
+            after = page.Length == 0 ? null : page[^1].Id;
         }
 
         Assert.Equal(["AI-0", "AI-1", "AI-2", "AI-3", "AI-4"], seen);
@@ -139,7 +139,7 @@ public class AdminTests : EmulatorTest
     [InlineData("/admin/accounts/oX?appid=wxnobody")]
     public async Task BadAdminQuery_Answers400ProblemDetails(string url)
     {
-        using var response = await Admin.GetAsync(url);
+        using var response = await Admin.Http.GetAsync(url);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -150,7 +150,7 @@ public class AdminTests : EmulatorTest
     [Fact]
     public async Task Topup_FormContentTypeAsCurlDashDSends_IsReadAsJson()
     {
-        using var response = await Admin.PostAsync($"/admin/accounts/{User.Openid}/topup",
+        using var response = await Admin.Http.PostAsync($"/admin/accounts/{User.Openid}/topup",
             new StringContent("{\"amount\":5}", Encoding.UTF8, "application/x-www-form-urlencoded"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -164,7 +164,7 @@ public class AdminTests : EmulatorTest
     [InlineData("", "needs a JSON object body")]
     public async Task Topup_UnreadableBody_Answers400NamingTheProblem(string body, string named)
     {
-        using var response = await Admin.PostAsync($"/admin/accounts/{User.Openid}/topup", Json(body));
+        using var response = await Admin.Http.PostAsync($"/admin/accounts/{User.Openid}/topup", Json(body));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(named, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
@@ -177,11 +177,11 @@ public class AdminTests : EmulatorTest
     [InlineData("""{"appid":"wxok","secret":"s","offer_id":"1","app_key":"k","sandbox_app_key":""}""", "sandbox_app_key")]
     public async Task RegisterApp_InvalidField_Answers400NamingIt(string body, string named)
     {
-        using var response = await Admin.PostAsync("/admin/apps", Json(body));
+        using var response = await Admin.Http.PostAsync("/admin/apps", Json(body));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(named, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
-        Assert.Single((await Admin.GetFromJsonAsync<JsonElement[]>("/admin/apps"))!);
+        Assert.Single((await Admin.Http.GetFromJsonAsync<JsonElement[]>("/admin/apps"))!);
     }
 
     [Theory]
@@ -192,19 +192,19 @@ public class AdminTests : EmulatorTest
     [InlineData("{}")]
     public async Task Topup_BadBody_Answers400AndChangesNothing(string body)
     {
-        using var response = await Admin.PostAsync($"/admin/accounts/{User.Openid}/topup", Json(body));
+        using var response = await Admin.Http.PostAsync($"/admin/accounts/{User.Openid}/topup", Json(body));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(1000, (await Admin.AccountAsync(User.Openid)).Number("balance"));
+        Assert.Equal(1000, (await Admin.AccountAsync(User.Openid)).Balance);
     }
 
     [Fact]
     public async Task PutAccount_GiftAboveBalance_Answers400()
     {
-        using var response = await Admin.PutAsync($"/admin/accounts/{User.Openid}", Json("""{"balance":5,"gen_balance":9}"""));
+        using var response = await Admin.Http.PutAsync($"/admin/accounts/{User.Openid}", Json("""{"balance":5,"gen_balance":9}"""));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(1000, (await Admin.AccountAsync(User.Openid)).Number("balance"));
+        Assert.Equal(1000, (await Admin.AccountAsync(User.Openid)).Balance);
     }
 
     [Fact]
@@ -213,7 +213,7 @@ public class AdminTests : EmulatorTest
         await Admin.TopupAsync(User.Openid, 25);
 
         var topup = Assert.Single(await Admin.OrdersAsync("kind=topup"));
-        Assert.Equal((25, 1025), (topup.GetProperty("amt").GetInt64(), topup.GetProperty("balance_after").GetInt64()));
+        Assert.Equal((25, 1025), (topup.Amt, topup.BalanceAfter));
     }
 
     [Fact]

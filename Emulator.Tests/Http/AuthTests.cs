@@ -19,7 +19,7 @@ public class AuthTests : IDisposable
     [Fact]
     public async Task Token_RightSecret_IssuesTokenFor7200Seconds()
     {
-        var reply = await GetAsync($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}");
+        var reply = await GetAsync($"/cgi-bin/token?grant_type=client_credential&appid={MidasDefaults.Appid}&secret={MidasDefaults.Secret}");
 
         Assert.True(reply.GetProperty("access_token").GetString()!.Length >= 64);
         Assert.Equal(7200, reply.GetProperty("expires_in").GetInt32());
@@ -42,14 +42,14 @@ public class AuthTests : IDisposable
     {
         var backend = _app.CreateGameBackend();
         var old = await backend.AccessTokenAsync();
-        WireAssert.Ok(await backend.GetBalanceAsync(EmulatorApp.DocUser));
+        WireAssert.Ok(await backend.GetBalanceAsync(MidasDefaults.DocPlayer));
 
         _app.Clock.Advance(TimeSpan.FromSeconds(7201));
 
-        WireAssert.Code(42001, await backend.GetBalanceAsync(EmulatorApp.DocUser));
+        WireAssert.Code(42001, await backend.GetBalanceAsync(MidasDefaults.DocPlayer));
         backend.ForgetAccessToken();
         Assert.NotEqual(old, await backend.AccessTokenAsync());
-        WireAssert.Ok(await backend.GetBalanceAsync(EmulatorApp.DocUser));
+        WireAssert.Ok(await backend.GetBalanceAsync(MidasDefaults.DocPlayer));
     }
 
     [Fact]
@@ -60,10 +60,10 @@ public class AuthTests : IDisposable
         await _app.CreateGameBackend().AccessTokenAsync();
 
         _app.Clock.Advance(TimeSpan.FromMinutes(4));
-        WireAssert.Ok(await first.GetBalanceAsync(EmulatorApp.DocUser));
+        WireAssert.Ok(await first.GetBalanceAsync(MidasDefaults.DocPlayer));
         _app.Clock.Advance(TimeSpan.FromMinutes(2));
         // "invalid credential, access_token is invalid or not latest" (docs/wechat-api.md §5), not "expired".
-        WireAssert.Code(40001, await first.GetBalanceAsync(EmulatorApp.DocUser));
+        WireAssert.Code(40001, await first.GetBalanceAsync(MidasDefaults.DocPlayer));
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public class AuthTests : IDisposable
         var backend = _app.CreateGameBackend();
 
         WireAssert.Code(41001, await backend.PostRawAsync("/cgi-bin/midas/sandbox/getbalance", "{}"));
-        WireAssert.Code(40001, await backend.CallAsync("getbalance", EmulatorApp.DocUser, [], accessToken: "not-a-token"));
+        WireAssert.Code(40001, await backend.CallAsync("getbalance", MidasDefaults.DocPlayer, [], accessToken: "not-a-token"));
     }
 
     private async Task<string> LoginCodeAsync(string openid)
@@ -82,8 +82,8 @@ public class AuthTests : IDisposable
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString()!;
     }
 
-    private static string SessionUrl(string code, string secret = EmulatorApp.Secret) =>
-        $"/sns/jscode2session?appid={EmulatorApp.Appid}&secret={secret}&js_code={code}&grant_type=authorization_code";
+    private static string SessionUrl(string code, string secret = MidasDefaults.Secret) =>
+        $"/sns/jscode2session?appid={MidasDefaults.Appid}&secret={secret}&js_code={code}&grant_type=authorization_code";
 
     [Fact]
     public async Task JsCode2Session_FreshCode_GivesSessionUsableForMpSig()
@@ -95,7 +95,7 @@ public class AuthTests : IDisposable
         Assert.Equal("oNewPlayer000000000000000001", reply.GetProperty("openid").GetString());
         var sessionKey = reply.GetProperty("session_key").GetString()!;
         Assert.Equal(16, Convert.FromBase64String(sessionKey).Length);
-        var player = new GameUser("oNewPlayer000000000000000001", sessionKey);
+        var player = new MidasPlayer("oNewPlayer000000000000000001", sessionKey);
         var balance = await _app.CreateGameBackend().GetBalanceAsync(player);
         WireAssert.Ok(balance);
         Assert.Equal(0, balance.Number("balance"));
@@ -124,24 +124,24 @@ public class AuthTests : IDisposable
     public async Task JsCode2Session_WrongSecretOrMissingCode_AnswersWeChatErrcode()
     {
         WireAssert.Code(40125, await GetAsync(SessionUrl("x", secret: "wrong")));
-        WireAssert.Code(41008, await GetAsync($"/sns/jscode2session?appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}&grant_type=authorization_code"));
+        WireAssert.Code(41008, await GetAsync($"/sns/jscode2session?appid={MidasDefaults.Appid}&secret={MidasDefaults.Secret}&grant_type=authorization_code"));
     }
 
     [Fact]
     public async Task NewLogin_ReplacesSessionKey_OldMpSigAnswers90009()
     {
-        var code = await LoginCodeAsync(EmulatorApp.DocUser.Openid);
+        var code = await LoginCodeAsync(MidasDefaults.DocPlayer.Openid);
         var reply = await GetAsync(SessionUrl(code));
         var backend = _app.CreateGameBackend();
 
-        WireAssert.Code(90009, await backend.GetBalanceAsync(EmulatorApp.DocUser));
-        WireAssert.Ok(await backend.GetBalanceAsync(EmulatorApp.DocUser with { SessionKey = reply.GetProperty("session_key").GetString()! }));
+        WireAssert.Code(90009, await backend.GetBalanceAsync(MidasDefaults.DocPlayer));
+        WireAssert.Ok(await backend.GetBalanceAsync(MidasDefaults.DocPlayer with { SessionKey = reply.GetProperty("session_key").GetString()! }));
     }
 
     [Fact]
     public async Task Midas_UserNeverLoggedIn_Answers90010()
     {
-        var stranger = new GameUser("oNeverLoggedIn00000000000001", "AAAAAAAAAAAAAAAAAAAAAA==");
+        var stranger = new MidasPlayer("oNeverLoggedIn00000000000001", "AAAAAAAAAAAAAAAAAAAAAA==");
 
         WireAssert.Code(90010, await _app.CreateGameBackend().GetBalanceAsync(stranger));
         WireAssert.Code(90010, await _app.CreateGameBackend().CallAsync("getbalance", stranger, [], withMpSig: false));
@@ -151,9 +151,9 @@ public class AuthTests : IDisposable
     public async Task Midas_SessionEndedOverAdmin_Answers90010()
     {
         var client = _app.CreateClient();
-        using var response = await client.DeleteAsync($"/admin/sessions/{EmulatorApp.DocUser.Openid}");
+        using var response = await client.DeleteAsync($"/admin/sessions/{MidasDefaults.DocPlayer.Openid}");
         Assert.Equal(System.Net.HttpStatusCode.NoContent, response.StatusCode);
 
-        WireAssert.Code(90010, await _app.CreateGameBackend().GetBalanceAsync(EmulatorApp.DocUser));
+        WireAssert.Code(90010, await _app.CreateGameBackend().GetBalanceAsync(MidasDefaults.DocPlayer));
     }
 }

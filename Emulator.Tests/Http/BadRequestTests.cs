@@ -8,7 +8,7 @@ public class BadRequestTests : EmulatorTest
 {
     private async Task AssertNothingChangedAsync()
     {
-        Assert.Equal(1000, (await Admin.AccountAsync(User.Openid)).Number("balance"));
+        Assert.Equal(1000, (await Admin.AccountAsync(User.Openid)).Balance);
         Assert.Empty(await Admin.OrdersAsync("kind=pay"));
         Assert.Empty(await Admin.OrdersAsync("kind=present"));
     }
@@ -23,7 +23,7 @@ public class BadRequestTests : EmulatorTest
 
         WireAssert.Code(90011, reply);
         Assert.StartsWith("sig error", reply.GetProperty("errmsg").GetString());
-        Assert.DoesNotContain(EmulatorApp.SandboxKey, reply.ToString());
+        Assert.DoesNotContain(MidasDefaults.SandboxKey, reply.ToString());
         await AssertNothingChangedAsync();
     }
 
@@ -233,10 +233,10 @@ public class BadRequestTests : EmulatorTest
     [Fact]
     public async Task SandboxCall_AppWithoutSandboxKey_Answers90017()
     {
-        using var register = await Admin.PostAsync("/admin/apps", new StringContent(
+        using var register = await Admin.Http.PostAsync("/admin/apps", new StringContent(
             """{"appid":"wxprodonly","secret":"s","offer_id":"555","app_key":"prodkey"}""", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(System.Net.HttpStatusCode.Created, register.StatusCode);
-        var token = System.Text.Json.JsonDocument.Parse(await Admin.GetStringAsync("/cgi-bin/token?grant_type=client_credential&appid=wxprodonly&secret=s"))
+        var token = System.Text.Json.JsonDocument.Parse(await Admin.Http.GetStringAsync("/cgi-bin/token?grant_type=client_credential&appid=wxprodonly&secret=s"))
             .RootElement.GetProperty("access_token").GetString()!;
 
         var reply = await Backend.CallAsync("getbalance", User, [], accessToken: token, tamper: b =>
@@ -251,9 +251,9 @@ public class BadRequestTests : EmulatorTest
     [Fact]
     public async Task TokenOfAnotherApp_Answers90017()
     {
-        using var register = await Admin.PostAsync("/admin/apps", new StringContent(
+        using var register = await Admin.Http.PostAsync("/admin/apps", new StringContent(
             """{"appid":"wxother","secret":"s2","offer_id":"777","app_key":"k","sandbox_app_key":"sk"}""", System.Text.Encoding.UTF8, "application/json"));
-        var otherToken = System.Text.Json.JsonDocument.Parse(await Admin.GetStringAsync("/cgi-bin/token?grant_type=client_credential&appid=wxother&secret=s2"))
+        var otherToken = System.Text.Json.JsonDocument.Parse(await Admin.Http.GetStringAsync("/cgi-bin/token?grant_type=client_credential&appid=wxother&secret=s2"))
             .RootElement.GetProperty("access_token").GetString()!;
 
         WireAssert.Code(90017, await Backend.CallAsync("pay", User, new() { ["amt"] = 1L, ["bill_no"] = "X-1" }, accessToken: otherToken));
@@ -273,7 +273,7 @@ public class WrongMethodTests : EmulatorTest
     [InlineData("POST", "/sns/jscode2session", 43001)]
     public async Task WrongMethod_AnswersWeChatErrcodeNot405(string method, string path, int errcode)
     {
-        using var response = await Admin.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        using var response = await Admin.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
 
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         if (method != "HEAD")

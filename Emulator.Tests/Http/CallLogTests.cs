@@ -26,23 +26,23 @@ public sealed class CallLogTests : IDisposable
     [Fact]
     public async Task EachCall_WritesOneEntryWithItsFields_AndNoCredentialAnywhere()
     {
-        var backend = new GameBackend(_logged.CreateClient(), _app.Clock);
+        var backend = new MidasGameClient(_logged.CreateClient(), clock: _app.Clock);
         var token = await backend.AccessTokenAsync();
 
-        WireAssert.Ok(await backend.PayAsync(EmulatorApp.DocUser, "LOG-1", 5));
-        WireAssert.Code(90011, await backend.CallAsync("getbalance", EmulatorApp.DocUser, [], appKey: "wrong-key"));
-        WireAssert.Code(90009, await backend.CallAsync("getbalance", EmulatorApp.DocUser, [], sessionKey: "d3Jvbmcgc2Vzc2lvbiBrZXk="));
+        WireAssert.Ok(await backend.PayAsync(MidasDefaults.DocPlayer, "LOG-1", 5));
+        WireAssert.Code(90011, await backend.CallAsync("getbalance", MidasDefaults.DocPlayer, [], appKey: "wrong-key"));
+        WireAssert.Code(90009, await backend.CallAsync("getbalance", MidasDefaults.DocPlayer, [], sessionKey: "d3Jvbmcgc2Vzc2lvbiBrZXk="));
 
         var calls = _log.Entries.Where(e => e.Category == WeChatCallPipeline.LogCategory).ToList();
         Assert.Equal(["token", "pay", "getbalance", "getbalance"], calls.Select(c => c.State["Endpoint"]));
         var pay = calls[1].State;
-        Assert.Equal(EmulatorApp.DocUser.Openid, pay["Openid"]);
+        Assert.Equal(MidasDefaults.DocPlayer.Openid, pay["Openid"]);
         Assert.Equal("LOG-1", pay["BillNo"]);
         Assert.Equal(0, pay["Errcode"]);
         Assert.Equal("sandbox", pay["Env"]);
         Assert.Equal(90011, calls[2].State["Errcode"]);
         var everything = string.Join('\n', _log.Entries.Select(e => e.Message + string.Join(',', e.State.Values)));
-        foreach (var secret in new[] { token, EmulatorApp.Secret, EmulatorApp.SandboxKey, EmulatorApp.ProductionKey, EmulatorApp.DocUser.SessionKey })
+        foreach (var secret in new[] { token, MidasDefaults.Secret, MidasDefaults.SandboxKey, MidasDefaults.ProductionKey, MidasDefaults.DocPlayer.SessionKey })
         {
             Assert.DoesNotContain(secret, everything, StringComparison.Ordinal);
         }

@@ -44,7 +44,7 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
         }
     }
 
-    private static readonly GameUser User = EmulatorApp.DocUser;
+    private static readonly MidasPlayer User = MidasDefaults.DocPlayer;
 
     /// <summary>A player who is not the doc user: login-code cases replace this one's session, never the doc user's.</summary>
     private const string LoginOpenid = "oHostileLoginUser000000000001";
@@ -116,9 +116,9 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
         foreach (var path in new[]
         {
             "/admin/orders?after_id=0&limit=10000",
-            $"/admin/accounts/{User.Openid}?env=sandbox&appid={EmulatorApp.Appid}",
-            $"/admin/accounts/{User.Openid}?env=production&appid={EmulatorApp.Appid}",
-            $"/admin/accounts/{LoginOpenid}?env=sandbox&appid={EmulatorApp.Appid}",
+            $"/admin/accounts/{User.Openid}?env=sandbox&appid={MidasDefaults.Appid}",
+            $"/admin/accounts/{User.Openid}?env=production&appid={MidasDefaults.Appid}",
+            $"/admin/accounts/{LoginOpenid}?env=sandbox&appid={MidasDefaults.Appid}",
         })
         {
             seen.Append(path).Append(' ').AppendLine(await emulator.Http.GetStringAsync(path));
@@ -299,9 +299,9 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
         Add("cancelpay bill_no unicode", Midas("cancelpay", f => f.Str("bill_no", "退款"), expected: WeChat(ParamError, "bill_no may hold only")));
         Add("pay bill_no as an array", Midas("pay", f => f.Set("bill_no", "[\"B1\"]"), expected: WeChat(ParamError, "bill_no must be a string")));
 
-        // Signatures, really computed (DocSigner) but wrong in one way each.
-        Add("pay sig with the production key on the sandbox path", Midas("pay", sigKey: EmulatorApp.ProductionKey, expected: WeChat(90011, "sig error")));
-        Add("production pay sig with the sandbox key", Midas("pay", production: true, sigKey: EmulatorApp.SandboxKey, expected: WeChat(90011, "sig error")));
+        // Signatures, really computed (MidasSigner) but wrong in one way each.
+        Add("pay sig with the production key on the sandbox path", Midas("pay", sigKey: MidasDefaults.ProductionKey, expected: WeChat(90011, "sig error")));
+        Add("production pay sig with the sandbox key", Midas("pay", production: true, sigKey: MidasDefaults.SandboxKey, expected: WeChat(90011, "sig error")));
         Add("pay sig over another path", Midas("pay", sigPath: "/cgi-bin/midas/pay", expected: WeChat(90011, "org_loc=/cgi-bin/midas/sandbox/pay")));
         Add("pay amt changed after signing", Midas("pay", after: f => f.Set("amt", "11"), expected: WeChat(90011, "sig error")));
         Add("pay bill_no changed after signing", Midas("pay", after: f => f.Str("bill_no", "OTHER-1"), expected: WeChat(90011, "sig error")));
@@ -335,7 +335,7 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
         {
             Add($"{method} {path}", Plain(method, path + "?access_token={token}", WeChat(43002, "require POST method")));
         }
-        Add("POST /cgi-bin/token", Plain("POST", $"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}",
+        Add("POST /cgi-bin/token", Plain("POST", $"/cgi-bin/token?grant_type=client_credential&appid={MidasDefaults.Appid}&secret={MidasDefaults.Secret}",
             WeChat(43001, "require GET method")));
         Add("PUT /sns/jscode2session", Plain("PUT", "/sns/jscode2session", WeChat(43001, "require GET method")));
         Add("unknown Midas operation", Plain("POST", "/cgi-bin/midas/sandbox/refund?access_token={token}", Http(404)));
@@ -344,31 +344,31 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
         // /cgi-bin/token.
         const string TokenPath = "/cgi-bin/token?grant_type=client_credential";
         Add("token without any parameter", Plain("GET", "/cgi-bin/token", WeChat(41002, "appid missing")));
-        Add("token without secret", Plain("GET", $"{TokenPath}&appid={EmulatorApp.Appid}", WeChat(41004, "appsecret missing")));
-        Add("token with the wrong secret", Plain("GET", $"{TokenPath}&appid={EmulatorApp.Appid}&secret=wrong", WeChat(40001, "secret does not match")));
-        Add("token with the secret's prefix", Plain("GET", $"{TokenPath}&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret[..10]}",
+        Add("token without secret", Plain("GET", $"{TokenPath}&appid={MidasDefaults.Appid}", WeChat(41004, "appsecret missing")));
+        Add("token with the wrong secret", Plain("GET", $"{TokenPath}&appid={MidasDefaults.Appid}&secret=wrong", WeChat(40001, "secret does not match")));
+        Add("token with the secret's prefix", Plain("GET", $"{TokenPath}&appid={MidasDefaults.Appid}&secret={MidasDefaults.Secret[..10]}",
             WeChat(40001, "secret does not match")));
-        Add("token with another app's sandbox key as secret", Plain("GET", $"{TokenPath}&appid={EmulatorApp.Appid}&secret={EmulatorApp.SandboxKey}",
+        Add("token with another app's sandbox key as secret", Plain("GET", $"{TokenPath}&appid={MidasDefaults.Appid}&secret={MidasDefaults.SandboxKey}",
             WeChat(40001, "secret does not match")));
         Add("token unknown appid", Plain("GET", $"{TokenPath}&appid=wxnobody&secret=x", WeChat(40013, "invalid appid")));
         Add("token appid of 4,000 characters", Plain("GET", $"{TokenPath}&appid={Distinct(4_000)}&secret=x",
             WeChat(40013, $"invalid appid hint: {Distinct(64)}… is not registered")));
-        Add("token appid twice", Plain("GET", $"{TokenPath}&appid={EmulatorApp.Appid}&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}",
+        Add("token appid twice", Plain("GET", $"{TokenPath}&appid={MidasDefaults.Appid}&appid={MidasDefaults.Appid}&secret={MidasDefaults.Secret}",
             WeChat(40013, "invalid appid")));
         Add("token appid percent junk", Plain("GET", $"{TokenPath}&appid=%zz%C3%28%00&secret=x", WeChat(40013, "invalid appid")));
         Add("token appid control characters", Plain("GET", $"{TokenPath}&appid=wx%0A%0D%1B[31m&secret=x", WeChat(40013, "invalid appid")));
-        Add("token wrong grant_type", Plain("GET", $"/cgi-bin/token?grant_type=authorization_code&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}",
+        Add("token wrong grant_type", Plain("GET", $"/cgi-bin/token?grant_type=authorization_code&appid={MidasDefaults.Appid}&secret={MidasDefaults.Secret}",
             WeChat(40002, "invalid grant_type")));
-        Add("token without grant_type", Plain("GET", $"/cgi-bin/token?appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}", WeChat(40002, "invalid grant_type")));
+        Add("token without grant_type", Plain("GET", $"/cgi-bin/token?appid={MidasDefaults.Appid}&secret={MidasDefaults.Secret}", WeChat(40002, "invalid grant_type")));
 
         // /sns/jscode2session.
         const string LoginPath = "/sns/jscode2session?grant_type=authorization_code";
-        var app = $"appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}";
+        var app = $"appid={MidasDefaults.Appid}&secret={MidasDefaults.Secret}";
         Add("jscode2session without js_code", Plain("GET", $"{LoginPath}&{app}", WeChat(41008, "missing code")));
         Add("jscode2session unknown js_code", Plain("GET", $"{LoginPath}&{app}&js_code=nope", WeChat(40029, "invalid code")));
         Add("jscode2session js_code of 6,000 characters", Plain("GET", $"{LoginPath}&{app}&js_code={new string('c', 6_000)}", WeChat(40029, "invalid code")));
         Add("jscode2session js_code unicode", Plain("GET", $"{LoginPath}&{app}&js_code=%E7%A0%81", WeChat(40029, "invalid code")));
-        Add("jscode2session wrong secret with a live code", Login(code => $"{LoginPath}&appid={EmulatorApp.Appid}&secret=wrong&js_code={code}",
+        Add("jscode2session wrong secret with a live code", Login(code => $"{LoginPath}&appid={MidasDefaults.Appid}&secret=wrong&js_code={code}",
             WeChat(40125, "invalid appsecret")));
         Add("jscode2session wrong grant_type with a live code", Login(code => $"/sns/jscode2session?grant_type=client_credential&{app}&js_code={code}",
             WeChat(40002, "invalid grant_type")));
@@ -559,7 +559,7 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
 
     /// <summary>
     /// A Midas call as a game backend makes it: the common fields and the operation's own for the doc user, signed
-    /// with the env's AppKey (sig) and the user's session_key (mp_sig) by <see cref="DocSigner"/>. <paramref name="edit"/>
+    /// with the env's AppKey (sig) and the user's session_key (mp_sig) by <see cref="MidasSigner"/>. <paramref name="edit"/>
     /// changes fields before signing (so the sig is right and the emulator's value rules must refuse it);
     /// <paramref name="after"/> changes them after signing.
     /// </summary>
@@ -572,8 +572,8 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
         {
             var fields = new Fields();
             fields.Str("openid", User.Openid);
-            fields.Str("appid", EmulatorApp.Appid);
-            fields.Str("offer_id", EmulatorApp.OfferId);
+            fields.Str("appid", MidasDefaults.Appid);
+            fields.Str("offer_id", MidasDefaults.OfferId);
             fields.Set("ts", context.App.Clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
             fields.Str("zone_id", "1");
             fields.Str("pf", "android");
@@ -593,9 +593,9 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
             }
             edit?.Invoke(fields);
             var signed = fields.SignedText(includePad: signPad);
-            var sig = DocSigner.Sig(signed, sigPath ?? path, sigKey ?? (production ? EmulatorApp.ProductionKey : EmulatorApp.SandboxKey));
+            var sig = MidasSigner.Sig(signed, sigPath ?? path, sigKey ?? (production ? MidasDefaults.ProductionKey : MidasDefaults.SandboxKey));
             fields.Str("sig", sig);
-            fields.Str("mp_sig", DocSigner.MpSig(signed, mpSigToken ?? context.Token, sig, sigPath ?? path, sessionKey ?? User.SessionKey));
+            fields.Str("mp_sig", MidasSigner.MpSig(signed, mpSigToken ?? context.Token, sig, sigPath ?? path, sessionKey ?? User.SessionKey));
             after?.Invoke(fields);
             var json = fields.ToJson().Replace("{token}", context.Token, StringComparison.Ordinal);
             var request = new HttpRequestMessage(HttpMethod.Post, path + (query ?? "?access_token={token}").Replace("{token}", context.Token, StringComparison.Ordinal))
@@ -633,7 +633,7 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
             if (redeemFirst)
             {
                 var first = await context.Http.GetStringAsync(
-                    $"/sns/jscode2session?grant_type=authorization_code&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}&js_code={code}");
+                    $"/sns/jscode2session?grant_type=authorization_code&appid={MidasDefaults.Appid}&secret={MidasDefaults.Secret}&js_code={code}");
                 Assert.Contains("session_key", first, StringComparison.Ordinal);
             }
             return new HttpRequestMessage(HttpMethod.Get, pathAndQuery(code));

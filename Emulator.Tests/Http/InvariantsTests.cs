@@ -18,7 +18,7 @@ public class InvariantsTests : EmulatorTest
 
     private async Task<JsonElement> InvariantsAsync()
     {
-        var response = await Admin.GetAsync("/admin/invariants");
+        var response = await Admin.Http.GetAsync("/admin/invariants");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
@@ -58,7 +58,7 @@ public class InvariantsTests : EmulatorTest
     {
         WireAssert.Ok(await Backend.PayAsync(User, "B1", 1));
         var state = App.Services.GetRequiredService<LedgerState>();
-        var key = new AccountKey(Env.Sandbox, EmulatorApp.OfferId, "1", User.Openid);
+        var key = new AccountKey(Env.Sandbox, MidasDefaults.OfferId, "1", User.Openid);
         // As if a change had reached memory without its commit: the emulator would answer a balance the file does not hold.
         state.Publish(state.GetAccount(key) with { Balance = state.GetAccount(key).Balance + 1000 });
 
@@ -91,7 +91,7 @@ public class InvariantsTests : EmulatorTest
     [Fact]
     public async Task Invariants_WithAQueryParameter_Answers400NamingIt()
     {
-        var response = await Admin.GetAsync("/admin/invariants?openid=x");
+        var response = await Admin.Http.GetAsync("/admin/invariants?openid=x");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -104,14 +104,14 @@ public class InvariantsTests : EmulatorTest
         using var app = new EmulatorApp(new Dictionary<string, string?> { ["Midas:BillNoScope"] = "Account" });
         using var admin = app.CreateClient();
         var backend = app.CreateGameBackend();
-        var other = new GameUser("oInvariantsOtherPlayer01", "b3RoZXItc2Vzc2lvbi1rZXk=");
-        await admin.StartSessionAsync(other.Openid, other.SessionKey);
-        await admin.SetBalanceAsync(other.Openid, 50, 0);
+        var other = new MidasPlayer("oInvariantsOtherPlayer01", "b3RoZXItc2Vzc2lvbi1rZXk=");
+        await admin.AsAdmin().LoginAsync(other.Openid, other.SessionKey);
+        await admin.AsAdmin().SetBalanceAsync(other.Openid, 50, 0);
 
         WireAssert.Ok(await backend.PayAsync(User, "SHARED-1", 5));
         WireAssert.Ok(await backend.PayAsync(other, "SHARED-1", 5));
 
-        var reply = await admin.InvariantsAsync();
-        Assert.True(reply.GetProperty("ok").GetBoolean(), reply.ToString());
+        var reply = await admin.AsAdmin().InvariantsAsync();
+        Assert.True(reply.Ok, string.Join("; ", reply.Violations));
     }
 }

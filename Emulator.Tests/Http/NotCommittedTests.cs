@@ -27,7 +27,7 @@ public sealed class NotCommittedTests : IDisposable
     {
         var client = await StopWriterAsync();
 
-        var reply = await client.GetFromJsonAsync<JsonElement>($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}");
+        var reply = await client.GetFromJsonAsync<JsonElement>($"/cgi-bin/token?grant_type=client_credential&appid={MidasDefaults.Appid}&secret={MidasDefaults.Secret}");
 
         WireAssert.Code(-1, reply);
     }
@@ -41,9 +41,9 @@ public sealed class NotCommittedTests : IDisposable
         await StopWriterAsync();
 
         var reply = await client.GetFromJsonAsync<JsonElement>(
-            $"/sns/jscode2session?appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}&js_code={code}&grant_type=authorization_code");
+            $"/sns/jscode2session?appid={MidasDefaults.Appid}&secret={MidasDefaults.Secret}&js_code={code}&grant_type=authorization_code");
         var again = await client.GetFromJsonAsync<JsonElement>(
-            $"/sns/jscode2session?appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}&js_code={code}&grant_type=authorization_code");
+            $"/sns/jscode2session?appid={MidasDefaults.Appid}&secret={MidasDefaults.Secret}&js_code={code}&grant_type=authorization_code");
 
         WireAssert.Code(-1, reply);
         WireAssert.Code(-1, again);
@@ -56,8 +56,8 @@ public sealed class NotCommittedTests : IDisposable
         await backend.AccessTokenAsync();
         await StopWriterAsync();
 
-        WireAssert.Code(-1, await backend.PayAsync(EmulatorApp.DocUser, "NC-1", 10));
-        Assert.Equal(1000, (await _app.CreateClient().AccountAsync(EmulatorApp.DocUser.Openid)).Number("balance"));
+        WireAssert.Code(-1, await backend.PayAsync(MidasDefaults.DocPlayer, "NC-1", 10));
+        Assert.Equal(1000, (await _app.CreateClient().AsAdmin().AccountAsync(MidasDefaults.DocPlayer.Openid)).Balance);
     }
 
     [Theory]

@@ -31,7 +31,7 @@ public class OpenApiTests : EmulatorTest
     [Fact]
     public async Task WeChatDocument_ListsEveryWeChatPath_AndNothingElse()
     {
-        var doc = await Admin.GetFromJsonAsync<JsonElement>("/openapi/wechat.json");
+        var doc = await Admin.Http.GetFromJsonAsync<JsonElement>("/openapi/wechat.json");
 
         Assert.Equal(WeChatPaths.Order(), Paths(doc).Order());
         Assert.False(string.IsNullOrEmpty(doc.GetProperty("info").GetProperty("title").GetString()));
@@ -46,7 +46,7 @@ public class OpenApiTests : EmulatorTest
     [InlineData("present", "bill_no present_counts", "bill_no balance")]
     public async Task WeChatDocument_MidasOperation_HasTokenBodyAndReplyInSnakeCase(string op, string fields, string replyFields)
     {
-        var doc = await Admin.GetFromJsonAsync<JsonElement>("/openapi/wechat.json");
+        var doc = await Admin.Http.GetFromJsonAsync<JsonElement>("/openapi/wechat.json");
 
         foreach (var path in new[] { $"/cgi-bin/midas/sandbox/{op}", $"/cgi-bin/midas/{op}" })
         {
@@ -70,7 +70,7 @@ public class OpenApiTests : EmulatorTest
     [Fact]
     public async Task WeChatDocument_Pay_MarksTheRequiredFields()
     {
-        var doc = await Admin.GetFromJsonAsync<JsonElement>("/openapi/wechat.json");
+        var doc = await Admin.Http.GetFromJsonAsync<JsonElement>("/openapi/wechat.json");
 
         var pay = doc.GetProperty("paths").GetProperty("/cgi-bin/midas/pay").GetProperty("post");
         var body = Resolve(doc, pay.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema"));
@@ -85,7 +85,7 @@ public class OpenApiTests : EmulatorTest
     [InlineData("/sns/jscode2session", "appid secret js_code grant_type", "openid session_key unionid errcode errmsg")]
     public async Task WeChatDocument_AuthCall_HasQueryAndReply(string path, string query, string replyFields)
     {
-        var doc = await Admin.GetFromJsonAsync<JsonElement>("/openapi/wechat.json");
+        var doc = await Admin.Http.GetFromJsonAsync<JsonElement>("/openapi/wechat.json");
 
         var operation = Assert.Single(doc.GetProperty("paths").GetProperty(path).EnumerateObject());
         Assert.Equal("get", operation.Name);
@@ -97,7 +97,7 @@ public class OpenApiTests : EmulatorTest
     [Fact]
     public async Task AdminDocument_ListsEveryAdminCall_WithSummaryAndTag()
     {
-        var doc = await Admin.GetFromJsonAsync<JsonElement>("/openapi/admin.json");
+        var doc = await Admin.Http.GetFromJsonAsync<JsonElement>("/openapi/admin.json");
 
         Assert.Equal(AdminPaths.Order(), Paths(doc).Order());
         foreach (var path in doc.GetProperty("paths").EnumerateObject())
@@ -115,7 +115,7 @@ public class OpenApiTests : EmulatorTest
     [Fact]
     public async Task AdminCalls_EachRefusesUnknownQueryParameters_AndTakesExactlyTheOnesItDocuments()
     {
-        var doc = await Admin.GetFromJsonAsync<JsonElement>("/openapi/admin.json");
+        var doc = await Admin.Http.GetFromJsonAsync<JsonElement>("/openapi/admin.json");
         var endpoints = App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText?.StartsWith("/admin", StringComparison.Ordinal) == true).ToList();
 
@@ -136,7 +136,7 @@ public class OpenApiTests : EmulatorTest
     [Fact]
     public async Task AdminDocument_RegisterApp_HasBodyReplyAndProblem()
     {
-        var doc = await Admin.GetFromJsonAsync<JsonElement>("/openapi/admin.json");
+        var doc = await Admin.Http.GetFromJsonAsync<JsonElement>("/openapi/admin.json");
 
         var post = doc.GetProperty("paths").GetProperty("/admin/apps").GetProperty("post");
         var body = Resolve(doc, post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema"));
@@ -150,7 +150,7 @@ public class OpenApiTests : EmulatorTest
     [Fact]
     public async Task ReferencePage_AnswersHtml_NamingBothDocuments()
     {
-        using var response = await Admin.GetAsync("/scalar/");
+        using var response = await Admin.Http.GetAsync("/scalar/");
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -162,7 +162,7 @@ public class OpenApiTests : EmulatorTest
     [Fact]
     public async Task ReferencePage_CloudButtonsOff()
     {
-        var html = await Admin.GetStringAsync("/scalar/");
+        var html = await Admin.Http.GetStringAsync("/scalar/");
 
         // Deploy .NET (the dotnet integration), Generate SDK and Share (developer tools), Ask AI (agent), MCP.
         Assert.Contains("\"_integration\":null", html);
@@ -205,11 +205,11 @@ public class OpenApiTests : EmulatorTest
     {
         // The documented request bodies must not turn into routing rules (a 415 for a Content-Type): docs/wechat-api.md §1.
         var backend = App.CreateGameBackend();
-        var (pathAndQuery, body) = await backend.SignPayAsync(EmulatorApp.DocUser, "OA-CT-1", 10);
+        var (pathAndQuery, body) = await backend.SignPayAsync(MidasDefaults.DocPlayer, "OA-CT-1", 10);
         using var content = new StringContent(body, Encoding.UTF8);
         content.Headers.ContentType = contentType is null ? null : new(contentType);
 
-        using var response = await Admin.PostAsync(pathAndQuery, content);
+        using var response = await Admin.Http.PostAsync(pathAndQuery, content);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         WireAssert.Ok(await response.Content.ReadFromJsonAsync<JsonElement>());

@@ -32,8 +32,8 @@ public class PayTests : EmulatorTest
         Assert.Equal(100, reply.Number("used_gen_balance"));
         Assert.Equal(100, reply.Number("used_gen_amt"));
         var account = await Admin.AccountAsync(User.Openid);
-        Assert.Equal(0, account.Number("gen_balance"));
-        Assert.Equal(150, account.Number("cost_sum"));
+        Assert.Equal(0, account.GenBalance);
+        Assert.Equal(150, account.CostSum);
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public class PayTests : EmulatorTest
         WireAssert.Code(90012, retry);
         Assert.Equal("bill_no repeated", retry.GetProperty("errmsg").GetString());
         Assert.Equal("B-002", retry.GetProperty("bill_no").GetString());
-        Assert.Equal(990, (await Admin.AccountAsync(User.Openid)).Number("balance"));
+        Assert.Equal(990, (await Admin.AccountAsync(User.Openid)).Balance);
         Assert.Single(await Admin.OrdersAsync("bill_no=B-002"));
     }
 
@@ -56,7 +56,7 @@ public class PayTests : EmulatorTest
         WireAssert.Ok(await Backend.PayAsync(User, "B-003", 10));
 
         WireAssert.Code(90012, await Backend.PayAsync(User, "B-003", 20));
-        Assert.Equal(990, (await Admin.AccountAsync(User.Openid)).Number("balance"));
+        Assert.Equal(990, (await Admin.AccountAsync(User.Openid)).Balance);
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public class PayTests : EmulatorTest
     {
         WireAssert.Code(90013, await Backend.PayAsync(User, "B-004", 1001));
 
-        Assert.Equal(1000, (await Admin.AccountAsync(User.Openid)).Number("balance"));
+        Assert.Equal(1000, (await Admin.AccountAsync(User.Openid)).Balance);
         Assert.Empty(await Admin.OrdersAsync("kind=pay"));
     }
 
@@ -79,7 +79,7 @@ public class PayTests : EmulatorTest
 
         WireAssert.Ok(retry);
         Assert.Equal(first.ToString(), retry.ToString());
-        Assert.Equal(970, (await app.CreateClient().AccountAsync(User.Openid)).Number("balance"));
+        Assert.Equal(970, (await app.CreateClient().AsAdmin().AccountAsync(User.Openid)).Balance);
     }
 
     [Fact]
@@ -96,8 +96,8 @@ public class PayTests : EmulatorTest
         var balance = await Backend.GetBalanceAsync(User);
         Assert.Equal((1000, 100, 0), (balance.Number("balance"), balance.Number("gen_balance"), balance.Number("cost_sum")));
         var orders = await Admin.OrdersAsync("bill_no=B-006");
-        Assert.Equal(["pay", "cancel"], orders.Select(o => o.GetProperty("kind").GetString()));
-        Assert.Equal("cancelled", orders[0].GetProperty("status").GetString());
+        Assert.Equal(["pay", "cancel"], orders.Select(o => o.Kind));
+        Assert.Equal("cancelled", orders[0].Status);
     }
 
     [Fact]
@@ -123,8 +123,8 @@ public class PayTests : EmulatorTest
     [Fact]
     public async Task Topup_ThenPay_FirstSaveEndsAndSumsAddUp()
     {
-        var player = new GameUser("oTopupPlayer0000000000000001", "QUJDREVGR0hJSktMTU5PUA==");
-        await Admin.StartSessionAsync(player.Openid, player.SessionKey);
+        var player = new MidasPlayer("oTopupPlayer0000000000000001", "QUJDREVGR0hJSktMTU5PUA==");
+        await Admin.LoginAsync(player.Openid, player.SessionKey);
         Assert.Equal(1, (await Backend.GetBalanceAsync(player)).Number("first_save"));
 
         await Admin.TopupAsync(player.Openid, 300);
@@ -138,11 +138,11 @@ public class PayTests : EmulatorTest
     [Fact]
     public async Task SandboxAndProduction_KeepSeparateLedgersAndKeys()
     {
-        await Admin.TopupAsync(User.Openid, 70, env: "production");
+        await Admin.TopupAsync(User.Openid, 70, MidasEnv.Production);
 
         WireAssert.Ok(await Backend.PayAsync(User, "E-001", 50, sandbox: false));
         // A production signature sent to the sandbox path: the classic 90011 (docs/wechat-api.md §3.5).
-        WireAssert.Code(90011, await Backend.CallAsync("pay", User, new() { ["amt"] = 5L, ["bill_no"] = "E-002" }, sandbox: true, appKey: EmulatorApp.ProductionKey));
+        WireAssert.Code(90011, await Backend.CallAsync("pay", User, new() { ["amt"] = 5L, ["bill_no"] = "E-002" }, sandbox: true, appKey: MidasDefaults.ProductionKey));
 
         Assert.Equal(20, (await Backend.GetBalanceAsync(User, sandbox: false)).Number("balance"));
         Assert.Equal(1000, (await Backend.GetBalanceAsync(User, sandbox: true)).Number("balance"));
@@ -157,9 +157,9 @@ public class PayTests : EmulatorTest
         {
             ["openid"] = User.Openid, ["appid"] = "wx1234567", ["offer_id"] = "12345678", ["ts"] = "1507530737", ["zone_id"] = "1", ["pf"] = "android",
         };
-        var sig = DocSigner.Sig(fields, "/cgi-bin/midas/getbalance", EmulatorApp.ProductionKey);
+        var sig = MidasSigner.Sig(fields, "/cgi-bin/midas/getbalance", MidasDefaults.ProductionKey);
         Assert.Equal("1ad64e8dcb2ec1dc486b7fdf01f4a15159fc623dc3422470e51cf6870734726b", sig);
-        var body = $$"""{"openid":"{{User.Openid}}","appid":"wx1234567","offer_id":"12345678","ts":1507530737,"zone_id":"1","pf":"android","sig":"{{sig}}","mp_sig":"{{DocSigner.MpSig(fields, token, sig, "/cgi-bin/midas/getbalance", User.SessionKey)}}"}""";
+        var body = $$"""{"openid":"{{User.Openid}}","appid":"wx1234567","offer_id":"12345678","ts":1507530737,"zone_id":"1","pf":"android","sig":"{{sig}}","mp_sig":"{{MidasSigner.MpSig(fields, token, sig, "/cgi-bin/midas/getbalance", User.SessionKey)}}"}""";
 
         WireAssert.Ok(await Backend.PostRawAsync($"/cgi-bin/midas/getbalance?access_token={token}", body));
     }

@@ -27,7 +27,7 @@ public sealed class SecurityTests
 {
     private const string AdminToken = "adm1n-t0ken-for-the-security-tests";
 
-    private static readonly GameUser User = EmulatorApp.DocUser;
+    private static readonly MidasPlayer User = MidasDefaults.DocPlayer;
 
     // --- the admin token ---------------------------------------------------------------------------------------------
 
@@ -151,7 +151,7 @@ public sealed class SecurityTests
         using var run = await SecretsTraffic.RunAsync();
 
         // Every other admin read, except the calls whose caller registered or was issued the secret.
-        var shown = await SecretsTraffic.ReadAsync(run.Http, "/admin/orders?limit=10000", $"/admin/accounts/{SecretsTraffic.Player}?appid={EmulatorApp.Appid}",
+        var shown = await SecretsTraffic.ReadAsync(run.Http, "/admin/orders?limit=10000", $"/admin/accounts/{SecretsTraffic.Player}?appid={MidasDefaults.Appid}",
             "/admin/faults", "/admin/health", "/admin/clock", "/admin/orders?colour=red");
 
         Assert.Contains(SecretsTraffic.Player, shown, StringComparison.Ordinal); // the replies were read, not empty
@@ -222,8 +222,8 @@ public sealed class SecurityTests
         private async Task SendAsync()
         {
             var http = Http;
-            var backend = new GameBackend(Console.Factory.CreateClient(), _app.Clock);
-            Secrets.AddRange([EmulatorApp.Secret, EmulatorApp.SandboxKey, EmulatorApp.ProductionKey, User.SessionKey]);
+            var backend = new MidasGameClient(Console.Factory.CreateClient(), clock: _app.Clock);
+            Secrets.AddRange([MidasDefaults.Secret, MidasDefaults.SandboxKey, MidasDefaults.ProductionKey, User.SessionKey]);
             Secrets.Add(await backend.AccessTokenAsync());
 
             // A second app, registered by the admin caller: its secrets may show in /admin/apps only.
@@ -241,29 +241,29 @@ public sealed class SecurityTests
             Secrets.Add(otherToken);
 
             // A player logs in through jscode2session: a session_key only the backend may see.
-            var code = (await (await http.PostAsJsonAsync("/admin/login-codes", new { appid = EmulatorApp.Appid, openid = Player }))
+            var code = (await (await http.PostAsJsonAsync("/admin/login-codes", new { appid = MidasDefaults.Appid, openid = Player }))
                 .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString()!;
             var login = await http.GetFromJsonAsync<JsonElement>(
-                $"/sns/jscode2session?appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}&js_code={code}&grant_type=authorization_code");
-            var player = new GameUser(Player, login.GetProperty("session_key").GetString()!);
+                $"/sns/jscode2session?appid={MidasDefaults.Appid}&secret={MidasDefaults.Secret}&js_code={code}&grant_type=authorization_code");
+            var player = new MidasPlayer(Player, login.GetProperty("session_key").GetString()!);
             Secrets.Add(player.SessionKey);
 
             // Traffic: good calls, refused signatures (the journal keeps their string-to-sign), credentials in bodies
             // (as real game code has sent them), and credentials in queries of refused auth calls.
-            using (var funded = await http.PutAsJsonAsync($"/admin/accounts/{Player}", new { balance = 100, appid = EmulatorApp.Appid }))
+            using (var funded = await http.PutAsJsonAsync($"/admin/accounts/{Player}", new { balance = 100, appid = MidasDefaults.Appid }))
             {
                 funded.EnsureSuccessStatusCode();
             }
             WireAssert.Ok(await backend.PayAsync(player, "SEC-1", 5));
-            WireAssert.Code(90011, await backend.CallAsync("pay", player, new() { ["amt"] = 5L, ["bill_no"] = "SEC-2" }, appKey: EmulatorApp.ProductionKey));
-            WireAssert.Code(90011, await backend.CallAsync("getbalance", User, [], sandbox: false, appKey: EmulatorApp.SandboxKey));
+            WireAssert.Code(90011, await backend.CallAsync("pay", player, new() { ["amt"] = 5L, ["bill_no"] = "SEC-2" }, appKey: MidasDefaults.ProductionKey));
+            WireAssert.Code(90011, await backend.CallAsync("getbalance", User, [], sandbox: false, appKey: MidasDefaults.SandboxKey));
             WireAssert.Code(90009, await backend.CallAsync("getbalance", player, [], sessionKey: User.SessionKey));
             WireAssert.Code(90009, await backend.CallAsync("present", User, new() { ["bill_no"] = "SEC-3", ["present_counts"] = 1L }, sessionKey: player.SessionKey));
             WireAssert.Ok(await backend.CallAsync("getbalance", User, [], tamper: body => body["session_key"] = User.SessionKey));
             WireAssert.Code(90011, await backend.CallAsync("getbalance", User, [], tamper: body =>
             {
-                body["app_key"] = EmulatorApp.SandboxKey;
-                body["nested"] = new System.Text.Json.Nodes.JsonObject { ["secret"] = EmulatorApp.Secret };
+                body["app_key"] = MidasDefaults.SandboxKey;
+                body["nested"] = new System.Text.Json.Nodes.JsonObject { ["secret"] = MidasDefaults.Secret };
                 body["sig"] = "0" + body["sig"]!.GetValue<string>()[1..];
             }));
             var token = await backend.AccessTokenAsync();
@@ -276,14 +276,14 @@ public sealed class SecurityTests
             await backend.PostRawAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}",
                 $"{{\"pad\":\"{new string('x', 5000)}\",\"session_key\":\"{User.SessionKey}\"}}");
             await backend.PostRawAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}",
-                $"session_key={Uri.EscapeDataString(User.SessionKey)}&secret={EmulatorApp.Secret}&amt=1", "application/x-www-form-urlencoded");
+                $"session_key={Uri.EscapeDataString(User.SessionKey)}&secret={MidasDefaults.Secret}&amt=1", "application/x-www-form-urlencoded");
             // Names in another case or percent-encoded: ASP.NET reads both as secret, so the journal must hide both.
-            await http.GetStringAsync($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&SECRET={EmulatorApp.Secret}");
-            await http.GetStringAsync($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&%73ecret={EmulatorApp.Secret}");
+            await http.GetStringAsync($"/cgi-bin/token?grant_type=client_credential&appid={MidasDefaults.Appid}&SECRET={MidasDefaults.Secret}");
+            await http.GetStringAsync($"/cgi-bin/token?grant_type=client_credential&appid={MidasDefaults.Appid}&%73ecret={MidasDefaults.Secret}");
             await backend.PostRawAsync($"/cgi-bin/midas/sandbox/getbalance?ACCESS_TOKEN={token}",
-                $"{{\"session_key\":[\"{User.SessionKey}\",\"{player.SessionKey}\"],\"secre\\u0074\":\"{EmulatorApp.Secret}\",\"App_Key\":\"{EmulatorApp.SandboxKey}\"}}");
-            await http.GetStringAsync($"/cgi-bin/token?grant_type=client_credential&appid={EmulatorApp.Appid}&secret={EmulatorApp.SandboxKey}");
-            await http.GetStringAsync($"/cgi-bin/token?grant_type=nope&appid={EmulatorApp.Appid}&secret={EmulatorApp.Secret}");
+                $"{{\"session_key\":[\"{User.SessionKey}\",\"{player.SessionKey}\"],\"secre\\u0074\":\"{MidasDefaults.Secret}\",\"App_Key\":\"{MidasDefaults.SandboxKey}\"}}");
+            await http.GetStringAsync($"/cgi-bin/token?grant_type=client_credential&appid={MidasDefaults.Appid}&secret={MidasDefaults.SandboxKey}");
+            await http.GetStringAsync($"/cgi-bin/token?grant_type=nope&appid={MidasDefaults.Appid}&secret={MidasDefaults.Secret}");
             await http.GetStringAsync($"/sns/jscode2session?appid=wxsecurity&secret={OtherSecret}&js_code=nope&grant_type=authorization_code");
             await http.GetStringAsync($"/cgi-bin/midas/sandbox/pay?access_token={token}");
             using (await http.PostAsJsonAsync("/admin/faults", new { endpoint = "getbalance", times = 1 }))
@@ -305,7 +305,7 @@ public sealed class SecurityTests
     {
         using var app = new EmulatorApp();
         using var console = new ConsoleCapture(app);
-        var backend = new GameBackend(console.Factory.CreateClient(), app.Clock);
+        var backend = new MidasGameClient(console.Factory.CreateClient(), clock: app.Clock);
 
         WireAssert.Code(90018, await backend.CallAsync("getbalance", User, [], tamper: body => body["openid"] = "o\r\u001b[2J\u001b[31mforged"));
         WireAssert.Code(90018, await backend.CallAsync("pay", User, new() { ["amt"] = 1L, ["bill_no"] = "B\r\u001b]0;title\u0007" }));
@@ -433,7 +433,7 @@ public sealed class SecurityTests
     [Fact]
     public void SignatureVerifier_RejectsEveryAlteredHexDigit_AndAcceptsEitherCase()
     {
-        const string Key = EmulatorApp.ProductionKey;
+        const string Key = MidasDefaults.ProductionKey;
         const string Message = "appid=wx1234567&org_loc=/cgi-bin/midas/pay&method=POST&secret=" + Key;
         var sig = MidasSignature.ComputeHex(Key, Message);
 
@@ -458,7 +458,7 @@ public sealed class SecurityTests
     public async Task HundredMegabyteChunkedBody_IsRefusedEarly_NotBufferedWhole(string path, string refusal)
     {
         using var app = new KestrelEmulatorApp();
-        var token = path.StartsWith("/cgi-bin", StringComparison.Ordinal) ? await new GameBackend(app.CreateClient(), app.Clock).AccessTokenAsync() : "";
+        var token = path.StartsWith("/cgi-bin", StringComparison.Ordinal) ? await new MidasGameClient(app.CreateClient(), clock: app.Clock).AccessTokenAsync() : "";
         using var socket = new TcpClient();
         await socket.ConnectAsync(IPAddress.Loopback, app.BaseAddress.Port);
         var stream = socket.GetStream();

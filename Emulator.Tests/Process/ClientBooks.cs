@@ -40,13 +40,13 @@ public sealed record Attempt(Seen Seen, int? Errcode, long? Balance, long? UsedG
 /// One money operation a client sent, with every attempt at it: a pay or present by its bill_no, a cancel by the bill_no
 /// it cancels, a top-up by its amount (unique in the run, since a top-up has no other key).
 /// </summary>
-public sealed class Operation(OperationKind kind, GameUser user, string? billNo, long amt)
+public sealed class Operation(OperationKind kind, MidasPlayer user, string? billNo, long amt)
 {
     private readonly List<Attempt> _attempts = [];
 
     public OperationKind Kind => kind;
 
-    public GameUser User => user;
+    public MidasPlayer User => user;
 
     public string? BillNo => billNo;
 
@@ -126,7 +126,7 @@ public sealed class ClientBooks
     public IReadOnlyCollection<string> Anomalies => _anomalies;
 
     /// <summary>A new operation, in the books before its request leaves, so the ledger check knows every bill_no sent.</summary>
-    public Operation Open(OperationKind kind, GameUser user, string? billNo, long amt)
+    public Operation Open(OperationKind kind, MidasPlayer user, string? billNo, long amt)
     {
         var operation = new Operation(kind, user, billNo, amt);
         var added = kind switch

@@ -22,24 +22,24 @@ public sealed class ClientLedgerCheck(IReadOnlyDictionary<string, SeedUser> seed
 
     public IReadOnlyList<string> Violations => _violations;
 
-    public static async Task<IReadOnlyDictionary<string, JsonElement>> ReadAccountsAsync(HttpClient admin, IEnumerable<GameUser> users)
+    public static async Task<IReadOnlyDictionary<string, JsonElement>> ReadAccountsAsync(HttpClient admin, IEnumerable<MidasPlayer> users)
     {
         var accounts = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var user in users)
         {
-            accounts[user.Openid] = await admin.GetFromJsonAsync<JsonElement>($"/admin/accounts/{user.Openid}?env=sandbox&appid={EmulatorApp.Appid}");
+            accounts[user.Openid] = await admin.GetFromJsonAsync<JsonElement>($"/admin/accounts/{user.Openid}?env=sandbox&appid={MidasDefaults.Appid}");
         }
         return accounts;
     }
 
     /// <summary>The orders that carry out <paramref name="operation"/>: by bill_no and kind, or a top-up by its amount.</summary>
-    public static IReadOnlyList<LedgerOrder> OrdersOf(Operation operation, ILookup<(string Kind, string Key), LedgerOrder> index) =>
+    public static IReadOnlyList<MidasOrder> OrdersOf(Operation operation, ILookup<(string Kind, string Key), MidasOrder> index) =>
         index[(KindName(operation.Kind), operation.Key)].ToList();
 
-    public static ILookup<(string Kind, string Key), LedgerOrder> Index(IReadOnlyList<LedgerOrder> orders) =>
+    public static ILookup<(string Kind, string Key), MidasOrder> Index(IReadOnlyList<MidasOrder> orders) =>
         orders.Where(o => o.Kind != "set").ToLookup(o => (o.Kind, o.BillNo ?? o.Amt.ToString(CultureInfo.InvariantCulture)));
 
-    public AuditFigures Check(IReadOnlyList<LedgerOrder> orders, IReadOnlyDictionary<string, JsonElement> accounts)
+    public AuditFigures Check(IReadOnlyList<MidasOrder> orders, IReadOnlyDictionary<string, JsonElement> accounts)
     {
         for (var i = 1; i < orders.Count; i++)
         {
@@ -62,7 +62,7 @@ public sealed class ClientLedgerCheck(IReadOnlyDictionary<string, SeedUser> seed
 
     // No bill_no applied twice: one pay or one present per bill_no (never both), at most one cancel, and a pay is
     // "cancelled" exactly when its cancel is in the ledger.
-    private void CheckBillNos(IReadOnlyList<LedgerOrder> orders, ILookup<(string Kind, string Key), LedgerOrder> index)
+    private void CheckBillNos(IReadOnlyList<MidasOrder> orders, ILookup<(string Kind, string Key), MidasOrder> index)
     {
         foreach (var group in index.Where(g => g.Count() > 1))
         {
@@ -98,7 +98,7 @@ public sealed class ClientLedgerCheck(IReadOnlyDictionary<string, SeedUser> seed
     }
 
     // Nothing appears that no client sent: each order is a seed's set or matches an operation in the books.
-    private void CheckEveryOrderWasSent(IReadOnlyList<LedgerOrder> orders)
+    private void CheckEveryOrderWasSent(IReadOnlyList<MidasOrder> orders)
     {
         foreach (var order in orders)
         {
@@ -125,7 +125,7 @@ public sealed class ClientLedgerCheck(IReadOnlyDictionary<string, SeedUser> seed
         }
     }
 
-    private AuditFigures CheckEveryOperation(ILookup<(string Kind, string Key), LedgerOrder> index)
+    private AuditFigures CheckEveryOperation(ILookup<(string Kind, string Key), MidasOrder> index)
     {
         int acknowledged = 0, byRepeat = 0, refused = 0, openIn = 0, openOut = 0;
         foreach (var operation in books.All)
@@ -174,7 +174,7 @@ public sealed class ClientLedgerCheck(IReadOnlyDictionary<string, SeedUser> seed
     // Replays each account's orders in id order from zero: every balance_after must be what the orders before it add
     // up to (no order half applied), pays take gift coins first and never overdraw, a cancel returns exactly its pay,
     // and the end state is the account the admin API shows.
-    private int CheckAccounts(IReadOnlyList<LedgerOrder> orders, IReadOnlyDictionary<string, JsonElement> accounts)
+    private int CheckAccounts(IReadOnlyList<MidasOrder> orders, IReadOnlyDictionary<string, JsonElement> accounts)
     {
         var byAccount = orders.GroupBy(o => o.Openid, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         foreach (var openid in accounts.Keys.Where(a => !byAccount.ContainsKey(a)))
@@ -184,7 +184,7 @@ public sealed class ClientLedgerCheck(IReadOnlyDictionary<string, SeedUser> seed
         foreach (var (openid, list) in byAccount)
         {
             long balance = 0, gen = 0, saveAmt = 0, presentSum = 0, costSum = 0;
-            var pays = new Dictionary<string, LedgerOrder>(StringComparer.Ordinal);
+            var pays = new Dictionary<string, MidasOrder>(StringComparer.Ordinal);
             if (list[0].Kind != "set" || list.Count(o => o.Kind == "set") != 1)
             {
                 Fail($"{openid}'s ledger does not start with its one seed order");
@@ -251,7 +251,7 @@ public sealed class ClientLedgerCheck(IReadOnlyDictionary<string, SeedUser> seed
         return accounts.Count;
     }
 
-    private void Expect(bool holds, LedgerOrder order, string what)
+    private void Expect(bool holds, MidasOrder order, string what)
     {
         if (!holds)
         {

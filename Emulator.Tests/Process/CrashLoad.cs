@@ -12,7 +12,7 @@ namespace MidasEmulator.Tests.Process;
 /// told to stop. Mostly pays with new bill_nos (some too big for the balance), plus presents, cancels of acknowledged pays, retries of bill_nos
 /// already sent, and admin top-ups. Every reply, or the lack of one, goes into the <see cref="ClientBooks"/>.
 /// </summary>
-public sealed class CrashLoad(Uri baseAddress, string accessToken, IReadOnlyList<GameUser> users, ClientBooks books)
+public sealed class CrashLoad(Uri baseAddress, string accessToken, IReadOnlyList<MidasPlayer> users, ClientBooks books)
 {
     /// <summary>Runs <paramref name="workers"/> workers until <paramref name="stop"/>; bill_nos carry the cycle, so every cycle's are new.</summary>
     public async Task RunAsync(int workers, int cycle, int seed, CancellationToken stop)
@@ -29,7 +29,7 @@ public sealed class CrashLoad(Uri baseAddress, string accessToken, IReadOnlyList
     private async Task WorkAsync(string prefix, Random random, CancellationToken stop)
     {
         using var http = Connect(baseAddress);
-        var backend = new GameBackend(http, TimeProvider.System);
+        var backend = new MidasGameClient(http, clock: TimeProvider.System);
         var sent = new List<Operation>();
         for (var n = 0; !stop.IsCancellationRequested; n++)
         {
@@ -65,7 +65,7 @@ public sealed class CrashLoad(Uri baseAddress, string accessToken, IReadOnlyList
     }
 
     /// <summary>Sends one attempt at <paramref name="operation"/> and says how it ended; an HTTP error reply is an anomaly.</summary>
-    public static async Task<Attempt> SendAsync(GameBackend backend, string accessToken, ClientBooks books, Operation operation)
+    public static async Task<Attempt> SendAsync(MidasGameClient backend, string accessToken, ClientBooks books, Operation operation)
     {
         try
         {
@@ -111,7 +111,7 @@ public sealed class CrashLoad(Uri baseAddress, string accessToken, IReadOnlyList
         }
     }
 
-    private static async Task<HttpResponseMessage> PostSignedAsync(GameBackend backend, string accessToken, Operation operation)
+    private static async Task<HttpResponseMessage> PostSignedAsync(MidasGameClient backend, string accessToken, Operation operation)
     {
         var (op, fields) = operation.Kind switch
         {

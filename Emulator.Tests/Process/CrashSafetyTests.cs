@@ -40,7 +40,7 @@ public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHel
         var random = new Random(randomSeed);
         var seedUsers = SeedLoader.Read(published.SeedFile).Users;
         var seed = seedUsers.ToDictionary(u => u.Openid, StringComparer.Ordinal);
-        var users = seedUsers.Take(UsersInPlay).Select(u => new GameUser(u.Openid, u.SessionKey)).ToList();
+        var users = seedUsers.Take(UsersInPlay).Select(u => new MidasPlayer(u.Openid, u.SessionKey)).ToList();
         var books = new ClientBooks();
         var totals = new Totals();
         output.WriteLine($"published {published.Dll} (Release) in {published.PublishTime.TotalSeconds:F1} s; {cycles} kills, " +
@@ -68,7 +68,7 @@ public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHel
                 break;
             }
 
-            var token = await new GameBackend(admin, TimeProvider.System).AccessTokenAsync();
+            var token = await new MidasGameClient(admin, clock: TimeProvider.System).AccessTokenAsync();
             using var stop = new CancellationTokenSource();
             var load = new CrashLoad(emulator.BaseAddress, token, users, books).RunAsync(Workers, cycle, random.Next(), stop.Token);
             var killAfter = TimeSpan.FromMilliseconds(random.Next(500, 2500));
@@ -106,10 +106,10 @@ public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHel
         return emulator;
     }
 
-    private async Task<AuditFigures> AuditAsync(HttpClient admin, IReadOnlyDictionary<string, SeedUser> seed, IReadOnlyList<GameUser> users, ClientBooks books)
+    private async Task<AuditFigures> AuditAsync(HttpClient admin, IReadOnlyDictionary<string, SeedUser> seed, IReadOnlyList<MidasPlayer> users, ClientBooks books)
     {
         var audit = new ClientLedgerCheck(seed, books);
-        var figures = audit.Check(await LedgerOrder.ReadAllAsync(admin), await ClientLedgerCheck.ReadAccountsAsync(admin, users));
+        var figures = audit.Check(await admin.AsAdmin().AllOrdersAsync(), await ClientLedgerCheck.ReadAccountsAsync(admin, users));
         Record(audit.Violations);
         await RecordEmulatorAuditAsync(admin);
         return figures;
@@ -118,10 +118,10 @@ public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHel
     /// <summary>The emulator's own check as well (GET /admin/invariants): every account, the whole ledger replayed.</summary>
     private async Task RecordEmulatorAuditAsync(HttpClient admin)
     {
-        var invariants = await admin.InvariantsAsync();
-        if (!invariants.GetProperty("ok").GetBoolean())
+        var invariants = await admin.AsAdmin().InvariantsAsync();
+        if (!invariants.Ok)
         {
-            Record([$"GET /admin/invariants: {invariants}"]);
+            Record([$"GET /admin/invariants: {invariants.ViolationCount} violations: {string.Join("; ", invariants.Violations)}"]);
         }
     }
 
@@ -130,9 +130,9 @@ public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHel
     /// again with the same bill_no. One that is in must answer its repeat errcode; one that is out must apply now.
     /// </summary>
     private async Task AuditAfterRestartAsync(int cycle, EmulatorProcess emulator, HttpClient admin, IReadOnlyDictionary<string, SeedUser> seed,
-        IReadOnlyList<GameUser> users, ClientBooks books, IReadOnlyList<Operation> unanswered, Totals totals)
+        IReadOnlyList<MidasPlayer> users, ClientBooks books, IReadOnlyList<Operation> unanswered, Totals totals)
     {
-        var orders = await LedgerOrder.ReadAllAsync(admin);
+        var orders = await admin.AsAdmin().AllOrdersAsync();
         var audit = new ClientLedgerCheck(seed, books);
         var figures = audit.Check(orders, await ClientLedgerCheck.ReadAccountsAsync(admin, users));
         Record(audit.Violations);
@@ -141,7 +141,7 @@ public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHel
 
         var index = ClientLedgerCheck.Index(orders);
         using var http = Connect(emulator.BaseAddress);
-        var backend = new GameBackend(http, TimeProvider.System);
+        var backend = new MidasGameClient(http, clock: TimeProvider.System);
         var token = await backend.AccessTokenAsync();
         int resolvedIn = 0, resolvedOut = 0, retried = 0;
         foreach (var operation in unanswered.Where(o => o.Expected == Expected.InOrOut))

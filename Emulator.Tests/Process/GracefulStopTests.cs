@@ -22,14 +22,14 @@ public sealed class GracefulStopTests : IDisposable
         {
             port = emulator.Port;
             using var http = await emulator.ConnectAsync();
-            var backend = new GameBackend(http, TimeProvider.System);
+            var backend = new MidasGameClient(http, clock: TimeProvider.System);
             await backend.AccessTokenAsync();
             // The pay commits at once and is answered 1.5 s later: still in flight when SIGTERM arrives.
-            await http.AddFaultAsync(new { endpoint = "pay", action = "delay", delay_ms = 1500, after_commit = true });
-            var pay = backend.PayAsync(EmulatorApp.DocUser, "STOP-1", 25);
+            await http.AsAdmin().AddFaultAsync(Fault.OnPay().Delay(TimeSpan.FromMilliseconds(1500)).AfterCommit());
+            var pay = backend.PayAsync(MidasDefaults.DocPlayer, "STOP-1", 25);
             // Committed, so its reply is now held for 1.5 s: a fixed wait would assume how fast a busy machine gets here.
             var deadline = Stopwatch.StartNew();
-            while ((await http.OrdersAsync("bill_no=STOP-1")).Length == 0 && deadline.Elapsed < TimeSpan.FromSeconds(10))
+            while ((await http.AsAdmin().OrdersAsync("bill_no=STOP-1")).Length == 0 && deadline.Elapsed < TimeSpan.FromSeconds(10))
             {
                 await Task.Delay(20);
             }
@@ -55,7 +55,7 @@ public sealed class GracefulStopTests : IDisposable
         Assert.True(!log.Exists || log.Length == 0, $"the log still holds {log.Length} bytes");
         using var restarted = EmulatorProcess.Start(_dir, port);
         using var admin = await restarted.ConnectAsync();
-        Assert.Single(await admin.OrdersAsync("bill_no=STOP-1&kind=pay"));
-        Assert.Equal(1000 - 25, (await admin.AccountAsync(EmulatorApp.DocUser.Openid)).Number("balance"));
+        Assert.Single(await admin.AsAdmin().OrdersAsync("bill_no=STOP-1&kind=pay"));
+        Assert.Equal(1000 - 25, (await admin.AsAdmin().AccountAsync(MidasDefaults.DocPlayer.Openid)).Balance);
     }
 }

@@ -76,7 +76,7 @@ public sealed class StartupTests : IDisposable
         using var admin = await emulator.ConnectAsync();
         var apps = await admin.GetStringAsync("/admin/apps");
         Assert.DoesNotContain("wxhalf", apps, StringComparison.Ordinal);
-        Assert.Contains(EmulatorApp.Appid, apps, StringComparison.Ordinal);
+        Assert.Contains(MidasDefaults.Appid, apps, StringComparison.Ordinal);
     }
 
     [Fact]

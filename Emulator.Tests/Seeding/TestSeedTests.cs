@@ -22,7 +22,7 @@ public sealed class TestSeedTests
         {
             Assert.True(JsonNode.DeepEquals(shipped["users"]![i], users[i]), $"test-seed.json's user {i} differs from the shipped seed's: {users[i]}");
         }
-        Assert.Equal(EmulatorApp.DocUser.Openid, users[0]!["openid"]!.GetValue<string>());
-        Assert.Equal(EmulatorApp.DocUser.SessionKey, users[0]!["session_key"]!.GetValue<string>());
+        Assert.Equal(MidasDefaults.DocPlayer.Openid, users[0]!["openid"]!.GetValue<string>());
+        Assert.Equal(MidasDefaults.DocPlayer.SessionKey, users[0]!["session_key"]!.GetValue<string>());
     }
 }

@@ -6,7 +6,7 @@ namespace MidasEmulator.Tests.Storage;
 /// <summary>Balances, orders, sessions and tokens survive a restart on the same LiteDB file.</summary>
 public sealed class PersistenceTests : IDisposable
 {
-    private static readonly GameUser User = EmulatorApp.DocUser;
+    private static readonly MidasPlayer User = MidasDefaults.DocPlayer;
     private readonly string _dir = Directory.CreateTempSubdirectory("midas-persist-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -41,8 +41,8 @@ public sealed class PersistenceTests : IDisposable
         Assert.Equal((870, 20, 150), (balance.Number("balance"), balance.Number("gen_balance"), balance.Number("cost_sum")));
         WireAssert.Code(90012, await again.CallAsync("pay", User, new() { ["amt"] = 150L, ["bill_no"] = "R-1" }, accessToken: token));
         WireAssert.Code(90015, await again.CallAsync("cancelpay", User, new() { ["bill_no"] = "R-3" }, accessToken: token));
-        var orders = await second.CreateClient().OrdersAsync($"openid={User.Openid}");
-        Assert.Equal(["set", "pay", "present", "pay", "cancel"], orders.Select(o => o.GetProperty("kind").GetString()));
+        var orders = await second.CreateClient().AsAdmin().OrdersAsync($"openid={User.Openid}");
+        Assert.Equal(["set", "pay", "present", "pay", "cancel"], orders.Select(o => o.Kind));
     }
 
     [Fact]
@@ -50,12 +50,12 @@ public sealed class PersistenceTests : IDisposable
     {
         using (var first = StartOnFile())
         {
-            await first.CreateClient().SetBalanceAsync(User.Openid, 3, 0);
+            await first.CreateClient().AsAdmin().SetBalanceAsync(User.Openid, 3, 0);
         }
 
         using var second = StartOnFile();
 
-        Assert.Equal(3, (await second.CreateClient().AccountAsync(User.Openid)).Number("balance"));
+        Assert.Equal(3, (await second.CreateClient().AsAdmin().AccountAsync(User.Openid)).Balance);
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class PersistenceTests : IDisposable
         using var second = StartOnFile();
         WireAssert.Ok(await second.CreateGameBackend().PayAsync(User, "ID-2", 1));
 
-        var ids = (await second.CreateClient().OrdersAsync("kind=pay")).Select(o => o.GetProperty("id").GetInt64()).ToList();
+        var ids = (await second.CreateClient().AsAdmin().OrdersAsync("kind=pay")).Select(o => o.Id).ToList();
         Assert.Equal(2, ids.Distinct().Count());
         Assert.True(ids[1] > ids[0]);
     }
@@ -84,12 +84,12 @@ public sealed class PersistenceTests : IDisposable
         second.Clock.Advance(TimeSpan.FromHours(49));
         var backend = second.CreateGameBackend();
         var admin = second.CreateClient();
-        var secondPlayer = await admin.StartSessionAsync("oSecondPlayer01", "c2Vjb25kIHBsYXllcg==");
-        await admin.TopupAsync("oSecondPlayer01", 50);
+        var secondPlayer = await admin.AsAdmin().LoginAsync("oSecondPlayer01", "c2Vjb25kIHBsYXllcg==");
+        await admin.AsAdmin().TopupAsync("oSecondPlayer01", 50);
 
         // Forgotten after 48 h, so another player may use the bill_no again; the old pay still cannot be cancelled.
         WireAssert.Ok(await backend.PayAsync(secondPlayer, "OLD-1", 10));
         WireAssert.Code(90014, await backend.CancelPayAsync(User, "OLD-1"));
-        Assert.Equal(990, (await admin.AccountAsync(User.Openid)).Number("balance"));
+        Assert.Equal(990, (await admin.AsAdmin().AccountAsync(User.Openid)).Balance);
     }
 }

@@ -8,23 +8,14 @@ using MidasEmulator.Clock;
 namespace MidasEmulator.Tests.Support;
 
 /// <summary>
-/// The emulator in-process: an in-memory LiteDB (or the given file), the test seed (<see cref="TestSeedFile"/>), and a
+/// The emulator in-process through WebApplicationFactory (an in-memory test server, so a test can reach its services): an in-memory LiteDB (or the given file), the test seed (<see cref="TestSeedFile"/>), and a
 /// fake clock the test can move. Settings are Midas:* keys, exactly as a user would configure them; a test about the
 /// shipped seed itself sets Midas:SeedFile to <see cref="ShippedSeedFile"/> (<see cref="WithShippedSeed"/>).
 /// </summary>
 public class EmulatorApp(IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
-    public const string Appid = "wx1234567";
-    public const string Secret = "midas-emulator-default-secret-0001";
-    public const string OfferId = "12345678";
-    public const string ProductionKey = "zNLgAGgqsEWJOg1nFVaO5r7fAlIQxr1u";
-    public const string SandboxKey = "sAnDb0xKeyMidasEmulatorDefault01";
-
-    /// <summary>The doc's worked-example user (docs/wechat-api.md §3.3), seeded with balance 1000 of which 100 gift.</summary>
-    public static readonly GameUser DocUser = new("odkx20ENSNa2w5y3g_qOkOvBNM1g", "V7Q38/i2KXaqrQyl2Yx9Hg==");
-
     /// <summary>
-    /// Emulator.Tests/test-seed.json: the default app and the first three users of seed-data/seed.json (<see cref="DocUser"/>
+    /// MidasEmulator.Testing/Seeds/small.json (MidasSeed.Small), copied as test-seed.json: the default app and the first three users of seed-data/seed.json (<see cref="DocUser"/>
     /// first), so a start-up loads three accounts, not three hundred.
     /// </summary>
     public static string TestSeedFile => Path.Combine(AppContext.BaseDirectory, "test-seed.json");
@@ -53,7 +44,11 @@ public class EmulatorApp(IReadOnlyDictionary<string, string?>? settings = null) 
         });
     }
 
-    public GameBackend CreateGameBackend() => new(CreateClient(), Clock);
+    /// <summary>The library's signing game-backend client, on the in-memory test server, reading ts from the fake clock.</summary>
+    public MidasGameClient CreateGameBackend() => new(CreateClient(), clock: Clock);
+
+    /// <summary>The library's admin client, on the in-memory test server.</summary>
+    public MidasAdminClient CreateAdminClient() => new(CreateClient(), appid: MidasDefaults.Appid);
 }
 
 /// <summary>The emulator on a real Kestrel socket: for tests that must see real HTTP (and, later, dropped connections).</summary>
@@ -72,5 +67,3 @@ public sealed class KestrelEmulatorApp : EmulatorApp
     /// <summary>A plain HttpClient over a real loopback socket, not the in-memory test server.</summary>
     public Uri BaseAddress => ClientOptions.BaseAddress;
 }
-
-public sealed record GameUser(string Openid, string SessionKey);

@@ -1,9 +1,9 @@
 namespace MidasEmulator.Tests.Support;
 
-/// <summary>A fresh in-process emulator per test, with an admin client and a game backend already on it.</summary>
+/// <summary>A fresh in-process emulator per test, with the library's admin client and game-backend client already on it.</summary>
 public abstract class EmulatorTest : IDisposable
 {
-    protected static readonly GameUser User = EmulatorApp.DocUser;
+    protected static readonly MidasPlayer User = MidasDefaults.DocPlayer;
 
     protected EmulatorTest()
         : this(new EmulatorApp())
@@ -14,19 +14,19 @@ public abstract class EmulatorTest : IDisposable
     protected EmulatorTest(EmulatorApp app)
     {
         App = app;
-        Admin = App.CreateClient();
+        Admin = App.CreateAdminClient();
         Backend = App.CreateGameBackend();
     }
 
     protected EmulatorApp App { get; }
 
-    protected HttpClient Admin { get; }
+    protected MidasAdminClient Admin { get; }
 
-    protected GameBackend Backend { get; }
+    protected MidasGameClient Backend { get; }
 
     public void Dispose()
     {
-        Admin.Dispose();
+        Admin.Http.Dispose();
         App.Dispose();
         GC.SuppressFinalize(this);
     }

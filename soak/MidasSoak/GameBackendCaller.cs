@@ -90,7 +90,7 @@ internal sealed class GameBackendCaller(HttpClient wechat, SoakOptions options, 
             new("pf", "android"),
         };
         fields.AddRange(opFields);
-        var body = DocSigner.SignedBody(fields, path, options.SandboxKey, _accessToken, user.SessionKey);
+        var body = MidasSigner.SignedBody(fields, path, options.SandboxKey, _accessToken, user.SessionKey);
         return body.ToJsonString();
     }
 }

@@ -9,7 +9,7 @@ namespace MidasSoak;
 /// is not negative, no bill_no is applied twice, every acknowledged operation is in the ledger exactly once, nothing
 /// the client was told failed is there, and each user's ledger ends at the model's balance.
 /// </summary>
-internal sealed class LedgerCheck(HttpClient admin, string openidPrefix, IReadOnlyList<SoakUser> users, SoakCounters counters, Violations violations)
+internal sealed class LedgerCheck(MidasAdminClient admin, string openidPrefix, IReadOnlyList<SoakUser> users, SoakCounters counters, Violations violations)
 {
     public async Task RunAsync(string checkpoint, CancellationToken cancellation)
     {
@@ -21,17 +21,16 @@ internal sealed class LedgerCheck(HttpClient admin, string openidPrefix, IReadOn
     /// <summary>The emulator's own money check too (GET /admin/invariants): every account, the whole ledger replayed.</summary>
     private async Task CheckEmulatorAuditAsync(string checkpoint, CancellationToken cancellation)
     {
-        var audit = await admin.GetFromJsonAsync<JsonElement>("/admin/invariants", cancellation).ConfigureAwait(false);
-        Expect(audit.GetProperty("ok").GetBoolean(), checkpoint, $"GET /admin/invariants: {audit}");
+        var audit = await admin.InvariantsAsync(cancellation).ConfigureAwait(false);
+        Expect(audit.Ok, checkpoint, $"GET /admin/invariants: {audit.ViolationCount} violations: {string.Join("; ", audit.Violations)}");
     }
 
     private async Task CheckAccountsAsync(string checkpoint, CancellationToken cancellation)
     {
         await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellation }, async (user, token) =>
         {
-            var account = await admin.GetFromJsonAsync<JsonElement>($"/admin/accounts/{user.Openid}?env=sandbox", token).ConfigureAwait(false);
-            var balance = account.GetProperty("balance").GetInt64();
-            var genBalance = account.GetProperty("gen_balance").GetInt64();
+            var account = await admin.AccountAsync(user.Openid, cancellation: token).ConfigureAwait(false);
+            var (balance, genBalance) = (account.Balance, account.GenBalance);
             Expect(balance == user.Balance, checkpoint, $"{user.Openid}: balance {balance}, the model says {user.Balance}");
             Expect(genBalance == user.GenBalance, checkpoint, $"{user.Openid}: gen_balance {genBalance}, the model says {user.GenBalance}");
             Expect(balance >= 0 && genBalance >= 0 && genBalance <= balance, checkpoint,
@@ -40,15 +39,15 @@ internal sealed class LedgerCheck(HttpClient admin, string openidPrefix, IReadOn
     }
 
     /// <summary>This run's orders, oldest first (the emulator may hold others, from its seed or earlier runs).</summary>
-    private async Task<List<LedgerOrder>> ReadOrdersAsync(CancellationToken cancellation) =>
-        (await LedgerOrder.ReadAllAsync(admin, cancellation).ConfigureAwait(false))
+    private async Task<List<MidasOrder>> ReadOrdersAsync(CancellationToken cancellation) =>
+        (await admin.AllOrdersAsync(cancellation: cancellation).ConfigureAwait(false))
             .Where(o => o.Openid.StartsWith(openidPrefix, StringComparison.Ordinal)).ToList();
 
-    private void CheckLedger(string checkpoint, List<LedgerOrder> orders)
+    private void CheckLedger(string checkpoint, List<MidasOrder> orders)
     {
         var byUser = users.ToDictionary(u => u.Openid, StringComparer.Ordinal);
-        var applied = new Dictionary<string, LedgerOrder>(StringComparer.Ordinal); // pay and present orders by bill_no
-        var cancels = new Dictionary<string, LedgerOrder>(StringComparer.Ordinal);
+        var applied = new Dictionary<string, MidasOrder>(StringComparer.Ordinal); // pay and present orders by bill_no
+        var cancels = new Dictionary<string, MidasOrder>(StringComparer.Ordinal);
         var topups = new Dictionary<string, int>(StringComparer.Ordinal);
         var lastBalance = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var order in orders)
@@ -94,7 +93,7 @@ internal sealed class LedgerCheck(HttpClient admin, string openidPrefix, IReadOn
         }
     }
 
-    private void CheckBill(string checkpoint, SoakUser user, string billNo, BillOutcome bill, LedgerOrder? order, LedgerOrder? cancel)
+    private void CheckBill(string checkpoint, SoakUser user, string billNo, BillOutcome bill, MidasOrder? order, MidasOrder? cancel)
     {
         var kind = bill.Kind == BillKind.Pay ? "pay" : "present";
         if (!bill.Applied)

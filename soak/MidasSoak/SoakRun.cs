@@ -25,7 +25,8 @@ public static class SoakRun
         // Enough connections for every worker plus the calls abandoned on a timeout; a drop fault kills one, which is then replaced.
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = options.Workers * 2 + 8 };
         using var wechat = new HttpClient(handler, disposeHandler: false) { BaseAddress = options.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
-        using var admin = new HttpClient(handler, disposeHandler: false) { BaseAddress = options.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        using var adminHttp = new HttpClient(handler, disposeHandler: false) { BaseAddress = options.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        var admin = new MidasAdminClient(adminHttp, appid: options.Appid);
         var caller = new GameBackendCaller(wechat, options, counters);
         await caller.FetchAccessTokenAsync(cancellation).ConfigureAwait(false);
 
@@ -117,18 +118,12 @@ public static class SoakRun
         }
     }
 
-    private static async Task SetUpUsersAsync(HttpClient admin, List<SoakUser> users, CancellationToken cancellation)
+    private static async Task SetUpUsersAsync(MidasAdminClient admin, List<SoakUser> users, CancellationToken cancellation)
     {
         await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellation }, async (user, token) =>
         {
-            using (var session = await admin.PostAsJsonAsync("/admin/sessions", new { openid = user.Openid }, token).ConfigureAwait(false))
-            {
-                session.EnsureSuccessStatusCode();
-                user.SessionKey = (await session.Content.ReadFromJsonAsync<JsonElement>(token).ConfigureAwait(false)).GetProperty("session_key").GetString()!;
-            }
-            using var account = await admin.PutAsJsonAsync($"/admin/accounts/{user.Openid}",
-                new { balance = StartBalance, gen_balance = StartGenBalance, env = "sandbox" }, token).ConfigureAwait(false);
-            account.EnsureSuccessStatusCode();
+            user.SessionKey = (await admin.StartSessionAsync(user.Openid, cancellation: token).ConfigureAwait(false)).SessionKey;
+            await admin.SetBalanceAsync(user.Openid, StartBalance, StartGenBalance, cancellation: token).ConfigureAwait(false);
             user.Start(StartBalance, StartGenBalance);
         }).ConfigureAwait(false);
     }

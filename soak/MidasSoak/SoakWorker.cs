@@ -9,7 +9,7 @@ namespace MidasSoak;
 /// One concurrent game backend. It owns its users outright (no other worker touches them), so after each operation
 /// its model of them is exact and every reply can be checked against it at once.
 /// </summary>
-internal sealed class SoakWorker(int index, IReadOnlyList<SoakUser> users, GameBackendCaller caller, HttpClient admin, string runTag,
+internal sealed class SoakWorker(int index, IReadOnlyList<SoakUser> users, GameBackendCaller caller, MidasAdminClient admin, string runTag,
     SoakOptions options, SoakCounters counters, Violations violations)
 {
     // The operation mix, in percent: getbalance, pay, cancelpay, present, admin top-up.
@@ -170,14 +170,10 @@ internal sealed class SoakWorker(int index, IReadOnlyList<SoakUser> users, GameB
     private async Task TopupAsync(SoakUser user, CancellationToken cancellation)
     {
         var amount = 100 + _random.Next(900);
-        using var response = await admin.PostAsJsonAsync($"/admin/accounts/{user.Openid}/topup", new { amount, env = "sandbox" }, cancellation)
-            .ConfigureAwait(false);
-        response.EnsureSuccessStatusCode();
-        var account = await response.Content.ReadFromJsonAsync<JsonElement>(cancellation).ConfigureAwait(false);
+        var account = await admin.TopupAsync(user.Openid, amount, cancellation: cancellation).ConfigureAwait(false);
         user.ApplyTopup(amount);
         Interlocked.Increment(ref counters.Topup);
-        Expect(account.GetProperty("balance").GetInt64() == user.Balance,
-            $"topup of {user.Openid}: balance {account.GetProperty("balance").GetInt64()}, the model says {user.Balance}");
+        Expect(account.Balance == user.Balance, $"topup of {user.Openid}: balance {account.Balance}, the model says {user.Balance}");
     }
 
     private string NextBillNo() => string.Create(CultureInfo.InvariantCulture, $"{runTag}-{index}-{++_nextBill}");

@@ -1,0 +1,25 @@
+namespace MidasEmulator.Testing;
+
+/// <summary>
+/// Fault rules, fluently: <c>Fault.OnPay().AfterCommit().Errcode(-1).Times(1)</c>. Each method returns a new rule;
+/// every field is optional, as in docs/reference.md §1.3. Give the rule to <see cref="MidasAdminClient.AddFaultAsync"/>.
+/// </summary>
+public static class Fault
+{
+    /// <summary>A rule on every WeChat-surface call.</summary>
+    public static FaultRule OnAny() => new() { Endpoint = "*" };
+    /// <summary>A rule on getbalance (sandbox and production).</summary>
+    public static FaultRule OnGetBalance() => On("getbalance");
+    /// <summary>A rule on pay.</summary>
+    public static FaultRule OnPay() => On("pay");
+    /// <summary>A rule on cancelpay.</summary>
+    public static FaultRule OnCancelPay() => On("cancelpay");
+    /// <summary>A rule on present.</summary>
+    public static FaultRule OnPresent() => On("present");
+    /// <summary>A rule on /cgi-bin/token.</summary>
+    public static FaultRule OnToken() => On("token");
+    /// <summary>A rule on /sns/jscode2session.</summary>
+    public static FaultRule OnJsCode2Session() => On("jscode2session");
+    /// <summary>A rule on the named endpoint (getbalance, pay, cancelpay, present, token, jscode2session or *).</summary>
+    public static FaultRule On(string endpoint) => new() { Endpoint = endpoint };
+}
