@@ -2,6 +2,7 @@ using MidasEmulator;
 using MidasEmulator.Endpoints;
 using MidasEmulator.Seeding;
 using MidasEmulator.Storage;
+using MidasEmulator.Ui;
 
 // `--generate-seed PATH` writes the deterministic seed file and exits (docs/contributing.md §8).
 if (SeedGenerator.TryRun(args))
@@ -28,6 +29,8 @@ app.MapMidasApi();
 app.MapAdminApi();
 // /openapi/wechat.json, /openapi/admin.json and the /scalar page that shows them (/docs redirects there).
 app.MapApiReference();
+// /ui: the dashboard, a browser client of /admin (Emulator/Ui/assets, embedded in the assembly).
+app.MapUi();
 
 try
 {
