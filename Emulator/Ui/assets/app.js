@@ -20,6 +20,7 @@ function route() {
   unmount();
   main.replaceChildren();
   main.dataset.view = key;
+  delete main.dataset.loaded;
   for (const link of document.querySelectorAll('nav a')) {
     link.toggleAttribute('aria-current', link.getAttribute('href') === `#${key}`);
     if (link.hasAttribute('aria-current')) link.setAttribute('aria-current', 'page');
@@ -55,11 +56,12 @@ signOut.addEventListener('click', () => {
 
 // The status line: the emulator's version and clock, so a moved clock is never forgotten.
 const status = document.getElementById('status');
-every(5000, async () => {
+// It starts a second after the first view, whose reads it would otherwise queue behind.
+setTimeout(() => every(5000, async () => {
   const [health, clock] = await Promise.all([api('GET', '/admin/health'), api('GET', '/admin/clock')]);
   status.textContent = `v${health.version} · clock ${time(clock.now)} UTC${clock.real ? '' : ` (moved ${clock.offset_s > 0 ? '+' : ''}${clock.offset_s} s)`}`;
   status.classList.toggle('moved', !clock.real);
-});
+}), 1000);
 
 window.addEventListener('hashchange', route);
 route();

@@ -50,8 +50,9 @@ function detail(c, rules) {
         h('pre', { class: 'mono body' }, pretty(c.body))),
       h('section', null, h('h3', null, 'Reply'),
         h('dl', { class: 'facts' },
-          [['errcode', c.errcode ?? '—'], ['errmsg', c.errmsg ?? '—'], ['HTTP status', c.http_status ?? '—'], ['dropped', c.dropped ? 'yes' : 'no'],
+          [['errcode', c.errcode ?? '—'], ['HTTP status', c.http_status ?? '—'], ['dropped', c.dropped ? 'yes' : 'no'],
             ['duration', `${c.duration_ms} ms`], ['env', c.env ?? '—']].map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, String(v))))),
+        c.errmsg ? h('pre', { class: 'mono', id: 'call-errmsg' }, c.errmsg) : null,
         h('h3', null, 'Fault'),
         h('p', { id: 'call-fault' }, c.fault_id ? (rule ? describeRule(rule) : `${c.fault_id} (deleted since)`) : 'none fired'))),
     c.string_to_sign ? signaturePanel(c) : null);
@@ -113,8 +114,8 @@ export const callsView = {
     h('button', { type: 'submit' }, 'Filter'), h('label', { class: 'check' }, paused, ' Pause'));
     inputs.endpoint.addEventListener('change', () => form.requestSubmit());
 
-    root.append(h('div', { class: 'split' },
-      h('section', { class: 'panel' },
+    root.append(h('div', null,
+      h('section', { class: 'panel', id: 'calls-list' },
         h('div', { class: 'head' }, h('h2', null, 'Calls'), h('span', { class: 'muted' }, 'the last 100 WeChat-surface calls, newest first, live')),
         form, h('div', { class: 'scroll' }, grid)),
       side));

@@ -12,7 +12,7 @@ function svg(tag, attrs, text) {
  * points: [{ t: Date, v: number }] oldest first. Times on x (evenly spaced by order when they are all one instant, as
  * under a stopped test clock), balance on y from 0.
  */
-export function balanceChart(points, { width = 900, height = 220, label = 'Balance over time' } = {}) {
+export function balanceChart(points, { width = 600, height = 220, label = 'Balance over time' } = {}) {
   const pad = { left: 64, right: 16, top: 12, bottom: 28 };
   const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label, class: 'chart' });
   chart.append(svg('title', {}, label));

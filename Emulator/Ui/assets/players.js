@@ -33,7 +33,10 @@ export const playersView = {
     root.append(h('section', { class: 'panel' }, h('div', { class: 'head' }, h('h2', null, 'Players')), searchForm(openid, env),
       openid ? null : h('p', { class: 'muted' }, 'Search by openid: the player\'s balance, its history and its orders. Openids in the Ledger and Calls views link here.')));
     document.getElementById('player-openid').focus();
-    if (!openid) return undefined;
+    if (!openid) {
+      root.dataset.loaded = 'true';
+      return undefined;
+    }
 
     const account = h('div');
     const chart = h('div', { class: 'chart-box' });
@@ -75,9 +78,10 @@ export const playersView = {
     } }, field('Top up coins', amount), h('button', { type: 'submit' }, 'Top up'));
 
     root.append(
-      h('section', { class: 'panel' }, h('div', { class: 'head' }, h('h2', { class: 'mono' }, openid), h('span', { class: 'muted' }, env)),
-        account, topup),
-      h('section', { class: 'panel' }, h('h2', null, 'Balance over time'), chart),
+      h('div', { class: 'columns' },
+        h('section', { class: 'panel' }, h('div', { class: 'head' }, h('h2', { class: 'mono' }, openid), h('span', { class: 'muted' }, env)),
+          account, topup),
+        h('section', { class: 'panel' }, h('h2', null, 'Balance over time'), chart)),
       h('section', { class: 'panel' }, h('div', { class: 'head' }, h('h2', null, 'Orders'), note), h('div', { class: 'scroll' }, grid), more));
 
     return every(2000, async () => {
