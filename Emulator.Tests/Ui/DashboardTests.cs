@@ -140,6 +140,8 @@ public sealed class DashboardTests : IClassFixture<BrowserFixture>, IDisposable
         await Expect(page.Locator("#reset-result")).ToContainTextAsync("3 players seeded");
         Assert.Empty(await _admin.OrdersAsync("openid=oUiResetPlayer"));
         await Expect(page.Locator("#verdict")).ToContainTextAsync("3 accounts, 3 orders");
+        await page.ClickAsync("nav >> text=Ledger");
+        await Expect(page.Locator("#ledger tbody tr")).ToHaveCountAsync(3);
     }
 
     [SkippableFact]

@@ -11,27 +11,29 @@ async function nextId(id) {
 }
 
 /**
- * The highest order id. GET /admin/orders lists oldest first and has no count, so this gallops: probe after_id at
- * doubling steps until nothing is above, then halve the gap. About 2·log2(orders) one-order reads, one at a time
- * (in parallel they only queue for the store's read gate): 30 for 100,000 orders.
+ * The newest PAGE orders, newest first, and the highest id. GET /admin/orders lists oldest first and has no count, so
+ * this gallops with one-order reads on the _id index: after_id at doubling steps until nothing is above, then halving
+ * the gap until it is under a page, then one read of two pages' ids that must hold the newest. About 18 reads for
+ * 100,000 orders, one at a time (in parallel they only queue for the store's read gate).
  */
-export async function latestOrderId() {
-  let low = await nextId(0);
-  if (low === null) return 0;
+export async function newestPage() {
+  let low = 0;          // 0, or an id that exists
+  let high = null;      // an id with no order above it
   let step = 1024;
-  let high = null;
   while (high === null) {
     const found = await nextId(low + step);
     if (found === null) high = low + step;
     else { low = found; step *= 2; }
   }
-  while (high > low) {
+  while (high - low > PAGE) {
     const middle = Math.floor((low + high) / 2);
     const found = await nextId(middle);
     if (found === null) high = middle;
     else low = found;
   }
-  return low;
+  // The newest id is in [low, high], fewer than PAGE apart: ids after low − PAGE, two pages of them, reach it.
+  const orders = await api('GET', `/admin/orders?limit=${2 * PAGE}&after_id=${Math.max(0, low - PAGE)}`);
+  return { latest: orders.length ? orders.at(-1).id : 0, rows: orders.slice(-PAGE).reverse() };
 }
 
 /** The orders with ids in (top − PAGE, top], newest first. */
@@ -99,9 +101,11 @@ export const ledgerView = {
 
     let started = false;
     return every(2000, async () => {
+      // After a reset the ids may start again below the newest one seen: then the search starts over.
+      if (started && latest > 0 && await nextId(latest - 1) !== latest) started = false;
       if (!started) {
-        latest = await latestOrderId();
-        rows = await pageEndingAt(latest);
+        top = null;
+        ({ latest, rows } = await newestPage());
         started = true;
         render();
         root.dataset.loaded = 'true';
