@@ -125,6 +125,7 @@ public sealed class DashboardTests : IClassFixture<BrowserFixture>, IDisposable
         await page.FillAsync("#advance-seconds", "7201");
         await page.PressAsync("#advance-seconds", "Enter");
         await Expect(page.Locator("#clock-now")).ToContainTextAsync("moved +7,201 s");
+        await Expect(page.Locator("#status")).ToContainTextAsync("(moved +7201 s)");
         Assert.Equal(7201, (await _admin.GetFromJsonAsync<JsonElement>("/admin/clock")).GetProperty("offset_s").GetDouble());
         await BrowserFixture.ScreenshotAsync(page, "books");
         await page.ClickAsync("#clock-real");

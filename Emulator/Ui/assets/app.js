@@ -1,5 +1,5 @@
 // The dashboard's shell: the views behind the #hash, the login box, the status line. Every datum comes from /admin.
-import { api, every, onUnauthorized, time, token } from './lib.js';
+import { api, attempt, every, onUnauthorized, time, token } from './lib.js';
 import { ledgerView } from './ledger.js';
 import { playersView } from './players.js';
 import { callsView } from './calls.js';
@@ -56,12 +56,15 @@ signOut.addEventListener('click', () => {
 
 // The status line: the emulator's version and clock, so a moved clock is never forgotten.
 const status = document.getElementById('status');
-// It starts a second after the first view, whose reads it would otherwise queue behind.
-setTimeout(() => every(5000, async () => {
+async function refreshStatus() {
   const [health, clock] = await Promise.all([api('GET', '/admin/health'), api('GET', '/admin/clock')]);
   status.textContent = `v${health.version} · clock ${time(clock.now)} UTC${clock.real ? '' : ` (moved ${clock.offset_s > 0 ? '+' : ''}${clock.offset_s} s)`}`;
   status.classList.toggle('moved', !clock.real);
-}), 1000);
+}
+// It starts a second after the first view, whose reads it would otherwise queue behind; a view that moves the clock
+// says so at once (the 'clock' event).
+setTimeout(() => every(5000, refreshStatus), 1000);
+document.addEventListener('clock', () => attempt(refreshStatus));
 
 window.addEventListener('hashchange', route);
 route();

@@ -32,7 +32,10 @@ export const booksView = {
 
     async function moveClock(body) {
       const clock = await attempt(() => api('POST', '/admin/clock', body));
-      if (clock) clockNow.textContent = clockText(clock);
+      if (clock) {
+        clockNow.textContent = clockText(clock);
+        document.dispatchEvent(new Event('clock'));
+      }
     }
 
     confirm.append(h('form', { method: 'dialog' },
