@@ -24,7 +24,7 @@ export function balanceChart(points, { width = 600, height = 220, label = 'Balan
   const t0 = Math.min(...times);
   const span = Math.max(...times) - t0;
   const top = Math.max(1, ...points.map(p => p.v));
-  const x = i => pad.left + (width - pad.left - pad.right) * (span > 0 ? (times[i] - t0) / span : points.length > 1 ? i / (points.length - 1) : 0.5);
+  const x = i => pad.left + (width - pad.left - pad.right) * (span > 0 ? (times[i] - t0) / span : points.length > 1 ? i / (points.length - 1) : 0);
   const y = v => pad.top + (height - pad.top - pad.bottom) * (1 - v / top);
   let d = `M ${x(0)} ${y(points[0].v)}`;
   for (let i = 1; i < points.length; i++) d += ` H ${x(i)} V ${y(points[i].v)}`;
