@@ -21,7 +21,7 @@ public sealed class DashboardScaleTests(BrowserFixture browser, ITestOutputHelpe
     public async Task Ledger_With100000Orders_FirstViewIsUnderOneSecond()
     {
         var page = await browser.NewPageAsync();
-        using var app = new KestrelEmulatorApp();
+        using var app = DashboardHost.Start();
         var setUp = Stopwatch.StartNew();
         await TopUpManyAsync(app.BaseAddress, Orders);
         setUp.Stop();

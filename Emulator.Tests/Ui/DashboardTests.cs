@@ -17,7 +17,7 @@ public sealed class DashboardTests : IClassFixture<BrowserFixture>, IDisposable
     private static readonly GameUser User = EmulatorApp.DocUser;
 
     private readonly BrowserFixture _browser;
-    private readonly KestrelEmulatorApp _app = new();
+    private readonly KestrelEmulatorApp _app = DashboardHost.Start();
     private readonly HttpClient _admin;
     private readonly GameBackend _backend;
     private readonly List<string> _pageErrors = [];
@@ -148,7 +148,7 @@ public sealed class DashboardTests : IClassFixture<BrowserFixture>, IDisposable
     [SkippableFact]
     public async Task AdminToken_Set_EveryCallIsRefusedUntilTheTokenIsGiven_AndItLastsOneSession()
     {
-        using var app = new KestrelEmulatorApp(new Dictionary<string, string?> { ["Midas:AdminToken"] = "ui-test-token" });
+        using var app = DashboardHost.Start(new Dictionary<string, string?> { ["Midas:AdminToken"] = "ui-test-token" });
         var page = await _browser.NewPageAsync();
         var statuses = new List<int>();
         page.Response += (_, response) =>
