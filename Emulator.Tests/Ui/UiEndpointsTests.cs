@@ -47,6 +47,19 @@ public sealed partial class UiEndpointsTests
     }
 
     [Fact]
+    public async Task Ui_Scripts_NeverParseHtmlFromStrings()
+    {
+        using var app = new EmulatorApp();
+        using var http = app.CreateClient();
+
+        foreach (var name in UiEndpoints.FileNames.Where(n => n.EndsWith(".js", StringComparison.Ordinal)))
+        {
+            // The Calls view shows bodies any client sent: text goes in as text nodes, so a body cannot become markup.
+            Assert.DoesNotMatch(HtmlFromString(), await http.GetStringAsync("/ui/" + name));
+        }
+    }
+
+    [Fact]
     public async Task Ui_WithAdminToken_PageLoadsButItsCallsAreRefused()
     {
         using var app = new EmulatorApp(new Dictionary<string, string?> { ["Midas:AdminToken"] = "ui-token" });
@@ -87,6 +100,9 @@ public sealed partial class UiEndpointsTests
 
     [GeneratedRegex(@"(?:src|href)\s*=\s*[""']https?://|url\(\s*[""']?https?://|from\s+[""']https?://|import\s*\(\s*[""']https?://")]
     private static partial Regex ExternalUrl();
+
+    [GeneratedRegex(@"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function\(")]
+    private static partial Regex HtmlFromString();
 
     [GeneratedRegex(@"from '\./([\w.-]+)'")]
     private static partial Regex ModuleImport();
