@@ -1,5 +1,6 @@
 using MidasEmulator.Endpoints;
 using MidasEmulator.Seeding;
+using MidasEmulator.Ui;
 
 namespace MidasEmulator;
 
@@ -64,6 +65,8 @@ public sealed class Program
         app.MapAdminApi();
         // /openapi/wechat.json, /openapi/admin.json and the /scalar page that shows them (/docs redirects there).
         app.MapApiReference();
+        // /ui: the dashboard, a browser client of /admin (Emulator/Ui/assets, embedded in the assembly).
+        app.MapUi();
         return app;
     }
 }

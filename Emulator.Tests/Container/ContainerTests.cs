@@ -46,6 +46,9 @@ public sealed class ContainerTests
             {
                 var backend = new MidasGameClient(http, clock: TimeProvider.System);
                 WireAssert.Ok(await backend.PayAsync(MidasDefaults.DocPlayer, "DOCKER-1", 40));
+                // The dashboard's files travel inside the published assembly (docs/reference.md §6).
+                Assert.Contains("<title>MidasEmulator dashboard</title>", await http.GetStringAsync("/ui"), StringComparison.Ordinal);
+                Assert.Contains("import", await http.GetStringAsync("/ui/app.js"), StringComparison.Ordinal);
             }
 
             var status = await docker.RunAsync(TimeSpan.FromSeconds(30), "exec", first, "cat", "/proc/1/status");

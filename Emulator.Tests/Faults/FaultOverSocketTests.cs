@@ -26,7 +26,7 @@ public sealed class FaultOverSocketTests : IDisposable
 
     private FaultOverSocketTests(IReadOnlyDictionary<string, string?> settings)
     {
-        _app = new KestrelEmulatorApp(settings);
+        _app = KestrelEmulatorApp.Start(settings);
         _admin = new HttpClient { BaseAddress = _app.BaseAddress };
         _backend = new MidasGameClient(new HttpClient { BaseAddress = _app.BaseAddress }, clock: _app.Clock);
     }

@@ -48,7 +48,7 @@ public sealed class RandomOperationsTests(ITestOutputHelper output)
     [InlineData("Replay")]
     public async Task RandomOperationsWithFaults_KeepEveryInvariantAfterEveryStep(string billNoRepeat)
     {
-        using var app = new KestrelEmulatorApp(new Dictionary<string, string?> { ["Midas:BillNoRepeat"] = billNoRepeat });
+        using var app = KestrelEmulatorApp.Start(new Dictionary<string, string?> { ["Midas:BillNoRepeat"] = billNoRepeat });
         var steps = 0;
         await GenScenario.SampleAsync(async scenario => steps += await RunAsync(app, scenario, replay: billNoRepeat == "Replay"),
             writeLine: output.WriteLine, iter: 100, threads: 1, print: s => s.ToString());

@@ -25,7 +25,7 @@ public class ConcurrencyTests
     [Fact]
     public async Task Pay_200ConcurrentCallsOf50BillNos_DeductsExactly50Orders()
     {
-        using var app = new KestrelEmulatorApp();
+        using var app = KestrelEmulatorApp.Start();
 
         var (replies, _, admin) = await PayConcurrentlyAsync(app, startBalance: 10_000, bills: 50, sendsPerBill: 4, amt: 7);
 
@@ -40,7 +40,7 @@ public class ConcurrencyTests
     [Fact]
     public async Task Pay_ConcurrentCallsBeyondBalance_NeverGoNegative()
     {
-        using var app = new KestrelEmulatorApp();
+        using var app = KestrelEmulatorApp.Start();
 
         // Enough for 30 of the 50 orders: the rest must be refused with 90013, never overdrawn.
         var (replies, _, admin) = await PayConcurrentlyAsync(app, startBalance: 30 * 7, bills: 50, sendsPerBill: 4, amt: 7);
@@ -57,7 +57,7 @@ public class ConcurrencyTests
     [Fact]
     public async Task CancelPay_ConcurrentCancelsOfOnePay_RefundOnce()
     {
-        using var app = new KestrelEmulatorApp();
+        using var app = KestrelEmulatorApp.Start();
         var http = new HttpClient { BaseAddress = app.BaseAddress };
         var backend = new MidasGameClient(http, clock: app.Clock);
         WireAssert.Ok(await backend.PayAsync(User, "CC-1", 100));

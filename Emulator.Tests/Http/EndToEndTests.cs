@@ -14,7 +14,7 @@ public sealed class EndToEndTests : IDisposable
     [Fact]
     public async Task FullFlow_TokenLoginTopupPayRetryCancelBalance_OverRealSocket()
     {
-        using var app = new KestrelEmulatorApp(new Dictionary<string, string?> { ["Midas:Database"] = Path.Combine(_dir, "midas.db") });
+        using var app = KestrelEmulatorApp.Start(new Dictionary<string, string?> { ["Midas:Database"] = Path.Combine(_dir, "midas.db") });
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
         var backend = new MidasGameClient(http, clock: app.Clock);
         const string openid = "oE2EPlayer000000000000000001";

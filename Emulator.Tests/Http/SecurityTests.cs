@@ -457,7 +457,7 @@ public sealed class SecurityTests
     [InlineData("/admin/apps", "\"status\":400")]
     public async Task HundredMegabyteChunkedBody_IsRefusedEarly_NotBufferedWhole(string path, string refusal)
     {
-        using var app = new KestrelEmulatorApp();
+        using var app = KestrelEmulatorApp.Start();
         var token = path.StartsWith("/cgi-bin", StringComparison.Ordinal) ? await new MidasGameClient(app.CreateClient(), clock: app.Clock).AccessTokenAsync() : "";
         using var socket = new TcpClient();
         await socket.ConnectAsync(IPAddress.Loopback, app.BaseAddress.Port);

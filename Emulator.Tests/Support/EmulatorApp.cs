@@ -54,13 +54,41 @@ public class EmulatorApp(IReadOnlyDictionary<string, string?>? settings = null) 
 /// <summary>The emulator on a real Kestrel socket: for tests that must see real HTTP (and, later, dropped connections).</summary>
 public sealed class KestrelEmulatorApp : EmulatorApp
 {
-    public KestrelEmulatorApp(IReadOnlyDictionary<string, string?>? settings = null) : base(settings)
+    private KestrelEmulatorApp(IReadOnlyDictionary<string, string?>? settings) : base(settings)
     {
         UseKestrel(0);
-        StartServer();
+        try
+        {
+            StartServer();
+        }
+        catch
+        {
+            Dispose(); // releases a database file the half-started host may hold, so a retry can open it
+            throw;
+        }
         if (BaseAddress.IsDefaultPort)
         {
             throw new InvalidOperationException($"Kestrel did not report its port: {BaseAddress}");
+        }
+    }
+
+    /// <summary>
+    /// Starts one, tried up to three times: under a loaded full run, WebApplicationFactory's port set-up can find the
+    /// minimal-hosting server already started ("IServerAddressesFeature.Addresses cannot be modified after the server has
+    /// started"), a start-up race of the factory, not of the emulator.
+    /// </summary>
+    public static KestrelEmulatorApp Start(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return KestrelEmulatorApp.Start(settings);
+            }
+            catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("IServerAddressesFeature", StringComparison.Ordinal))
+            {
+                // the failed factory is disposed; the next one binds a new port
+            }
         }
     }
 
