@@ -83,7 +83,7 @@ public sealed class KestrelEmulatorApp : EmulatorApp
         {
             try
             {
-                return KestrelEmulatorApp.Start(settings);
+                return new KestrelEmulatorApp(settings);
             }
             catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("IServerAddressesFeature", StringComparison.Ordinal))
             {
