@@ -65,12 +65,12 @@ public sealed class DiskFailureTests
         try
         {
             var database = Path.Combine(dir, "midas.db");
-            Directory.CreateDirectory(LiteDbStore.LogPathOf(database)); // a directory where the log file should be
+            Directory.CreateDirectory(LiteDbFile.LogPathOf(database)); // a directory where the log file should be
 
             var refused = Assert.Throws<DatabaseOpenException>(() => new LiteDbStore(database, Durability.Process, NullLogger<LiteDbStore>.Instance));
 
             Assert.Contains(database, refused.Message, StringComparison.Ordinal);
-            Directory.Delete(LiteDbStore.LogPathOf(database));
+            Directory.Delete(LiteDbFile.LogPathOf(database));
             // The data file was opened exclusively before the log failed: it must have been let go.
             using var store = new LiteDbStore(database, Durability.Process, NullLogger<LiteDbStore>.Instance);
             Assert.True(store.IsEmpty);

@@ -34,8 +34,8 @@ public sealed class CommitResult
 
     public bool IsCommitted => Reason is null;
 
-    /// <summary>What the money rules decided; null for a change without one and for one not committed.</summary>
-    public CommandResult? Outcome { get; }
+    // What the money rules decided; null for a change without one and for one not committed.
+    private CommandResult? Outcome { get; }
 
     public NotCommittedReason? Reason { get; }
 

@@ -38,7 +38,7 @@ public sealed class EmulatorData(
         tokens.Load(data.Tokens);
         sessions.Load(data.Sessions);
         writer.Start();
-        var seededUsers = empty ? await seeder.LoadAsync(announce: false).ConfigureAwait(false) : 0;
+        var seededUsers = empty ? await seeder.LoadAsync().ConfigureAwait(false) : 0;
         // Said once the port is bound: a start that fails (the port is taken) prints nothing but its one sentence.
         lifetime.ApplicationStarted.Register(() =>
         {
@@ -46,10 +46,12 @@ public sealed class EmulatorData(
                 data.LastOrderId);
             if (empty)
             {
-                logger.LogInformation("seeded {Users} users from {Path}", seededUsers, seeder.ResolvePath() ?? "no seed file");
+                LogSeeded(seededUsers);
             }
         });
     }
+
+    private void LogSeeded(int users) => logger.LogInformation("seeded {Users} users from {Path}", users, seeder.ResolvePath() ?? "no seed file");
 
     /// <summary>
     /// Wipes accounts, orders, sessions, login codes, tokens, fault rules and the journal (registered apps stay,
@@ -64,7 +66,13 @@ public sealed class EmulatorData(
         }).ConfigureAwait(false)).EnsureCommitted();
         faults.Clear();
         journal.Clear();
-        return reseed ? await seeder.LoadAsync().ConfigureAwait(false) : 0;
+        if (!reseed)
+        {
+            return 0;
+        }
+        var seeded = await seeder.LoadAsync().ConfigureAwait(false);
+        LogSeeded(seeded);
+        return seeded;
     }
 
     /// <summary>

@@ -13,8 +13,7 @@ public sealed class SeedLoader(
     AppRegistry apps,
     Sessions sessions,
     LedgerWriter writer,
-    IHostEnvironment environment,
-    ILogger<SeedLoader> logger)
+    IHostEnvironment environment)
 {
     /// <summary>The seed file's path: as configured, relative to the working directory or else to the emulator's own folder.</summary>
     public string? ResolvePath()
@@ -107,8 +106,8 @@ public sealed class SeedLoader(
         return null;
     }
 
-    /// <summary>Loads the seed file, if any; <paramref name="announce"/> false leaves its log line to the caller.</summary>
-    public async Task<int> LoadAsync(bool announce = true)
+    /// <summary>Loads the seed file, if any, and answers how many users it seeded (EmulatorData logs it).</summary>
+    public async Task<int> LoadAsync()
     {
         var path = ResolvePath();
         if (path is null)
@@ -127,10 +126,6 @@ public sealed class SeedLoader(
         catch (InvalidDataException ex)
         {
             throw new SeedFileException(path, ex.Message, ex);
-        }
-        if (announce)
-        {
-            logger.LogInformation("seeded {Apps} apps and {Users} users from {Path}", seed.Apps.Count, seed.Users.Count, path);
         }
         return seed.Users.Count;
     }

@@ -64,9 +64,6 @@ public sealed class LiteDbStore : IDisposable
         }
     }
 
-    /// <summary>Checkpoint once the log holds this much: LiteDB's own default (1,000 pages of 8 KiB).</summary>
-    public const long CheckpointLogBytes = LiteDbFile.CheckpointLogBytes;
-
     /// <summary>
     /// True once a write failed in a way that leaves LiteDB's state unknown (an I/O error, a rollback that
     /// failed). Every later write then fails at once instead of waiting on locks; a restart recovers from the log.
@@ -74,9 +71,6 @@ public sealed class LiteDbStore : IDisposable
     public bool Faulted { get; private set; }
 
     public string Database { get; }
-
-    /// <summary>LiteDB's write-ahead log beside the data file: committed pages live here until a checkpoint.</summary>
-    public static string LogPathOf(string dataPath) => LiteDbFile.LogPathOf(dataPath);
 
     public bool IsEmpty => Read(() => !_auth.HasApps && _accounts.Count() == 0);
 
