@@ -20,6 +20,15 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
+    public void GamePay_ReferencesNeitherAspNetCoreNorLiteDb()
+    {
+        var forbidden = References.Value["GamePay"].Where(n => IsUnder(n, "Microsoft.AspNetCore") || IsUnder(n, "LiteDB")).ToList();
+
+        Assert.True(forbidden.Count == 0, $"GamePay/ holds the 2.0 call without HTTP, but references {string.Join(", ", forbidden)}");
+        Assert.Contains("MidasEmulator.Midas", References.Value["GamePay"]);
+    }
+
+    [Fact]
     public void Seeding_DoesNotReferenceEndpoints()
     {
         Assert.DoesNotContain("MidasEmulator.Endpoints", References.Value["Seeding"]);
