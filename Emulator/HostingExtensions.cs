@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using MidasEmulator.Auth;
 using MidasEmulator.Clock;
 using MidasEmulator.Faults;
+using MidasEmulator.GamePay;
 using MidasEmulator.Journal;
 using MidasEmulator.Logging;
 using MidasEmulator.Endpoints;
@@ -74,6 +75,8 @@ public static class HostingExtensions
 
         // The Midas call itself, without HTTP: the endpoints adapt requests to it.
         services.AddSingleton(sp => new MidasPipeline(sp.GetRequiredService<IOptions<EmulatorOptions>>().Value.ToMidasCallSettings(),
+            sp.GetRequiredService<IMidasCredentials>(), sp.GetRequiredService<IMidasLedger>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new GamePayPipeline(sp.GetRequiredService<IOptions<EmulatorOptions>>().Value.ToMidasCallSettings(),
             sp.GetRequiredService<IMidasCredentials>(), sp.GetRequiredService<IMidasLedger>(), sp.GetRequiredService<TimeProvider>()));
 
         // Endpoints: snake_case JSON, problem details on /admin.

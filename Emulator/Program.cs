@@ -61,6 +61,7 @@ public sealed class Program
         app.MapWeChatApi();
         // /cgi-bin/midas/{sandbox/}getbalance|pay|cancelpay|present: the Midas 1.0 surface.
         app.MapMidasApi();
+        app.MapGamePayApi();
         // /admin/...: health, reset, apps, sessions, login codes, accounts, orders, faults, journal, clock, invariants.
         app.MapAdminApi();
         // /openapi/wechat.json, /openapi/admin.json and the /scalar page that shows them (/docs redirects there).

@@ -126,7 +126,7 @@ public class AdminTests : EmulatorTest
     }
 
     [Theory]
-    [InlineData("/admin/orders?kind=refund")]
+    [InlineData("/admin/orders?kind=refunds")]
     [InlineData("/admin/orders?env=staging")]
     [InlineData("/admin/orders?limit=0")]
     [InlineData("/admin/orders?limit=10001")]

@@ -448,7 +448,7 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
             ("limit=99999999999999999999", "limit must be"), ("limit=1%20", "limit must be"), ("limit=+5", "limit must be"), ("limit=1e3", "limit must be"),
             ("offset=-1", "offset must be"), ("offset=abc", "offset must be"), ("offset=99999999999999999999", "offset must be"),
             ("after_id=-5", "after_id must be"), ("after_id=x", "after_id must be"), ("after_id=99999999999999999999", "after_id must be"),
-            ("env=staging", "env must be"), ("kind=refund", "kind must be"), ("kind=PAY%00", "kind must be"),
+            ("env=staging", "env must be"), ("kind=refunds", "kind must be"), ("kind=PAY%00", "kind must be"),
             ("colour=red", "unknown"), ("open_id=x", "unknown"), ("%zz=1", "unknown"), ("limit=5&limit=6", "limit must be"),
         })
         {

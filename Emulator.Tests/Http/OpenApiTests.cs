@@ -17,13 +17,14 @@ public class OpenApiTests : EmulatorTest
         "/cgi-bin/token", "/sns/jscode2session",
         "/cgi-bin/midas/sandbox/getbalance", "/cgi-bin/midas/sandbox/pay", "/cgi-bin/midas/sandbox/cancelpay", "/cgi-bin/midas/sandbox/present",
         "/cgi-bin/midas/getbalance", "/cgi-bin/midas/pay", "/cgi-bin/midas/cancelpay", "/cgi-bin/midas/present",
+        "/wxa/game/getbalance", "/wxa/game/pay", "/wxa/game/cancelpay", "/wxa/game/present", "/wxa/game/queryorderinfo", "/wxa/checksession",
     ];
 
     private static readonly string[] AdminPaths =
     [
         "/admin/health", "/admin/reset", "/admin/apps", "/admin/sessions", "/admin/sessions/{openid}", "/admin/login-codes",
         "/admin/accounts/{openid}", "/admin/accounts/{openid}/topup", "/admin/orders", "/admin/invariants", "/admin/faults", "/admin/faults/{id}",
-        "/admin/requests", "/admin/clock",
+        "/admin/requests", "/admin/clock", "/admin/client-orders", "/admin/client-orders/{outTradeNo}/refund",
     ];
 
     private const string Common = "openid appid offer_id ts zone_id pf user_ip sig mp_sig";
@@ -37,6 +38,26 @@ public class OpenApiTests : EmulatorTest
         Assert.False(string.IsNullOrEmpty(doc.GetProperty("info").GetProperty("title").GetString()));
         Assert.False(string.IsNullOrEmpty(doc.GetProperty("info").GetProperty("description").GetString()));
         Assert.False(string.IsNullOrEmpty(doc.GetProperty("info").GetProperty("version").GetString()));
+    }
+
+    [Theory]
+    [InlineData("getbalance", "coin_type", "balance present_balance sum_save sum_present sum_balance sum_cost first_save")]
+    [InlineData("pay", "amount bill_no payitem remark", "bill_no balance used_present_amount")]
+    [InlineData("cancelpay", "amount bill_no pay_bill_no", "bill_no")]
+    [InlineData("present", "amount bill_no", "bill_no balance")]
+    public async Task WeChatDocument_GamePayOperation_HasSignaturesBodyAndReplyInSnakeCase(string op, string fields, string replyFields)
+    {
+        var doc = await Admin.Http.GetFromJsonAsync<JsonElement>("/openapi/wechat.json");
+
+        var operation = Assert.Single(doc.GetProperty("paths").GetProperty($"/wxa/game/{op}").EnumerateObject());
+        Assert.Equal("post", operation.Name);
+        Assert.Contains("docs/wechat-vp2-api.md", operation.Value.GetProperty("description").GetString());
+        Assert.Equal(Words("access_token signature sig_method pay_sig"),
+            operation.Value.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()!));
+        var body = Resolve(doc, operation.Value.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema"));
+        Assert.Equal(Words("openid offer_id ts zone_id env user_ip " + fields), PropertyNames(body));
+        var reply = Resolve(doc, operation.Value.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema"));
+        Assert.Equal(Words("errcode errmsg " + replyFields), PropertyNames(reply));
     }
 
     [Theory]
@@ -140,7 +161,7 @@ public class OpenApiTests : EmulatorTest
 
         var post = doc.GetProperty("paths").GetProperty("/admin/apps").GetProperty("post");
         var body = Resolve(doc, post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema"));
-        Assert.Equal(Words("appid secret offer_id app_key sandbox_app_key"), PropertyNames(body));
+        Assert.Equal(Words("appid secret offer_id app_key sandbox_app_key zones original_id"), PropertyNames(body));
         Assert.Equal(Words("appid secret offer_id app_key"), body.GetProperty("required").EnumerateArray().Select(e => e.GetString()!));
         var created = Resolve(doc, post.GetProperty("responses").GetProperty("201").GetProperty("content").GetProperty("application/json").GetProperty("schema"));
         Assert.Contains("sandbox_app_key", PropertyNames(created));

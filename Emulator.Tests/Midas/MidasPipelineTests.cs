@@ -137,6 +137,8 @@ public sealed class MidasPipelineTests
 
         public Order? FindBill(BillKey billKey) => Memory.FindBill(billKey);
 
+        public ClientOrder? FindClientOrder(string appid, string outTradeNo) => Memory.FindClientOrder(appid, outTradeNo);
+
         public Task<CommitResult> SubmitAsync(MidasCommand command) =>
             Task.FromResult(NextResult ?? CommitResult.Committed(new CommandResult(Memory.Run(command), null, [])));
     }

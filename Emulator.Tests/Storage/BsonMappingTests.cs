@@ -93,7 +93,7 @@ public sealed class BsonMappingTests
             Id = 1, Kind = OrderKind.Pay, Account = new AccountKey(Env.Sandbox, "o", "1", "p"), Appid = "wx", BillNo = "b",
             Amt = 1, GenAmt = 0, Status = OrderStatus.Applied, CreatedAt = At, BalanceAfter = 0,
         });
-        document["kind"] = "refund";
+        document["kind"] = "chargeback";
 
         Assert.Throws<InvalidDataException>(() => BsonMapping.ToOrder(document));
     }

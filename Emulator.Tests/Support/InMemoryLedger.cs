@@ -9,6 +9,7 @@ public sealed class InMemoryLedger(MoneyRules rules) : ILedgerView
 
     private readonly Dictionary<AccountKey, Account> _accounts = [];
     private readonly Dictionary<BillKey, Order> _bills = [];
+    private readonly Dictionary<(string, string), ClientOrder> _clientOrders = [];
     private long _id;
 
     public MoneyRules Rules => rules;
@@ -23,6 +24,7 @@ public sealed class InMemoryLedger(MoneyRules rules) : ILedgerView
     public Order? FindPayInLedger(AccountKey account, string billNo) =>
         Orders.Where(o => o.Kind == OrderKind.Pay && o.Account == account && o.BillNo == billNo).MaxBy(o => o.Id);
     public long NextOrderId() => ++_id;
+    public ClientOrder? FindClientOrder(string appid, string outTradeNo) => _clientOrders.GetValueOrDefault((appid, outTradeNo));
 
     public MidasReply Run(MidasCommand command, DateTimeOffset? at = null)
     {
@@ -30,6 +32,10 @@ public sealed class InMemoryLedger(MoneyRules rules) : ILedgerView
         if (result.ChangedAccount is { } account)
         {
             _accounts[account.Key] = account;
+        }
+        if (result.ClientOrder is { } clientOrder)
+        {
+            _clientOrders[(clientOrder.Appid, clientOrder.OutTradeNo)] = clientOrder;
         }
         foreach (var order in result.Orders)
         {
@@ -42,7 +48,7 @@ public sealed class InMemoryLedger(MoneyRules rules) : ILedgerView
             {
                 Orders.Add(order);
             }
-            if (order.Kind is OrderKind.Pay or OrderKind.Present)
+            if (Order.HoldsBill(order.Kind))
             {
                 _bills[rules.BillKey(order.Account, order.BillNo!)] = order;
             }

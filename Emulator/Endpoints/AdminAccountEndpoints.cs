@@ -71,11 +71,11 @@ public static partial class AdminEndpoints
     [Tags(AccountsTag)]
     [EndpointSummary("Read the ledger")]
     [EndpointDescription("Orders oldest first, filtered by openid, bill_no, env and kind (pay, cancel, present, "
-        + "topup, set); limit 1 … 10000 (default 100) and offset page through them. gen_amt is the gift part of amt.")]
+        + "topup, set, refund, purchase); limit 1 … 10000 (default 100) and offset page through them. gen_amt is the gift part of amt.")]
     public static IResult GetOrders([Description("Only this player's orders.")] string? openid,
         [FromQuery(Name = "bill_no"), Description("Only this bill_no's orders (a pay and its cancel).")] string? billNo,
         [Description("Only this env: sandbox or production.")] string? env,
-        [Description("Only this kind: pay, cancel, present, topup or set.")] string? kind,
+        [Description("Only this kind: pay, cancel, present, topup, set, refund or purchase.")] string? kind,
         [Description(LimitParam)] string? limit, [Description("Orders to skip first; default 0.")] string? offset,
         [FromQuery(Name = "after_id"), Description("Only orders whose id is greater: the last id of the previous page. Cheaper than offset deep into a large ledger.")] string? afterId,
         LiteDbStore store)
@@ -94,7 +94,7 @@ public static partial class AdminEndpoints
         {
             if (!Order.TryParseKind(kind, out var parsed))
             {
-                return AdminProblems.BadRequest("kind must be pay, cancel, present, topup or set");
+                return AdminProblems.BadRequest("kind must be pay, cancel, present, topup, set, refund or purchase");
             }
             kindFilter = parsed;
         }
@@ -123,8 +123,8 @@ public static partial class AdminEndpoints
     [EndpointSummary("Check the money")]
     [EndpointDescription("Replays the whole ledger and checks, at one commit: every account's balance, "
         + "gen_balance and sums equal what its orders add up to (on disk and in memory), no balance was ever negative, each "
-        + "order's balance_after is the running balance, no live bill_no was applied twice, and each cancel reverses exactly one "
-        + "pay. 200 with ok true, or ok false with violation_count and the first 100 violations; 503 when the database cannot "
+        + "order's balance_after is the running balance, no live bill_no was applied twice, each cancel reverses exactly one "
+        + "pay, and 2.0 refunds never give back more than their pay took. 200 with ok true, or ok false with violation_count and the first 100 violations; 503 when the database cannot "
         + "be read or the emulator is stopping. Writes wait while it runs.")]
     public static async Task<IResult> GetInvariantsAsync(LedgerWriter writer, LiteDbStore store, LedgerState ledger, LedgerAudit audit,
         HttpContext http)

@@ -15,12 +15,20 @@ public sealed record ResetRequest(bool? Reseed = null);
 
 public sealed record ResetReply(bool Reset, int SeededUsers);
 
-/// <summary>POST /admin/apps: registers (or replaces) an app. Without <c>sandbox_app_key</c> its sandbox paths answer 90017.</summary>
-public sealed record AppRequest(string? Appid, string? Secret, string? OfferId, string? AppKey, string? SandboxAppKey = null);
+/// <summary>
+/// POST /admin/apps: registers (or replaces) an app, for both API families. Without <c>sandbox_app_key</c> its sandbox
+/// answers 90017 (1.0) or 90018 (2.0, env 1). <c>zones</c>: the 2.0 zones published per env (zone "1" in both by default).
+/// </summary>
+public sealed record AppRequest(
+    string? Appid, string? Secret, string? OfferId, string? AppKey, string? SandboxAppKey = null, ZonesBody? Zones = null, string? OriginalId = null);
 
-public sealed record AppReply(string Appid, string Secret, string OfferId, string AppKey, string? SandboxAppKey)
+/// <summary>The zone ids published for each environment.</summary>
+public sealed record ZonesBody(IReadOnlyList<string>? Sandbox = null, IReadOnlyList<string>? Production = null);
+
+public sealed record AppReply(string Appid, string Secret, string OfferId, string AppKey, string? SandboxAppKey, ZonesBody Zones, string OriginalId)
 {
-    public static AppReply From(MidasApp app) => new(app.Appid, app.Secret, app.OfferId, app.AppKey, app.SandboxAppKey);
+    public static AppReply From(MidasApp app) => new(app.Appid, app.Secret, app.OfferId, app.AppKey, app.SandboxAppKey,
+        new ZonesBody(app.Zones.Sandbox, app.Zones.Production), app.OriginalId);
 }
 
 /// <summary>POST /admin/sessions: a logged-in user, as jscode2session would give; a new one replaces the old.</summary>
@@ -52,16 +60,43 @@ public sealed record AccountReply(
         a.Balance, a.GenBalance, a.FirstSave, a.SaveAmt, a.SaveSum, a.CostSum, a.PresentSum);
 }
 
-/// <summary>One ledger entry. <c>amt</c> is the coins moved (for kind "set" the signed change); <c>gen_amt</c> its gift part.</summary>
+/// <summary>
+/// One ledger entry. <c>amt</c> is the coins moved (for kind "set", and a "purchase" a platform refund took back, the signed
+/// change); <c>gen_amt</c> its gift part. A pay shows what 2.0 refunds gave back of it; a refund names its pay.
+/// </summary>
 public sealed record OrderReply(
     long Id, string Kind, string Env, string OfferId, string ZoneId, string Openid, string Appid, string? BillNo,
     long Amt, long GenAmt, string Status, DateTimeOffset CreatedAt, DateTimeOffset? CancelledAt, long BalanceAfter,
-    string? PayItem, string? AppRemark)
+    string? PayItem, string? AppRemark, string? PayBillNo = null, long? RefundedAmt = null, long? RefundedGenAmt = null, string? OutTradeNo = null)
 {
     public static OrderReply From(Order o) => new(
         o.Id, Order.KindName(o.Kind), o.Account.Env.ToWire(), o.Account.OfferId, o.Account.ZoneId, o.Account.Openid, o.Appid,
         o.BillNo, o.Amt, o.GenAmt, o.Status == OrderStatus.Applied ? "applied" : "cancelled", o.CreatedAt, o.CancelledAt,
-        o.BalanceAfter, o.PayItem, o.AppRemark);
+        o.BalanceAfter, o.PayItem, o.AppRemark, o.PayBillNo,
+        o.Kind == OrderKind.Pay ? o.RefundedAmt : null, o.Kind == OrderKind.Pay ? o.RefundedGenAmt : null, o.OutTradeNo);
+}
+
+/// <summary>
+/// POST /admin/client-orders: what the player's phone does. biz_id 1 (wx.requestMidasPayment) buys buy_quantity coins, credited
+/// at once; biz_id 2 (wx.requestMidasPaymentGameItem) buys an item, delivered when the game acknowledges it.
+/// </summary>
+public sealed record ClientOrderRequest(
+    string? Openid, int? BizId, string? Appid = null, string? Env = null, string? ZoneId = null, string? OutTradeNo = null,
+    long? BuyQuantity = null, long? Price = null, string? ProductId = null, long? Quantity = null, string? Attach = null, string? PayState = null);
+
+/// <summary>POST /admin/client-orders/{out_trade_no}/refund: a platform refund of <c>amount</c> cents (default all that is left).</summary>
+public sealed record ClientRefundRequest(long? Amount = null, string? Appid = null);
+
+/// <summary>A client-side order as the admin API shows it; pay_state and deliver_state as queryorderinfo answers them.</summary>
+public sealed record ClientOrderReply(
+    string OutTradeNo, int BizId, string Appid, string Openid, string Env, string ZoneId, string? ProductId, long Quantity, long Price,
+    string? Attach, int PayState, int DeliverState, long? PayFinishTime, string MchOrderNo, string TransactionId, long RefundedAmount,
+    DateTimeOffset CreatedAt, long? LedgerOrderId)
+{
+    public static ClientOrderReply From(ClientOrder o) => new(
+        o.OutTradeNo, (int)o.Biz, o.Appid, o.Account.Openid, o.Account.Env.ToWire(), o.Account.ZoneId, o.ProductId, o.Quantity, o.Price,
+        o.Attach, o.PayState, o.DeliverState, o.PayFinishTime?.ToUnixTimeSeconds(), o.MchOrderNo, o.TransactionId, o.RefundedPrice,
+        o.CreatedAt, o.LedgerOrderId);
 }
 
 /// <summary>GET /admin/invariants: <c>ok</c> with what was read, and the first violations found (<c>check</c> names the rule).</summary>
@@ -72,7 +107,7 @@ public sealed record InvariantsReply(bool Ok, int Accounts, long Orders, int Vio
         report.Violations.Select(v => new ViolationReply(v.Check, v.Detail, v.Account, v.BillNo, v.OrderId)).ToList());
 }
 
-/// <summary>One broken rule: check is balance_after, negative_balance, bill_no_twice, cancel, ledger_sum, memory or order_ids.</summary>
+/// <summary>One broken rule: check is balance_after, negative_balance, bill_no_twice, cancel, refund, ledger_sum, memory or order_ids.</summary>
 public sealed record ViolationReply(string Check, string Detail, string? Account, string? BillNo, long? OrderId);
 
 /// <summary>POST /admin/faults (docs/reference.md §1.3). Everything is optional: the default is errcode -1 "system busy" on every call, until deleted.</summary>

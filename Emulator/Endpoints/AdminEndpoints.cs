@@ -72,6 +72,7 @@ public static partial class AdminEndpoints
             .Produces<IReadOnlyList<OrderReply>>().ProducesProblem(StatusCodes.Status400BadRequest);
         admin.MapGet("/invariants", GetInvariantsAsync).TakesQuery()
             .Produces<InvariantsReply>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        admin.MapClientOrderApi();
         admin.MapTestingApi();
         return app;
     }
@@ -203,7 +204,9 @@ public static partial class AdminEndpoints
     [Tags(AppsTag)]
     [EndpointSummary("Register or replace an app")]
     [EndpointDescription("appid and offer_id are 1–64 characters of [0-9A-Za-z_-]; secret and keys "
-        + "1–256 characters. Without sandbox_app_key the app's sandbox paths answer 90017.")]
+        + "1–256 characters. One app serves both families: app_key signs 1.0's production paths and 2.0's env 0, sandbox_app_key "
+        + "1.0's sandbox paths and 2.0's env 1 (without it those answer 90017 and 90018). zones: the 2.0 zones published per env, "
+        + "{\"sandbox\":[\"1\"],\"production\":[\"1\"]} by default; original_id: the gh_… id pushes name.")]
     public static async Task<IResult> RegisterAppAsync(AdminJson<AppRequest> json, AppRegistry apps)
     {
         var body = json.Value;
@@ -211,9 +214,38 @@ public static partial class AdminEndpoints
         {
             return AdminProblems.BadRequest(invalid);
         }
-        var app = new MidasApp(body.Appid!, body.Secret!, body.OfferId!, body.AppKey!, body.SandboxAppKey);
+        if (CheckZones(body.Zones) is { } badZones)
+        {
+            return AdminProblems.BadRequest(badZones);
+        }
+        if (body.OriginalId is { } originalId && !(originalId.StartsWith("gh_", StringComparison.Ordinal) && MidasValidation.IsAppIdentifier(originalId)))
+        {
+            return AdminProblems.BadRequest("original_id must start with gh_ and hold at most 64 of [0-9A-Za-z_-]");
+        }
+        var app = new MidasApp(body.Appid!, body.Secret!, body.OfferId!, body.AppKey!, body.SandboxAppKey)
+        {
+            Zones = body.Zones is { } zones ? new AppZones(zones.Sandbox ?? ["1"], zones.Production ?? ["1"]) : AppZones.Default,
+            RegisteredOriginalId = body.OriginalId,
+        };
         await apps.RegisterAsync(app).ConfigureAwait(false);
         return TypedResults.Created("/admin/apps", AppReply.From(app));
+    }
+
+    // Zone ids are parts of account keys: the same rule as 1.0's zone_id.
+    private static string? CheckZones(ZonesBody? zones)
+    {
+        foreach (var list in new[] { zones?.Sandbox, zones?.Production })
+        {
+            if (list is null)
+            {
+                continue;
+            }
+            if (list.Count > 100 || list.Any(z => z is not { Length: > 0 and <= MidasValidation.MaxKeyPartLength }))
+            {
+                return $"zones lists at most 100 zone ids per env, each 1 to {MidasValidation.MaxKeyPartLength} characters";
+            }
+        }
+        return null;
     }
 
     [Tags(SessionsTag)]

@@ -16,6 +16,7 @@ public static class ApiReference
 
     /// <summary>Where the docs explain the rules a one-line description can only name.</summary>
     public const string WeChatRules = "docs/wechat-api.md (the API) and docs/reference.md §1.1 (the emulator's endpoints)";
+    public const string GamePayRules = "docs/wechat-vp2-api.md (the API) and docs/reference.md §1.1 (the emulator's endpoints)";
 
     public static IServiceCollection AddApiReference(this IServiceCollection services)
     {

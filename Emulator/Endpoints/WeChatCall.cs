@@ -19,7 +19,8 @@ public sealed class WeChatCall
     /// <summary>getbalance, pay, cancelpay, present, token or jscode2session.</summary>
     public string Endpoint { get; }
 
-    public Env? Env { get; }
+    /// <summary>The ledger the call used: from the path for 1.0, from the body's env for 2.0 once it is read.</summary>
+    public Env? Env { get; set; }
 
     /// <summary>The body's bytes once read; null before, or when it was over the size limit.</summary>
     public byte[]? Body { get; private set; }

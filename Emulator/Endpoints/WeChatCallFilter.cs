@@ -52,10 +52,10 @@ public sealed partial class WeChatCallPipeline(
         var wire = result as WireResult;
         int? status = dropped ? null : (result as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status200OK;
         var durationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        journal.Record(id => new JournalEntry(id, clock.GetUtcNow(), endpoint, env?.ToWire(), http.Request.Method, http.Request.Path.Value ?? "",
+        journal.Record(id => new JournalEntry(id, clock.GetUtcNow(), endpoint, call.Env?.ToWire(), http.Request.Method, http.Request.Path.Value ?? "",
             http.Request.QueryString.Value ?? "", call.Openid, call.BillNo, RequestJournal.Kept(call.Body), call.Body?.Length ?? 0, wire?.Errcode,
             wire?.Errmsg, status, fault?.Id, durationMs, call.StringToSign));
-        LogCall(endpoint, env?.ToWire() ?? "-", call.Openid ?? "-", call.BillNo ?? "-", wire?.Errcode, status, fault?.Id ?? "-", Math.Round(durationMs, 2));
+        LogCall(endpoint, call.Env?.ToWire() ?? "-", call.Openid ?? "-", call.BillNo ?? "-", wire?.Errcode, status, fault?.Id ?? "-", Math.Round(durationMs, 2));
         if (dropped)
         {
             // Only now, so that the journal already holds the call when the client sees its connection go.

@@ -35,8 +35,15 @@ public sealed record FaultSpec(
 {
     public const string AnyEndpoint = "*";
 
-    /// <summary>The names a rule can scope to: the four Midas operations and the two auth calls.</summary>
-    public static readonly IReadOnlyList<string> Endpoints = ["getbalance", "pay", "cancelpay", "present", "token", "jscode2session"];
+    /// <summary>
+    /// The names a rule can scope to: the four Midas 1.0 operations, the two auth calls, and the 2.0 calls named by their
+    /// path after /wxa/ (docs/reference.md §1.3).
+    /// </summary>
+    public static readonly IReadOnlyList<string> Endpoints =
+    [
+        "getbalance", "pay", "cancelpay", "present", "token", "jscode2session",
+        "game/getbalance", "game/pay", "game/cancelpay", "game/present", "game/queryorderinfo", "checksession",
+    ];
 
     public bool Matches(string endpoint, string? openid, string? billNo) =>
         (Endpoint == AnyEndpoint || Endpoint == endpoint)

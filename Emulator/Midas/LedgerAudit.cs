@@ -13,7 +13,7 @@ public sealed record AuditReport(int Accounts, long Orders, int ViolationCount, 
 /// The one-call money check (GET /admin/invariants): replays the whole ledger, oldest order first, and checks that
 /// every account's stored sums are what its orders add up to, that no balance ever went negative, that each order's
 /// balance_after is the running balance (so no order was half applied), that no live bill_no was applied twice,
-/// and that every cancel reverses exactly one pay. It trusts nothing but the orders: the stored accounts and the
+/// that every cancel reverses exactly one pay, and that 2.0 refunds never give back more than their pay took. It trusts nothing but the orders: the stored accounts and the
 /// in-memory ones are what it checks.
 /// </summary>
 public sealed class LedgerAudit(MoneyRules rules)
@@ -77,12 +77,13 @@ public sealed class LedgerAudit(MoneyRules rules)
     private static Account Replay(Account a, Order o) => o.Kind switch
     {
         OrderKind.Pay => a with { Balance = a.Balance - o.Amt, GenBalance = a.GenBalance - o.GenAmt, CostSum = a.CostSum + o.Amt },
-        OrderKind.Cancel => a with { Balance = a.Balance + o.Amt, GenBalance = a.GenBalance + o.GenAmt, CostSum = a.CostSum - o.Amt },
+        OrderKind.Cancel or OrderKind.Refund => a with { Balance = a.Balance + o.Amt, GenBalance = a.GenBalance + o.GenAmt, CostSum = a.CostSum - o.Amt },
         OrderKind.Present => a with
         {
             Balance = a.Balance + o.Amt, GenBalance = a.GenBalance + o.GenAmt, PresentSum = a.PresentSum + o.Amt, SaveSum = a.SaveSum + o.Amt,
         },
-        OrderKind.Topup => a with { Balance = a.Balance + o.Amt, SaveAmt = a.SaveAmt + o.Amt, SaveSum = a.SaveSum + o.Amt },
+        // A purchase's amt is signed: a platform refund of a coin order takes coins back as a negative purchase.
+        OrderKind.Topup or OrderKind.Purchase => a with { Balance = a.Balance + o.Amt, SaveAmt = a.SaveAmt + o.Amt, SaveSum = a.SaveSum + o.Amt },
         OrderKind.Set => a with
         {
             Balance = a.Balance + o.Amt, GenBalance = a.GenBalance + o.GenAmt, SaveAmt = a.SaveAmt + (o.Amt - o.GenAmt),
@@ -94,7 +95,7 @@ public sealed class LedgerAudit(MoneyRules rules)
     // A pay or present bill_no may be used again only once the one before it has left the bill_no memory (BillNoTtlHours).
     private void CheckBill(Order order, AccountKey account, Dictionary<BillKey, BillSeen> lastBill, Findings found)
     {
-        if (order.Kind is not (OrderKind.Pay or OrderKind.Present) || order.BillNo is null)
+        if (!Order.HoldsBill(order.Kind) || order.BillNo is null)
         {
             return;
         }
@@ -107,9 +108,15 @@ public sealed class LedgerAudit(MoneyRules rules)
         lastBill[key] = new BillSeen(order.Id, order.CreatedAt);
     }
 
-    // Each cancel reverses the latest pay of its bill_no on the same account, with the same amounts, exactly once.
+    // Each cancel reverses what is left of the latest pay of its bill_no on the same account, exactly once; each 2.0
+    // refund gives back part of one, the refunds of a pay never more than it took, in all and of gift coins.
     private static void CheckCancel(Order order, AccountKey account, Dictionary<(AccountKey, string), PayState> pays, Findings found)
     {
+        if (order.Kind == OrderKind.Refund)
+        {
+            CheckRefund(order, account, pays, found);
+            return;
+        }
         if (order.BillNo is null)
         {
             return;
@@ -122,7 +129,7 @@ public sealed class LedgerAudit(MoneyRules rules)
             {
                 CheckReversed(account, order.BillNo, earlier, found);
             }
-            pays[key] = new PayState(order.Id, order.Amt, order.GenAmt, order.Status == OrderStatus.Cancelled);
+            pays[key] = new PayState(order.Id, order.Amt, order.GenAmt, order.Status == OrderStatus.Cancelled, order.RefundedAmt, order.RefundedGenAmt);
             return;
         }
         if (order.Kind != OrderKind.Cancel)
@@ -143,19 +150,48 @@ public sealed class LedgerAudit(MoneyRules rules)
             found.Add(new("cancel", $"cancel order {order.Id} reverses pay order {pay.Id}, which is not marked cancelled",
                 order.Account.ToString(), order.BillNo, order.Id));
         }
-        if (pay.Amt != order.Amt || pay.GenAmt != order.GenAmt)
+        if (pay.Amt - pay.Refunded != order.Amt || pay.GenAmt - pay.RefundedGen != order.GenAmt)
         {
             found.Add(new("cancel", $"cancel order {order.Id} gives back {order.Amt} (gift {order.GenAmt}); pay order {pay.Id} took "
-                + $"{pay.Amt} (gift {pay.GenAmt})", order.Account.ToString(), order.BillNo, order.Id));
+                + $"{pay.Amt} (gift {pay.GenAmt}) and refunds had given back {pay.Refunded} (gift {pay.RefundedGen})",
+                order.Account.ToString(), order.BillNo, order.Id));
         }
         pay.Reversed = true;
     }
 
+    private static void CheckRefund(Order order, AccountKey account, Dictionary<(AccountKey, string), PayState> pays, Findings found)
+    {
+        if (order.PayBillNo is null || !pays.TryGetValue((account, order.PayBillNo), out var pay))
+        {
+            found.Add(new("refund", $"refund order {order.Id} has no earlier pay of its pay_bill_no {order.PayBillNo}",
+                order.Account.ToString(), order.BillNo, order.Id));
+            return;
+        }
+        if (pay.Reversed)
+        {
+            found.Add(new("refund", $"refund order {order.Id} gives back coins of pay order {pay.Id}, which a cancel already reversed",
+                order.Account.ToString(), order.BillNo, order.Id));
+        }
+        pay.Refunded += order.Amt;
+        pay.RefundedGen += order.GenAmt;
+        if (order.Amt < 1 || order.GenAmt < 0 || order.GenAmt > order.Amt || pay.Refunded > pay.Amt || pay.RefundedGen > pay.GenAmt)
+        {
+            found.Add(new("refund", $"refunds up to order {order.Id} give back {pay.Refunded} coins (gift {pay.RefundedGen}) of pay order "
+                + $"{pay.Id}, which took {pay.Amt} (gift {pay.GenAmt})", order.Account.ToString(), order.PayBillNo, order.Id));
+        }
+    }
+
+    // Settles a pay: a cancelled pay has its cancel, and the refunded amounts the pay records are what its refunds gave back.
     private static void CheckReversed(AccountKey account, string billNo, PayState pay, Findings found)
     {
         if (pay.Cancelled && !pay.Reversed)
         {
             found.Add(new("cancel", $"pay order {pay.Id} is marked cancelled but no cancel order reverses it", account.ToString(), billNo, pay.Id));
+        }
+        if (pay.Refunded != pay.RecordedRefunded || pay.RefundedGen != pay.RecordedRefundedGen)
+        {
+            found.Add(new("refund", $"pay order {pay.Id} records {pay.RecordedRefunded} coins refunded (gift {pay.RecordedRefundedGen}); its "
+                + $"refund orders give back {pay.Refunded} (gift {pay.RefundedGen})", account.ToString(), billNo, pay.Id));
         }
     }
 
@@ -189,13 +225,19 @@ public sealed class LedgerAudit(MoneyRules rules)
 
     private readonly record struct BillSeen(long Id, DateTimeOffset CreatedAt);
 
-    private sealed class PayState(long id, long amt, long genAmt, bool cancelled)
+    private sealed class PayState(long id, long amt, long genAmt, bool cancelled, long recordedRefunded, long recordedRefundedGen)
     {
         public long Id => id;
         public long Amt => amt;
         public long GenAmt => genAmt;
         public bool Cancelled => cancelled;
+        /// <summary>What the pay's own document says its refunds gave back.</summary>
+        public long RecordedRefunded => recordedRefunded;
+        public long RecordedRefundedGen => recordedRefundedGen;
         public bool Reversed { get; set; }
+        /// <summary>What the refund orders read so far gave back.</summary>
+        public long Refunded { get; set; }
+        public long RefundedGen { get; set; }
     }
 
     private sealed class Findings

@@ -23,6 +23,12 @@ public static class MidasErrcode
     /// <summary>cancelpay: the order is still processing (only through fault injection).</summary>
     public const int OrderProcessing = 90016;
     public const int NoPrivilege = 90017;
+    /// <summary>2.0: the session_key expired or the player has no session: log in again (docs/wechat-vp2-api.md §5).</summary>
+    public const int SessionKeyExpired = 90016;
+    /// <summary>2.0 cancelpay and queryorderinfo: no such order.</summary>
+    public const int OutTradeNoNotFound = 90019;
+    /// <summary>/wxa/checksession: the signature is not HMAC-SHA256(session_key, "") of a live session.</summary>
+    public const int InvalidSignature = 87009;
     public const int ParameterError = 90018;
     /// <summary>Undocumented "a required parameter is missing", seen in 2018 traffic (legacy option).</summary>
     public const int ParameterMissing = 40101;

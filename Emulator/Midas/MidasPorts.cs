@@ -37,6 +37,9 @@ public interface IMidasLedger
 
     Order? FindBill(BillKey billKey);
 
+    /// <summary>A client-side order by its app and out_trade_no (/wxa/game/queryorderinfo), or null.</summary>
+    ClientOrder? FindClientOrder(string appid, string outTradeNo);
+
     /// <summary>Applies one money command; completes after its change (if any) is committed, or says why it was not.</summary>
     Task<CommitResult> SubmitAsync(MidasCommand command);
 }

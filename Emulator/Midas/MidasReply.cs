@@ -14,6 +14,8 @@ public sealed record MidasReply(int Errcode, string Errmsg)
     public long? UsedGenBalance { get; init; }
     /// <summary>getbalance's account snapshot.</summary>
     public Account? Account { get; init; }
+    /// <summary>2.0 queryorderinfo's order.</summary>
+    public ClientOrder? ClientOrder { get; init; }
 
     public bool IsOk => Errcode == MidasErrcode.Ok;
 
@@ -58,6 +60,23 @@ public sealed record MidasReply(int Errcode, string Errmsg)
 
     public static MidasReply OrderNotFound(string billNo) =>
         new(MidasErrcode.OrderNotFound, $"order not exist hint: no pay with bill_no {billNo} for this account") { BillNo = billNo };
+
+    /// <summary>2.0 cancelpay: no live pay with this pay_bill_no for the player (docs/wechat-vp2-api.md §8.6).</summary>
+    public static MidasReply PayOrderNotFound(string payBillNo) =>
+        new(MidasErrcode.OrderNotFound, $"order not exist hint: no pay with bill_no {payBillNo} for this player in the last 48 h");
+
+    /// <summary>2.0 cancelpay: more than the pay has left to give back (docs/wechat-vp2-api.md §8.7).</summary>
+    public static MidasReply RefundTooLarge(string payBillNo, long paid, long left) =>
+        new(MidasErrcode.ParameterError, $"[amount] amount is invalid hint: pay {payBillNo} took {paid} coins and has {left} left to refund");
+
+    public static MidasReply OutTradeNoUsed(string outTradeNo) =>
+        new(MidasErrcode.BillNoRepeated, $"out_trade_no {outTradeNo} is already used: an out_trade_no is for one order only");
+
+    public static MidasReply ClientOrderNotFound(string outTradeNo) =>
+        new(MidasErrcode.OutTradeNoNotFound, $"out_trade_no not found hint: no client-side order {Echo(outTradeNo)} for this player");
+
+    public static MidasReply CoinsSpent(string outTradeNo, long coins, long paidCoins) =>
+        new(MidasErrcode.BalanceTooLow, $"the refund of {outTradeNo} takes back {coins} coins but the player holds only {paidCoins} paid coins");
 
     public static MidasReply OrderCompleted(string billNo) =>
         new(MidasErrcode.OrderCompleted, "order already confirmed, cancel not allowed hint: the bill_no is past its 48 h validity") { BillNo = billNo };

@@ -43,6 +43,9 @@ public interface ILedgerView
     Order? FindPayInLedger(AccountKey account, string billNo);
 
     long NextOrderId();
+
+    /// <summary>A client-side order by its app and out_trade_no, this batch's own included.</summary>
+    ClientOrder? FindClientOrder(string appid, string outTradeNo);
 }
 
 /// <summary>
@@ -52,7 +55,10 @@ public interface ILedgerView
 public sealed record CommandResult(MidasReply Reply, Account? ChangedAccount, IReadOnlyList<Order> Orders)
 {
     public static CommandResult Rejected(MidasReply reply) => new(reply, null, []);
-    public bool HasChanges => ChangedAccount is not null || Orders.Count > 0;
+    public bool HasChanges => ChangedAccount is not null || Orders.Count > 0 || ClientOrder is not null;
+
+    /// <summary>A client-side order created or changed by the command, written in the same commit.</summary>
+    public ClientOrder? ClientOrder { get; init; }
 }
 
 /// <summary>
@@ -89,6 +95,8 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
                     return MidasReply.Paid(existing.BillNo!, existing.BalanceAfter, existing.GenAmt);
                 case PresentCommand present when existing.Kind == OrderKind.Present && existing.Amt == present.PresentCounts:
                     return MidasReply.Presented(existing.BillNo!, existing.BalanceAfter);
+                case RefundCommand refund when existing.Kind == OrderKind.Refund && existing.Amt == refund.Amount:
+                    return MidasReply.Cancelled(existing.BillNo!);
             }
         }
         return MidasReply.BillNoRepeated(existing.BillNo!);
@@ -101,6 +109,7 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
         {
             PayCommand pay => pay.BillNo,
             PresentCommand present => present.BillNo,
+            RefundCommand refund => refund.BillNo,
             _ => null,
         };
         if (billNo is null || findBill(BillKey(command.Account, billNo)) is not { } existing || !IsLive(existing, now))
@@ -123,6 +132,9 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
             PresentCommand present => Present(present, view, now),
             TopupCommand topup => Topup(topup, view, now),
             SetBalanceCommand set => SetBalance(set, view, now),
+            RefundCommand refund => Refund(refund, view, now),
+            PurchaseCommand purchase => Purchase(purchase, view, now),
+            ClientRefundCommand clientRefund => ClientRefund(clientRefund, view, now),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "unknown command"),
         };
     }
@@ -133,7 +145,7 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
         var account = view.GetAccount(pay.Account);
         if (pay.Amt > account.Balance)
         {
-            return CommandResult.Rejected(Settings.LegacyInsufficientBalance
+            return CommandResult.Rejected(Settings.LegacyInsufficientBalance && !pay.ViaGamePay
                 ? MidasReply.LegacyBalanceTooLow()
                 : MidasReply.BalanceTooLow(account.Balance, pay.Amt));
         }
@@ -148,19 +160,18 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
         return new(MidasReply.Paid(pay.BillNo, after.Balance, usedGen), after, [order]);
     }
 
-    // cancelpay reverses the whole pay: paid and gift parts back to their buckets, cost_sum reduced (docs/wechat-api.md §10.6, §10.7).
+    // cancelpay reverses the whole pay, or what 2.0 refunds left of it: paid and gift parts back to their buckets,
+    // cost_sum reduced (docs/wechat-api.md §10.6, §10.7). The pay is read whole from the ledger: the bill_no memory
+    // keeps no refunded amounts.
     private CommandResult CancelPay(CancelPayCommand cancel, ILedgerView view, DateTimeOffset now)
     {
-        var pay = view.FindBill(BillKey(cancel.Account, cancel.BillNo));
-        if (pay is null || pay.Kind != OrderKind.Pay || pay.Account != cancel.Account)
-        {
-            pay = view.FindPayInLedger(cancel.Account, cancel.BillNo);
-        }
+        var pay = view.FindPayInLedger(cancel.Account, cancel.BillNo);
         if (pay is null)
         {
             return CommandResult.Rejected(MidasReply.OrderNotFound(cancel.BillNo));
         }
-        if (pay.Status == OrderStatus.Cancelled)
+        var (amt, genAmt) = pay.Refundable;
+        if (pay.Status == OrderStatus.Cancelled || amt == 0)
         {
             return CommandResult.Rejected(MidasReply.OrderAlreadyCancelled(cancel.BillNo));
         }
@@ -171,13 +182,109 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
         var account = view.GetAccount(cancel.Account);
         var after = account with
         {
-            Balance = account.Balance + pay.Amt,
-            GenBalance = account.GenBalance + pay.GenAmt,
-            CostSum = account.CostSum - pay.Amt,
+            Balance = account.Balance + amt,
+            GenBalance = account.GenBalance + genAmt,
+            CostSum = account.CostSum - amt,
         };
-        var reversal = Book(view, OrderKind.Cancel, cancel, cancel.BillNo, pay.Amt, pay.GenAmt, after, now) with { PayItem = cancel.PayItem };
+        var reversal = Book(view, OrderKind.Cancel, cancel, cancel.BillNo, amt, genAmt, after, now) with { PayItem = cancel.PayItem };
         var cancelledPay = pay with { Status = OrderStatus.Cancelled, CancelledAt = now };
         return new(MidasReply.Cancelled(cancel.BillNo), after, [cancelledPay, reversal]);
+    }
+
+    // A 2.0 refund gives back all or part of a live pay, several times, never more than the pay took in total; gift
+    // coins go back first, up to what the pay took from them (docs/wechat-vp2-api.md §6, §8.6–§8.11).
+    private CommandResult Refund(RefundCommand refund, ILedgerView view, DateTimeOffset now)
+    {
+        var pay = view.FindPayInLedger(refund.Account, refund.PayBillNo);
+        if (pay is null || !IsLive(pay, now))
+        {
+            return CommandResult.Rejected(MidasReply.PayOrderNotFound(refund.PayBillNo));
+        }
+        var (left, leftGen) = pay.Status == OrderStatus.Cancelled ? (0, 0) : pay.Refundable;
+        if (refund.Amount > left)
+        {
+            return CommandResult.Rejected(MidasReply.RefundTooLarge(refund.PayBillNo, pay.Amt, left));
+        }
+        var gen = Math.Min(refund.Amount, leftGen);
+        var account = view.GetAccount(refund.Account);
+        var after = account with
+        {
+            Balance = account.Balance + refund.Amount,
+            GenBalance = account.GenBalance + gen,
+            CostSum = account.CostSum - refund.Amount,
+        };
+        var order = Book(view, OrderKind.Refund, refund, refund.BillNo, refund.Amount, gen, after, now) with { PayBillNo = refund.PayBillNo };
+        var refundedPay = pay with { RefundedAmt = pay.RefundedAmt + refund.Amount, RefundedGenAmt = pay.RefundedGenAmt + gen };
+        return new(MidasReply.Cancelled(refund.BillNo), after, [refundedPay, order]);
+    }
+
+    // The phone's payment: the client-side order is kept for queryorderinfo; a paid coin order credits its coins at
+    // once as paid coins, like a top-up (docs/wechat-vp2-api.md §3.6).
+    private static CommandResult Purchase(PurchaseCommand purchase, ILedgerView view, DateTimeOffset now)
+    {
+        var clientOrder = purchase.Order;
+        if (view.FindClientOrder(clientOrder.Appid, clientOrder.OutTradeNo) is not null)
+        {
+            return CommandResult.Rejected(MidasReply.OutTradeNoUsed(clientOrder.OutTradeNo));
+        }
+        clientOrder = clientOrder with { CreatedAt = now, PayFinishTime = clientOrder.Paid ? now : null };
+        if (!clientOrder.Paid || clientOrder.Biz != ClientOrderBiz.Coins)
+        {
+            return new(MidasReply.Ok, null, []) { ClientOrder = clientOrder with { Delivered = false } };
+        }
+        var account = view.GetAccount(purchase.Account);
+        var after = account with
+        {
+            Balance = account.Balance + clientOrder.Quantity,
+            SaveAmt = account.SaveAmt + clientOrder.Quantity,
+            SaveSum = account.SaveSum + clientOrder.Quantity,
+            FirstSave = false,
+        };
+        var order = Book(view, OrderKind.Purchase, purchase, null, clientOrder.Quantity, 0, after, now) with { OutTradeNo = clientOrder.OutTradeNo };
+        return new(MidasReply.BalanceOf(after), after, [order]) { ClientOrder = clientOrder with { Delivered = true, LedgerOrderId = order.Id } };
+    }
+
+    // A platform refund of a client-side order. A coin order's coins go back first, in proportion to the cents
+    // refunded, and only from paid coins the player still holds: otherwise nothing changes.
+    private static CommandResult ClientRefund(ClientRefundCommand refund, ILedgerView view, DateTimeOffset now)
+    {
+        if (view.FindClientOrder(refund.Appid, refund.OutTradeNo) is not { } clientOrder || clientOrder.Account != refund.Account)
+        {
+            return CommandResult.Rejected(MidasReply.ClientOrderNotFound(refund.OutTradeNo));
+        }
+        var left = clientOrder.Price - clientOrder.RefundedPrice;
+        if (!clientOrder.Paid || refund.Price < 1 || refund.Price > left)
+        {
+            return CommandResult.Rejected(MidasReply.ParameterError(clientOrder.Paid
+                ? $"amount must be 1 to {left} cents: what is left to refund of {refund.OutTradeNo}"
+                : $"{refund.OutTradeNo} was never paid"));
+        }
+        var refunded = clientOrder with { RefundedPrice = clientOrder.RefundedPrice + refund.Price };
+        if (clientOrder.Biz != ClientOrderBiz.Coins || !clientOrder.Delivered)
+        {
+            return new(MidasReply.Ok, null, []) { ClientOrder = refunded };
+        }
+        // Coins still owed back after this refund, minus what earlier refunds took: the whole order's coins at the end.
+        var coinsBefore = clientOrder.Quantity * clientOrder.RefundedPrice / clientOrder.Price;
+        var coins = clientOrder.Quantity * refunded.RefundedPrice / clientOrder.Price - coinsBefore;
+        var account = view.GetAccount(refund.Account);
+        var paidCoins = account.Balance - account.GenBalance;
+        if (coins > paidCoins)
+        {
+            return CommandResult.Rejected(MidasReply.CoinsSpent(refund.OutTradeNo, coins, paidCoins));
+        }
+        if (coins == 0)
+        {
+            return new(MidasReply.Ok, null, []) { ClientOrder = refunded };
+        }
+        var after = account with
+        {
+            Balance = account.Balance - coins,
+            SaveAmt = account.SaveAmt - coins,
+            SaveSum = account.SaveSum - coins,
+        };
+        var order = Book(view, OrderKind.Purchase, refund, null, -coins, 0, after, now) with { OutTradeNo = refund.OutTradeNo };
+        return new(MidasReply.BalanceOf(after), after, [order]) { ClientOrder = refunded };
     }
 
     private static CommandResult Present(PresentCommand present, ILedgerView view, DateTimeOffset now)

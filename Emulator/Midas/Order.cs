@@ -8,6 +8,10 @@ public enum OrderKind : byte
     Present,
     Topup,
     Set,
+    /// <summary>A 2.0 cancelpay: all or part of a pay given back, under its own bill_no (docs/wechat-vp2-api.md §6).</summary>
+    Refund,
+    /// <summary>Coins bought on the phone (a client-side coin order, docs/wechat-vp2-api.md §3.6): paid coins, like a top-up.</summary>
+    Purchase,
 }
 
 public enum OrderStatus : byte
@@ -38,9 +42,24 @@ public sealed record Order
     public required long BalanceAfter { get; init; }
     public string? PayItem { get; init; }
     public string? AppRemark { get; init; }
+    /// <summary>A refund's pay: the bill_no of the pay it gives coins back from.</summary>
+    public string? PayBillNo { get; init; }
+    /// <summary>A pay's coins given back so far by 2.0 refunds (never above <see cref="Amt"/>).</summary>
+    public long RefundedAmt { get; init; }
+    /// <summary>The gift part of <see cref="RefundedAmt"/> (never above <see cref="GenAmt"/>).</summary>
+    public long RefundedGenAmt { get; init; }
+    /// <summary>A purchase's client-side order number.</summary>
+    public string? OutTradeNo { get; init; }
 
     private static readonly WireNames<OrderKind> KindNames = new(
-        (OrderKind.Pay, "pay"), (OrderKind.Cancel, "cancel"), (OrderKind.Present, "present"), (OrderKind.Topup, "topup"), (OrderKind.Set, "set"));
+        (OrderKind.Pay, "pay"), (OrderKind.Cancel, "cancel"), (OrderKind.Present, "present"), (OrderKind.Topup, "topup"), (OrderKind.Set, "set"),
+        (OrderKind.Refund, "refund"), (OrderKind.Purchase, "purchase"));
+
+    /// <summary>The kinds whose bill_no the 48 h memory keeps: pay, present and a refund's own bill_no share one space.</summary>
+    public static bool HoldsBill(OrderKind kind) => kind is OrderKind.Pay or OrderKind.Present or OrderKind.Refund;
+
+    /// <summary>What of a pay is left to give back: its coins, and of them the gift part.</summary>
+    public (long Amt, long GenAmt) Refundable => (Amt - RefundedAmt, GenAmt - RefundedGenAmt);
 
     public static string KindName(OrderKind kind) => KindNames.Of(kind);
 

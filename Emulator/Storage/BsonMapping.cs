@@ -69,6 +69,19 @@ internal static class BsonMapping
         {
             document["app_remark"] = appRemark;
         }
+        if (o.PayBillNo is { } payBillNo)
+        {
+            document["pay_bill_no"] = payBillNo;
+        }
+        if (o.RefundedAmt != 0)
+        {
+            document["refunded_amt"] = o.RefundedAmt;
+            document["refunded_gen_amt"] = o.RefundedGenAmt;
+        }
+        if (o.OutTradeNo is { } outTradeNo)
+        {
+            document["out_trade_no"] = outTradeNo;
+        }
         return document;
     }
 
@@ -93,8 +106,63 @@ internal static class BsonMapping
             BalanceAfter = d["balance_after"].AsInt64,
             PayItem = d["pay_item"].IsNull ? null : d["pay_item"].AsString,
             AppRemark = d["app_remark"].IsNull ? null : d["app_remark"].AsString,
+            PayBillNo = d["pay_bill_no"].IsNull ? null : d["pay_bill_no"].AsString,
+            RefundedAmt = d["refunded_amt"].IsNull ? 0 : d["refunded_amt"].AsInt64,
+            RefundedGenAmt = d["refunded_gen_amt"].IsNull ? 0 : d["refunded_gen_amt"].AsInt64,
+            OutTradeNo = d["out_trade_no"].IsNull ? null : d["out_trade_no"].AsString,
         };
     }
+
+    /// <summary>A client-side order's id: its appid and out_trade_no (an appid holds no '|', so the first one splits them).</summary>
+    public static string ClientOrderId(string appid, string outTradeNo) => $"{appid}|{outTradeNo}";
+
+    public static BsonDocument ToDocument(ClientOrder c)
+    {
+        var document = new BsonDocument
+        {
+            ["_id"] = ClientOrderId(c.Appid, c.OutTradeNo),
+            ["out_trade_no"] = c.OutTradeNo,
+            ["appid"] = c.Appid,
+            ["env"] = c.Account.Env.ToWire(),
+            ["offer_id"] = c.Account.OfferId,
+            ["zone_id"] = c.Account.ZoneId,
+            ["openid"] = c.Account.Openid,
+            ["biz_id"] = (int)c.Biz,
+            ["quantity"] = c.Quantity,
+            ["price"] = c.Price,
+            ["product_id"] = c.ProductId,
+            ["attach"] = c.Attach,
+            ["paid"] = c.Paid,
+            ["delivered"] = c.Delivered,
+            ["created_at"] = c.CreatedAt.ToUnixTimeMilliseconds(),
+            ["pay_finish_time"] = c.PayFinishTime is { } finished ? finished.ToUnixTimeMilliseconds() : BsonValue.Null,
+            ["mch_order_no"] = c.MchOrderNo,
+            ["transaction_id"] = c.TransactionId,
+            ["refunded_price"] = c.RefundedPrice,
+            ["ledger_order_id"] = c.LedgerOrderId is { } id ? id : BsonValue.Null,
+        };
+        return document;
+    }
+
+    public static ClientOrder ToClientOrder(BsonDocument d) => new()
+    {
+        OutTradeNo = d["out_trade_no"].AsString,
+        Appid = d["appid"].AsString,
+        Account = KeyOf(d),
+        Biz = (ClientOrderBiz)d["biz_id"].AsInt32,
+        Quantity = d["quantity"].AsInt64,
+        Price = d["price"].AsInt64,
+        ProductId = d["product_id"].IsNull ? null : d["product_id"].AsString,
+        Attach = d["attach"].IsNull ? null : d["attach"].AsString,
+        Paid = d["paid"].AsBoolean,
+        Delivered = d["delivered"].AsBoolean,
+        CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(d["created_at"].AsInt64),
+        PayFinishTime = d["pay_finish_time"].IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(d["pay_finish_time"].AsInt64),
+        MchOrderNo = d["mch_order_no"].AsString,
+        TransactionId = d["transaction_id"].AsString,
+        RefundedPrice = d["refunded_price"].AsInt64,
+        LedgerOrderId = d["ledger_order_id"].IsNull ? null : d["ledger_order_id"].AsInt64,
+    };
 
     public static BsonDocument ToDocument(MidasApp app) => new()
     {
@@ -103,11 +171,26 @@ internal static class BsonMapping
         ["offer_id"] = app.OfferId,
         ["app_key"] = app.AppKey,
         ["sandbox_app_key"] = app.SandboxAppKey,
+        ["zones"] = new BsonDocument
+        {
+            ["sandbox"] = new BsonArray(app.Zones.Sandbox.Select(z => new BsonValue(z))),
+            ["production"] = new BsonArray(app.Zones.Production.Select(z => new BsonValue(z))),
+        },
+        ["original_id"] = app.RegisteredOriginalId,
     };
 
     public static MidasApp ToApp(BsonDocument d) => new(
         d["_id"].AsString, d["secret"].AsString, d["offer_id"].AsString, d["app_key"].AsString,
-        d["sandbox_app_key"].IsNull ? null : d["sandbox_app_key"].AsString);
+        d["sandbox_app_key"].IsNull ? null : d["sandbox_app_key"].AsString)
+    {
+        // Apps saved before 2.0 have no zones: zone "1" in both environments, as the platform gives an old game.
+        Zones = d["zones"].IsDocument
+            ? new AppZones(ZoneList(d["zones"]["sandbox"]), ZoneList(d["zones"]["production"]))
+            : AppZones.Default,
+        RegisteredOriginalId = d["original_id"].IsNull ? null : d["original_id"].AsString,
+    };
+
+    private static string[] ZoneList(BsonValue value) => value.IsArray ? value.AsArray.Select(z => z.AsString).ToArray() : [];
 
     public static BsonDocument ToDocument(AccessTokenRecord token) => new()
     {

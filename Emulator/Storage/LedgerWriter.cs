@@ -26,6 +26,8 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
 
     public Order? FindBill(BillKey billKey) => state.FindBill(billKey);
 
+    public ClientOrder? FindClientOrder(string appid, string outTradeNo) => store.FindClientOrder(appid, outTradeNo);
+
     /// <summary>Applies one money command; the task completes after its change (if any) is committed.</summary>
     public Task<CommitResult> SubmitAsync(MidasCommand command) => Enqueue(new PendingCommand(command));
 
@@ -140,7 +142,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
 
     // Oldest first, so that for a bill_no used again after its memory expired the newest order is the one kept.
     private List<Order> LiveBills(IEnumerable<Order> orders, DateTimeOffset now) =>
-        orders.Where(o => o.Kind is OrderKind.Pay or OrderKind.Present && rules.IsLive(o, now)).OrderBy(o => o.Id).ToList();
+        orders.Where(o => Order.HoldsBill(o.Kind) && rules.IsLive(o, now)).OrderBy(o => o.Id).ToList();
 
     private void Remember(List<Order> live)
     {
@@ -243,7 +245,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         {
             if (overlay.HasChanges || authWrites.Count > 0)
             {
-                store.Commit(overlay.Accounts, overlay.NewOrders, overlay.ChangedOrders, authWrites);
+                store.Commit(overlay.Accounts, overlay.NewOrders, overlay.ChangedOrders, authWrites, overlay.ClientOrders);
             }
         }
         catch (Exception ex)
@@ -363,10 +365,12 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         private readonly Dictionary<AccountKey, Account> _accounts = [];
         private readonly Dictionary<long, Order> _orders = [];
         private readonly Dictionary<BillKey, Order> _bills = [];
+        private readonly Dictionary<(string, string), ClientOrder> _clientOrders = [];
         private readonly long _committedLastOrderId = committed.LastOrderId;
         private long _lastOrderId = committed.LastOrderId;
 
-        public bool HasChanges => _accounts.Count > 0 || _orders.Count > 0;
+        public bool HasChanges => _accounts.Count > 0 || _orders.Count > 0 || _clientOrders.Count > 0;
+        public IEnumerable<ClientOrder> ClientOrders => _clientOrders.Values;
         public IEnumerable<Account> Accounts => _accounts.Values;
         public IEnumerable<Order> NewOrders => _orders.Values.Where(o => o.Id > _committedLastOrderId);
         public IEnumerable<Order> ChangedOrders => _orders.Values.Where(o => o.Id <= _committedLastOrderId);
@@ -375,9 +379,19 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
 
         public Order? FindBill(BillKey billKey) => _bills.TryGetValue(billKey, out var order) ? order : committed.FindBill(billKey);
 
-        // A database read, but only for a cancel whose bill_no is not in memory; this batch's own changes win.
-        public Order? FindPayInLedger(AccountKey account, string billNo) =>
-            store.FindPay(account, billNo) is { } stored ? _orders.GetValueOrDefault(stored.Id, stored) : null;
+        // A database read (by the bill_no index) for a cancel or refund, which need the pay whole; this batch's own
+        // changes win, and a pay made in this batch is found before it is in the database.
+        public Order? FindPayInLedger(AccountKey account, string billNo)
+        {
+            if (_bills.TryGetValue(rules.BillKey(account, billNo), out var staged) && staged.Kind == OrderKind.Pay && staged.Account == account)
+            {
+                return staged;
+            }
+            return store.FindPay(account, billNo) is { } stored ? _orders.GetValueOrDefault(stored.Id, stored) : null;
+        }
+
+        public ClientOrder? FindClientOrder(string appid, string outTradeNo) =>
+            _clientOrders.TryGetValue((appid, outTradeNo), out var staged) ? staged : store.FindClientOrder(appid, outTradeNo);
 
         public long NextOrderId() => ++_lastOrderId;
 
@@ -387,10 +401,14 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
             {
                 _accounts[account.Key] = account;
             }
+            if (result.ClientOrder is { } clientOrder)
+            {
+                _clientOrders[(clientOrder.Appid, clientOrder.OutTradeNo)] = clientOrder;
+            }
             foreach (var order in result.Orders)
             {
                 _orders[order.Id] = order;
-                if (order.Kind is OrderKind.Pay or OrderKind.Present)
+                if (Order.HoldsBill(order.Kind))
                 {
                     _bills[rules.BillKey(order.Account, order.BillNo!)] = order;
                 }

@@ -22,6 +22,7 @@ public sealed class LiteDbStore : IDisposable
     private bool _closed;
     private readonly ILiteCollection<BsonDocument> _accounts;
     private readonly ILiteCollection<BsonDocument> _orders;
+    private readonly ILiteCollection<BsonDocument> _clientOrders;
     private readonly AuthCollections _auth;
 
     private readonly ILogger _logger;
@@ -50,6 +51,7 @@ public sealed class LiteDbStore : IDisposable
             _db.CheckpointSize = 0;
             _accounts = _db.GetCollection("accounts");
             _orders = _db.GetCollection("orders");
+            _clientOrders = _db.GetCollection("client_orders");
             _auth = new AuthCollections(_db);
             // bill_no is indexed: GET /admin/orders?bill_no= is how a test proves "charged once". openid is not:
             // a LiteDB index on a field with few distinct values makes every insert walk the duplicates, which cost
@@ -77,7 +79,8 @@ public sealed class LiteDbStore : IDisposable
     public StoredData Load() => Read(() =>
     {
         var accounts = _accounts.FindAll().Select(BsonMapping.ToAccount).ToList();
-        var bills = _orders.Find(Query.Or(Query.EQ("kind", "pay"), Query.EQ("kind", "present"))).Select(BsonMapping.ToOrder).ToList();
+        var bills = _orders.Find(Query.Or(Query.EQ("kind", "pay"), Query.EQ("kind", "present"), Query.EQ("kind", "refund")))
+            .Select(BsonMapping.ToOrder).ToList();
         var lastId = _orders.Count() == 0 ? 0 : _orders.Max("_id").AsInt64;
         return new StoredData(accounts, bills, lastId, _auth.Apps(), _auth.Tokens(), _auth.Sessions());
     });
@@ -86,9 +89,14 @@ public sealed class LiteDbStore : IDisposable
     /// Writes one batch in one transaction and commits once (docs/architecture.md §2.1). Throws if the commit fails;
     /// nothing is then applied. New orders are inserted, never upserted, so a reused id fails loudly.
     /// </summary>
-    public void Commit(IEnumerable<Account> accounts, IEnumerable<Order> newOrders, IEnumerable<Order> changedOrders, IEnumerable<AuthWrite> authWrites) =>
+    public void Commit(IEnumerable<Account> accounts, IEnumerable<Order> newOrders, IEnumerable<Order> changedOrders, IEnumerable<AuthWrite> authWrites,
+        IEnumerable<ClientOrder>? clientOrders = null) =>
         InTransaction(() =>
         {
+            foreach (var clientOrder in clientOrders ?? [])
+            {
+                _clientOrders.Upsert(BsonMapping.ToDocument(clientOrder));
+            }
             foreach (var account in accounts)
             {
                 _accounts.Upsert(BsonMapping.ToDocument(account));
@@ -121,6 +129,7 @@ public sealed class LiteDbStore : IDisposable
         {
             _accounts.DeleteAll();
             _orders.DeleteAll();
+            _clientOrders.DeleteAll();
             _auth.WipeLogins();
         }, forceToDisk: false);
         CheckpointIfLarge();
@@ -264,6 +273,37 @@ public sealed class LiteDbStore : IDisposable
         _orders.Find(Query.EQ("bill_no", billNo)).Select(BsonMapping.ToOrder)
             .Where(o => o.Kind == OrderKind.Pay && o.Account == account)
             .MaxBy(o => o.Id));
+
+    /// <summary>A client-side order by app and out_trade_no (the writer, queryorderinfo, the admin API).</summary>
+    public ClientOrder? FindClientOrder(string appid, string outTradeNo) => Read(() =>
+        _clientOrders.FindById(BsonMapping.ClientOrderId(appid, outTradeNo)) is { } document ? BsonMapping.ToClientOrder(document) : null);
+
+    /// <summary>GET /admin/client-orders: by creation, oldest first; filters are optional.</summary>
+    public IReadOnlyList<ClientOrder> QueryClientOrders(string? openid, string? outTradeNo, int? bizId, int offset, int limit)
+    {
+        var filters = new List<BsonExpression>();
+        if (openid is not null)
+        {
+            filters.Add(Query.EQ("openid", openid));
+        }
+        if (outTradeNo is not null)
+        {
+            filters.Add(Query.EQ("out_trade_no", outTradeNo));
+        }
+        if (bizId is { } biz)
+        {
+            filters.Add(Query.EQ("biz_id", biz));
+        }
+        return Read(() =>
+        {
+            var q = _clientOrders.Query();
+            if (filters.Count > 0)
+            {
+                q = q.Where(filters.Count == 1 ? filters[0] : Query.And(filters.ToArray()));
+            }
+            return q.OrderBy("created_at").Skip(offset).Limit(limit).ToEnumerable().Select(BsonMapping.ToClientOrder).ToList();
+        });
+    }
 
     /// <summary>Every order of one account, oldest first (tests).</summary>
     public IReadOnlyList<Order> OrdersOf(AccountKey key) => Read(() =>
