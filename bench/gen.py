@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """The benchmark's side that talks to the emulator outside the load itself (bench/run.sh calls it).
 
-  gen.py selftest                 the signer against WeChat's worked example (docs/wechat-api.md §3.3)
+  gen.py selftest                 the signers against WeChat's examples (docs/wechat-api.md §3.3, wechat-vp2-api.md §4)
   gen.py wait URL --t0-ns N ...   poll URL every 10 ms until it answers 200; print ms since N (epoch ns)
   gen.py prepare --base URL ...   users, sessions, balances, token and set-up pays over the real API,
                                   then the pre-signed request files that bench/load.lua sends
   gen.py check --state FILE ...   the ledger check after the load, over the admin API
 
 Request files hold one request per line, "op<TAB>body" (op: h health, g getbalance, p pay,
-c cancelpay); FILE.N is wrk thread N's share, so no line is ever sent by two threads.
+c cancelpay, all 1.0 sandbox calls), or "op<TAB>query<TAB>body" for virtual payment 2.0 (op: G
+/wxa/game/getbalance, P /wxa/game/pay; the query carries access_token, signature, sig_method and
+pay_sig, which differ per body); FILE.N is wrk thread N's share, so no line is ever sent by two threads.
 Standard library only.
 """
 
@@ -32,8 +34,10 @@ SECRET = "midas-emulator-default-secret-0001"
 OFFER_ID = "12345678"
 SANDBOX_KEY = "sAnDb0xKeyMidasEmulatorDefault01"
 SANDBOX = "/cgi-bin/midas/sandbox/"
+GAME = "/wxa/game/"  # virtual payment 2.0 (docs/wechat-vp2-api.md): env in the body, no sandbox path
 SEED_BALANCE = 1_000_000_000  # fresh pays take 1 coin each, so none fails for balance
 MIX_BLOCK = "g" * 16 + "p" * 3 + "c"  # the mix: 80% getbalance, 15% fresh pay, 5% cancelpay
+GAME_PAY = "gp"  # bill_no infix of the 2.0 pays: "<tag>-gp<n>"
 
 
 # --- signing (docs/wechat-api.md §3) ---------------------------------------------------------------
@@ -79,6 +83,35 @@ def signed_body(op, openid, session_key, token, ts, extra=()):
     return "{" + ",".join(f'"{k}":{v}' if isinstance(v, int) else f'"{k}":"{v}"' for k, v in fields.items()) + "}"
 
 
+def pay_sig(app_key, uri, body):
+    """2.0 pay_sig (docs/wechat-vp2-api.md §4): HMAC-SHA256 keyed with the AppKey of the body's env, over
+    uri + "&" + the body bytes exactly as sent; uri is the path without the query. Lowercase hex."""
+    return hmac.new(app_key.encode(), uri.encode() + b"&" + body, hashlib.sha256).hexdigest()
+
+
+def login_signature(session_key, body):
+    """2.0 signature (§4): HMAC-SHA256 keyed with the session_key string as issued (not base64-decoded), over the body."""
+    return hmac.new(session_key.encode(), body, hashlib.sha256).hexdigest()
+
+
+def game_request(op, openid, session_key, token, ts, extra=()):
+    """A sandbox (env 1) /wxa/game/OP call as a game backend sends it: (query, body). The body is compact JSON of
+    the common fields and the op's own; the query holds access_token, signature (the player's session_key over
+    the body), sig_method and pay_sig (the sandbox AppKey over uri&body). Same result as pay_sig() and
+    login_signature() (selftest checks both), with the cached HMACs because it runs a million times."""
+    fields = {"openid": openid, "offer_id": OFFER_ID, "ts": ts, "zone_id": "1", "env": 1}
+    fields.update(extra)
+    # Plain ASCII values without quotes or backslashes, so no JSON escaping is needed; these are the signed bytes.
+    body = "{" + ",".join(f'"{k}":{v}' if isinstance(v, int) else f'"{k}":"{v}"' for k, v in fields.items()) + "}"
+    raw = body.encode()
+    m = _mac(SANDBOX_KEY)
+    m.update(f"{GAME}{op}&".encode() + raw)
+    ps = m.hexdigest()
+    m = _mac(session_key)
+    m.update(raw)
+    return f"access_token={token}&signature={m.hexdigest()}&sig_method=hmac_sha256&pay_sig={ps}", body
+
+
 def selftest():
     # docs/wechat-api.md §3.3: the doc's worked example, production path and key.
     fields = {"openid": "odkx20ENSNa2w5y3g_qOkOvBNM1g", "appid": "wx1234567", "offer_id": "12345678",
@@ -96,6 +129,21 @@ def selftest():
         {**f2, "access_token": "TOKEN", "sig": sig2}, SANDBOX + "pay", "session_key", "V7Q38/i2KXaqrQyl2Yx9Hg==")
     if not ok:
         sys.exit("gen.py: the signer does not reproduce docs/wechat-api.md §3.3")
+    # docs/wechat-vp2-api.md §4: the official 2.0 vector (AppKey 12345, its session_key, its body with ", " separators).
+    doc_body = '{"offer_id": "12345678", "openid": "oUrsfxxxxxxxxxx", "ts": 1668136271, "zone_id": "1", "env": 0}'.encode()
+    if (pay_sig("12345", GAME + "getbalance", doc_body) != "11bac6388871d29c055c7d16fbe42e8d646855b666faf89b15c815218b1b23bd"
+            or login_signature("9hAb/NEYUlkaMBEsmFgzig==", doc_body)
+            != "42fe1d3341fb1c8bd6f5014ba735ab04eacc80a2deb3ab4669eab4700b5b6729"):
+        sys.exit("gen.py: the 2.0 signer does not reproduce docs/wechat-vp2-api.md §4")
+    # game_request() signs with the cached HMACs: same result as the plain functions, over the bytes it writes.
+    query, body = game_request("pay", "odkx20ENSNa2w5y3g_qOkOvBNM1g", "V7Q38/i2KXaqrQyl2Yx9Hg==", "TOKEN", 1507530737,
+                               {"amount": 1, "bill_no": "B-1"})
+    q = dict(urllib.parse.parse_qsl(query))
+    if (q != {"access_token": "TOKEN", "signature": login_signature("V7Q38/i2KXaqrQyl2Yx9Hg==", body.encode()),
+              "sig_method": "hmac_sha256", "pay_sig": pay_sig(SANDBOX_KEY, GAME + "pay", body.encode())}
+            or json.loads(body) != {"openid": "odkx20ENSNa2w5y3g_qOkOvBNM1g", "offer_id": OFFER_ID, "ts": 1507530737,
+                                    "zone_id": "1", "env": 1, "amount": 1, "bill_no": "B-1"}):
+        sys.exit("gen.py: game_request() does not sign what it writes")
 
 
 # --- HTTP ------------------------------------------------------------------------------------
@@ -192,6 +240,10 @@ def prepare(args):
     def pay_line(bill_no, n):
         return "p\t" + body("pay", n, {"amt": 1, "bill_no": bill_no})
 
+    def game_line(op, n, extra=()):  # "G|P<TAB>query<TAB>body": 2.0 signs each body in the query
+        openid, key = users[n % len(users)]
+        return "\t".join(("G" if op == "getbalance" else "P", *game_request(op, openid, key, token, ts, extra)))
+
     # Pays made now over the real API, one per bill_no: the replays send them again; the cancels of
     # the mix and the warm-up each undo one of them, so every cancel names a distinct applied pay.
     tag = args.tag
@@ -241,13 +293,19 @@ def prepare(args):
         files["replay"] = lambda: (pay_line(f"{tag}-r{n}", n) for n in range(n_replay))
     if "mix" in args.cases:
         files["mix"] = lambda: mix_lines(args.mix_lines, "mp", "c")
+    # Virtual payment 2.0 on the same players and the same sandbox ledger (env 1), bill_nos "<tag>-gp<n>".
+    if "game-getbalance" in args.cases:
+        files["game-getbalance"] = lambda: (game_line("getbalance", n) for n in range(len(users)))
+    if "game-pay" in args.cases:
+        files["game-pay"] = lambda: (game_line("pay", n, {"amount": 1, "bill_no": f"{tag}-{GAME_PAY}{n}"})
+                                     for n in range(args.fresh_lines))
     for name, lines in files.items():
         write_shares(args.out, name, lines(), args.threads)
     with open(os.path.join(args.out, "token"), "w") as f:
         f.write(token)
     with open(os.path.join(args.out, "state.json"), "w") as f:
         json.dump({"base": args.base, "seed_balance": SEED_BALANCE, "openids": [u[0] for u in users],
-                   "setup_pays": len(setup_pays)}, f)
+                   "setup_pays": len(setup_pays), "game_pay_prefix": f"{tag}-{GAME_PAY}"}, f)
     print(f"prepared {len(users)} users and {len(setup_pays)} set-up pays in {setup_s:.1f} s, "
           f"request files in {time.monotonic() - t:.1f} s", file=sys.stderr)
 
@@ -314,6 +372,14 @@ def check(args):
     acked = state["setup_pays"] + args.acked_pays
     if len(pays) < acked:
         violations.append(f"{acked} pays were answered 0 but the ledger holds only {len(pays)}")
+    # 2.0 pays are ordinary pays of the same ledger (counted above too); each one answered 0 must be there, once.
+    prefix = state.get("game_pay_prefix")
+    game_pays = [o for o in pays if prefix and o["bill_no"].startswith(prefix)]
+    if len(game_pays) < args.acked_game_pays:
+        violations.append(f"{args.acked_game_pays} 2.0 pays were answered 0 but the ledger holds only {len(game_pays)}")
+    for o in game_pays:
+        if o["amt"] != 1 or o["status"] != "applied":
+            violations.append(f"2.0 pay {o['bill_no']}: amt {o['amt']}, status {o['status']} (expected 1, applied)")
 
     # The emulator's own audit as well (GET /admin/invariants): the whole ledger replayed, timed.
     started = time.monotonic()
@@ -330,7 +396,8 @@ def check(args):
             print("  " + v)
         sys.exit(1)
     print(f"ledger check: OK ({len(pays) + len(cancels)} orders, {len(accounts)} accounts; "
-          f"{len(pays)} pays of which {len(cancelled_pays)} cancelled, {acked} answered 0 to the clients)")
+          f"{len(pays)} pays of which {len(cancelled_pays)} cancelled and {len(game_pays)} made through 2.0, "
+          f"{acked} answered 0 to the clients)")
 
 
 def main():
@@ -356,11 +423,12 @@ def main():
     pr.add_argument("--replays", type=int, default=5_000)
     ck = sub.add_parser("check")
     ck.add_argument("--state", required=True)
-    ck.add_argument("--acked-pays", type=int, default=0, help="pays the load generator saw answered 0")
+    ck.add_argument("--acked-pays", type=int, default=0, help="pays the load generator saw answered 0 (1.0 and 2.0)")
+    ck.add_argument("--acked-game-pays", type=int, default=0, help="of those, the 2.0 pays (/wxa/game/pay)")
     a = p.parse_args()
     if a.cmd == "selftest":
         selftest()
-        print("signer OK (docs/wechat-api.md §3.3)")
+        print("signer OK (docs/wechat-api.md §3.3, docs/wechat-vp2-api.md §4)")
     elif a.cmd == "wait":
         wait(a)
     elif a.cmd == "prepare":

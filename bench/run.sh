@@ -6,9 +6,11 @@
 #   bash bench/run.sh [--runs 3] [--duration 10s] [--connections 64] [--threads 2] [--warmup 3s] [--keep]
 #
 # Each run starts fresh servers on new databases:
-#   1. Process durability: warm-up, then health (the ceiling), getbalance, pay with fresh bill_nos,
-#      pay replays of already-paid bill_nos (90012 "bill_no repeated" is the correct reply), and the
-#      mix (80% getbalance, 15% fresh pay, 5% cancelpay of distinct pays); then the ledger check.
+#   1. Process durability: warm-up, then health (the ceiling), getbalance and its 2.0 twin
+#      game-getbalance (/wxa/game/getbalance), pay with fresh bill_nos and its 2.0 twin game-pay
+#      (/wxa/game/pay, same players, same sandbox ledger), pay replays of already-paid bill_nos (90012
+#      "bill_no repeated" is the correct reply), and the mix (80% getbalance, 15% fresh pay, 5%
+#      cancelpay of distinct pays); then the ledger check.
 #   2. Full durability: warm-up, pay with fresh bill_nos; then the ledger check.
 #   3. The WireMock.Net stub (bench/WireMockStub): the same fresh-pay load against one fixed mapping.
 # bench/report.py prints the medians and the targets. Exit code 1 if a ledger check found a violation.
@@ -25,7 +27,7 @@ while (($#)); do
     --threads) threads=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --keep) keep=true; shift ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -111,8 +113,9 @@ load() {
     echo "run=$run case=$case ${line#BENCH }" >>"$results"
     log "$case: ${line#BENCH }"
   fi
-  # successful pays seen by the clients, for the ledger check
-  acked=$((acked + $(sed -n 's/.*pay_ok:\([0-9]*\).*/\1/p' <<<"$line" | grep . || echo 0)))
+  # successful pays seen by the clients (1.0 and 2.0; of those, the 2.0 ones apart), for the ledger check
+  acked=$((acked + $(sed -n 's/.*[=,]pay_ok:\([0-9]*\).*/\1/p' <<<"$line" | grep . || echo 0)))
+  acked_game=$((acked_game + $(sed -n 's/.*[=,]game_pay_ok:\([0-9]*\).*/\1/p' <<<"$line" | grep . || echo 0)))
 }
 
 # prepare NAME CASES: players, token and set-up pays over the API, then the request files.
@@ -122,12 +125,13 @@ prepare() {
   python3 "$bench/gen.py" prepare --base "$url" --out "$tmp/$name" --tag "$name" --cases "$cases" \
     --threads "$threads" --fresh-lines $((rate_cap * secs)) --mix-lines $((rate_cap * secs)) 2>&1 | sed 's/^/    /' >&2
   token=$(cat "$tmp/$name/token")
-  acked=0
+  acked=0 acked_game=0
 }
 
 ledger_check() {
   local name=$1 out status=0
-  out=$(python3 "$bench/gen.py" check --state "$tmp/$name/state.json" --acked-pays "$acked") || status=$?
+  out=$(python3 "$bench/gen.py" check --state "$tmp/$name/state.json" --acked-pays "$acked" \
+    --acked-game-pays "$acked_game") || status=$?
   echo "$out" | sed 's/^/    /' >&2
   echo "run=$run meta=ledger server=$name ok=$([[ $status == 0 ]] && echo 1 || echo 0) $(head -n 1 <<<"$out")" >>"$results"
 }
@@ -136,16 +140,18 @@ loadavg=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "meta=loadavg before=${loadavg// /,}" >>"$results"
 log "load average before the runs: $loadavg (the numbers mean most on an idle machine)"
 for ((run = 1; run <= runs; run++)); do
-  # 1. Process durability: the ceiling and the four Midas cases on one server.
+  # 1. Process durability: the ceiling, the four Midas cases and the two 2.0 ones on one server.
   name=run$run-process
   start_emulator "$name" Process
-  prepare "$name" getbalance,pay,replay,mix
+  prepare "$name" getbalance,pay,replay,mix,game-getbalance,game-pay
   load warmup-health "$tmp/$name/health" "$warmup"
   load warmup-mix "$tmp/$name/warm" "$warmup"
-  acked=0 # the warm-up file wraps around; its pays are in the ledger but not counted as acknowledged
+  acked=0 acked_game=0 # the warm-up file wraps around; its pays are in the ledger but not counted as acknowledged
   load health "$tmp/$name/health" "$duration" record
   load getbalance "$tmp/$name/getbalance" "$duration" record
+  load game-getbalance "$tmp/$name/game-getbalance" "$duration" record
   load pay "$tmp/$name/pay" "$duration" record
+  load game-pay "$tmp/$name/game-pay" "$duration" record # right after pay: report.py compares the two
   load replay "$tmp/$name/replay" "$duration" record
   load mix "$tmp/$name/mix" "$duration" record
   record_rss Process rss_load
@@ -158,7 +164,7 @@ for ((run = 1; run <= runs; run++)); do
   prepare "$name" pay
   load warmup-health "$tmp/$name/health" "$warmup"
   load warmup-mix "$tmp/$name/warm" "$warmup"
-  acked=0
+  acked=0 acked_game=0
   load pay-full "$tmp/$name/pay" "$duration" record
   record_rss Full rss_load
   ledger_check "$name"
@@ -176,7 +182,7 @@ for ((run = 1; run <= runs; run++)); do
   load warmup-stub "$tmp/run$run-process/pay" "$warmup"
   load stub "$tmp/run$run-process/pay" "$duration" record
   stop_pid "$pid"
-  rm -f "$tmp"/run"$run"-*/{pay,mix,warm}.* # the big request files; the next run writes its own
+  rm -f "$tmp"/run"$run"-*/{pay,game-pay,mix,warm}.* # the big request files; the next run writes its own
 done
 
 python3 "$bench/report.py" "$results" --runs "$runs" --duration "$duration" --connections "$connections" \
