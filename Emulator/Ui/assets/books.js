@@ -56,7 +56,7 @@ export const booksView = {
     root.append(
       h('section', { class: 'panel' }, h('div', { class: 'head' }, h('h2', null, 'The books'),
         h('button', { type: 'button', onclick: check }, 'Check again')),
-      h('p', { class: 'muted' }, 'GET /admin/invariants replays the whole ledger: every balance equals its orders, none went negative, no bill_no charged twice, every cancel reverses one pay.'),
+      h('p', { class: 'muted' }, 'GET /admin/invariants replays the whole ledger: every balance equals its orders, none went negative, no bill_no charged twice, every cancel reverses one pay, no pay refunded beyond what it took.'),
       books),
       h('section', { class: 'panel' }, h('h2', null, 'Clock'), clockNow,
         h('form', { class: 'inline', id: 'advance-form', onsubmit: event => { event.preventDefault(); moveClock({ advance_s: Number(seconds.value) }); } },

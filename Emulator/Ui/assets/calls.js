@@ -3,7 +3,8 @@
 import { api, every, field, h, playerLink, query, table, time } from './lib.js';
 import { what } from './faults.js';
 
-const ENDPOINTS = ['getbalance', 'pay', 'cancelpay', 'present', 'token', 'jscode2session'];
+const ENDPOINTS = ['getbalance', 'pay', 'cancelpay', 'present', 'token', 'jscode2session',
+  'game/getbalance', 'game/pay', 'game/cancelpay', 'game/present', 'game/queryorderinfo', 'checksession'];
 const SIGNATURE_ERRCODES = { 90011: 'sig', 90009: 'mp_sig' };
 
 function outcome(c) {

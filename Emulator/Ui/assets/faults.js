@@ -6,13 +6,15 @@ import { api, attempt, every, field, h, number, table } from './lib.js';
 const TEMPLATES = [
   { name: '-1 after commit on the next pay', rule: { endpoint: 'pay', action: 'errcode', errcode: -1, after_commit: true, times: 1 } },
   { name: 'Drop 30 % of getbalance, seed 42', rule: { endpoint: 'getbalance', action: 'drop', probability: 0.3, seed: 42 } },
+  { name: '-1 after commit on the next 2.0 pay', rule: { endpoint: 'game/pay', action: 'errcode', errcode: -1, after_commit: true, times: 1 } },
   { name: 'Slow commit 5 s (the next pay)', rule: { endpoint: 'pay', action: 'delay', delay_ms: 5000, times: 1 } },
   { name: 'Free-form', rule: {} },
 ];
 
 // The form's fields, in the order of docs/reference.md §1.3: [name, label, kind, choices or hint].
 const FIELDS = [
-  ['endpoint', 'Endpoint', 'select', ['*', 'getbalance', 'pay', 'cancelpay', 'present', 'token', 'jscode2session']],
+  ['endpoint', 'Endpoint', 'select', ['*', 'getbalance', 'pay', 'cancelpay', 'present', 'token', 'jscode2session',
+    'game/getbalance', 'game/pay', 'game/cancelpay', 'game/present', 'game/queryorderinfo', 'checksession']],
   ['action', 'Action', 'select', ['errcode', 'http_status', 'drop', 'delay']],
   ['errcode', 'Errcode', 'int', 'default -1'],
   ['errmsg', 'Errmsg', 'text', 'default "system busy" for -1'],

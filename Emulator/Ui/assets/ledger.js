@@ -52,10 +52,11 @@ export function orderRow(o, withPlayer) {
     withPlayer ? [h('td', null, playerLink(o.openid, o.env)), h('td', null, o.env)] : null,
     h('td', { class: 'mono' }, time(o.created_at)),
     h('td', null, h('span', { class: `kind kind-${o.kind}` }, o.kind)),
-    h('td', { class: 'mono' }, o.bill_no ?? ''),
+    h('td', { class: 'mono', title: o.pay_bill_no ? `refund of ${o.pay_bill_no}` : o.out_trade_no ? `out_trade_no ${o.out_trade_no}` : null },
+      o.bill_no ?? o.out_trade_no ?? '', o.pay_bill_no ? h('span', { class: 'muted' }, ` ← ${o.pay_bill_no}`) : null),
     h('td', { class: 'num' }, number(o.amt)),
     h('td', { class: 'num' }, number(o.gen_amt)),
-    h('td', null, o.status),
+    h('td', null, o.refunded_amt ? `${o.status}, ${number(o.refunded_amt)} refunded` : o.status),
     h('td', { class: 'num' }, number(o.balance_after)));
 }
 
@@ -96,7 +97,7 @@ export const ledgerView = {
       h('section', { class: 'panel' },
         h('div', { class: 'head' }, h('h2', null, 'Ledger'), where,
           h('div', { class: 'actions' }, older, newer, live)),
-        h('p', { class: 'muted' }, 'Every order of both envs, newest first. Cancelled pays are struck through; their cancel is an order of its own.'),
+        h('p', { class: 'muted' }, 'Every order of both envs and both API families, newest first. Cancelled pays are struck through; their cancel, and each 2.0 refund, is an order of its own.'),
         h('div', { class: 'scroll' }, grid)));
 
     let started = false;
