@@ -24,7 +24,7 @@ public sealed class ContainerTests
     public const string RequiredVariable = "MIDAS_REQUIRE_CONTAINER_TEST";
 
     [SkippableFact]
-    public async Task Image_BuildsRunsHealthyAsNonRoot_TakesAPayFromTheHost_StopsWithin5s_AndKeepsItOnTheVolume()
+    public async Task Image_BuildsRunsHealthyAsNonRoot_TakesA10PayAndA20RefundFromTheHost_StopsWithin5s_AndKeepsThemOnTheVolume()
     {
         var docker = Docker.Find(out var missing);
         var required = Environment.GetEnvironmentVariable(RequiredVariable) == "1";
@@ -46,6 +46,9 @@ public sealed class ContainerTests
             {
                 var backend = new MidasGameClient(http, clock: TimeProvider.System);
                 WireAssert.Ok(await backend.PayAsync(MidasDefaults.DocPlayer, "DOCKER-1", 40));
+                // 2.0 on the same ledger: a refund of half the 1.0 pay.
+                var game = new GamePayClient(http, TimeProvider.System);
+                WireAssert.Ok(await game.RefundAsync(MidasDefaults.DocPlayer, "DOCKER-1-R", "DOCKER-1", 20));
                 // The dashboard's files travel inside the published assembly (docs/reference.md §6).
                 Assert.Contains("<title>MidasEmulator dashboard</title>", await http.GetStringAsync("/ui"), StringComparison.Ordinal);
                 Assert.Contains("import", await http.GetStringAsync("/ui/app.js"), StringComparison.Ordinal);
@@ -65,7 +68,8 @@ public sealed class ContainerTests
             await docker.WaitHealthyAsync(second, HealthyWithin);
             using var admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{againPort}") };
             Assert.Single(await admin.AsAdmin().OrdersAsync("bill_no=DOCKER-1&kind=pay"));
-            Assert.Equal(1000 - 40, (await admin.AsAdmin().AccountAsync(MidasDefaults.DocPlayer.Openid)).Balance);
+            Assert.Single(await admin.AsAdmin().OrdersAsync("bill_no=DOCKER-1-R&kind=refund"));
+            Assert.Equal(1000 - 40 + 20, (await admin.AsAdmin().AccountAsync(MidasDefaults.DocPlayer.Openid)).Balance);
         }
         finally
         {
