@@ -95,7 +95,7 @@ public sealed class GamePayRequest
     {
         var fields = GamePayFields.Of(op);
         var request = new GamePayRequest();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = 0UL; // bit i: fields[i] was in the body (even as null)
         problem = null;
         try
         {
@@ -109,17 +109,19 @@ public sealed class GamePayRequest
             {
                 var name = reader.GetString()!;
                 reader.Read();
-                var field = fields.FirstOrDefault(f => f.Name == name);
-                if (field is null)
+                var index = IndexOf(fields, name);
+                if (index < 0)
                 {
                     problem = Invalid(name, $"{GamePayFields.Path(op)} has no such field");
                     return null;
                 }
-                if (!seen.Add(name))
+                if ((seen & (1UL << index)) != 0)
                 {
                     problem = Invalid(name, "it appears twice in the body");
                     return null;
                 }
+                seen |= 1UL << index;
+                var field = fields[index];
                 if (ReadValue(ref reader, field, request) is { } typeProblem)
                 {
                     problem = typeProblem;
@@ -146,6 +148,18 @@ public sealed class GamePayRequest
             }
         }
         return request;
+    }
+
+    private static int IndexOf(IReadOnlyList<GamePayField> fields, string name)
+    {
+        for (var i = 0; i < fields.Count; i++)
+        {
+            if (fields[i].Name == name)
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /// <summary>The doc sample's form of a parameter error: "[openid] openid is invalid" (docs/wechat-vp2-api.md §5).</summary>

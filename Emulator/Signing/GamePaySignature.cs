@@ -12,11 +12,10 @@ public static class GamePaySignature
 {
     public static byte[] PaySig(string appKey, string uri, ReadOnlySpan<byte> body)
     {
-        var prefix = Encoding.UTF8.GetBytes(uri + "&");
-        var message = new byte[prefix.Length + body.Length];
-        prefix.CopyTo(message, 0);
-        body.CopyTo(message.AsSpan(prefix.Length));
-        return HMACSHA256.HashData(Encoding.UTF8.GetBytes(appKey), message);
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(appKey));
+        hmac.AppendData(Encoding.UTF8.GetBytes(uri + "&"));
+        hmac.AppendData(body);
+        return hmac.GetHashAndReset();
     }
 
     public static byte[] Signature(string sessionKey, ReadOnlySpan<byte> body) =>
