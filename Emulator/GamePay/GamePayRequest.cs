@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using MidasEmulator.Midas;
 
 namespace MidasEmulator.GamePay;
 
@@ -13,12 +14,10 @@ public enum GamePayOp
     QueryOrderInfo,
 }
 
-/// <summary>One documented 2.0 body field: its name, its JSON type, and whether it is required (docs/wechat-vp2-api.md §2.1, §3).</summary>
-public sealed record GamePayField(string Name, bool IsNumber, bool Required);
-
+/// <summary>The fields each 2.0 operation documents, each a <see cref="MidasField"/> (docs/wechat-vp2-api.md §2.1, §3). No others are accepted.</summary>
 public static class GamePayFields
 {
-    private static readonly GamePayField[] Common =
+    private static readonly MidasField[] Common =
     [
         new("openid", false, true),
         new("offer_id", false, true),
@@ -29,14 +28,14 @@ public static class GamePayFields
         new("user_ip", false, false),
     ];
 
-    private static readonly GamePayField[] GetBalance = [.. Common, new("coin_type", true, false)];
-    private static readonly GamePayField[] Pay =
+    private static readonly MidasField[] GetBalance = [.. Common, new("coin_type", true, false)];
+    private static readonly MidasField[] Pay =
         [.. Common, new("amount", true, true), new("bill_no", false, true), new("payitem", false, false), new("remark", false, false)];
-    private static readonly GamePayField[] CancelPay =
+    private static readonly MidasField[] CancelPay =
         [.. Common, new("amount", true, true), new("bill_no", false, true), new("pay_bill_no", false, true)];
-    private static readonly GamePayField[] Present = [.. Common, new("amount", true, true), new("bill_no", false, true)];
+    private static readonly MidasField[] Present = [.. Common, new("amount", true, true), new("bill_no", false, true)];
     // No user_ip; zone_id is optional because the official sample omits it (docs/wechat-vp2-api.md §3.5).
-    private static readonly GamePayField[] QueryOrderInfo =
+    private static readonly MidasField[] QueryOrderInfo =
     [
         new("openid", false, true),
         new("offer_id", false, true),
@@ -47,7 +46,7 @@ public static class GamePayFields
         new("biz_id", true, true),
     ];
 
-    public static IReadOnlyList<GamePayField> Of(GamePayOp op) => op switch
+    public static IReadOnlyList<MidasField> Of(GamePayOp op) => op switch
     {
         GamePayOp.GetBalance => GetBalance,
         GamePayOp.Pay => Pay,
@@ -150,7 +149,7 @@ public sealed class GamePayRequest
         return request;
     }
 
-    private static int IndexOf(IReadOnlyList<GamePayField> fields, string name)
+    private static int IndexOf(IReadOnlyList<MidasField> fields, string name)
     {
         for (var i = 0; i < fields.Count; i++)
         {
@@ -169,7 +168,7 @@ public sealed class GamePayRequest
         return $"[{shown}] {shown} is invalid hint: {hint}";
     }
 
-    private static string? ReadValue(ref Utf8JsonReader reader, GamePayField field, GamePayRequest request)
+    private static string? ReadValue(ref Utf8JsonReader reader, MidasField field, GamePayRequest request)
     {
         switch (reader.TokenType)
         {
