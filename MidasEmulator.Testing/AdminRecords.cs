@@ -8,8 +8,12 @@ public sealed record MidasHealth(string Status, string Version, long UptimeS);
 /// <summary>POST /admin/reset.</summary>
 public sealed record MidasResetResult(bool Reset, int SeededUsers);
 
-/// <summary>An app, as GET/POST /admin/apps show it.</summary>
-public sealed record MidasAppInfo(string Appid, string Secret, string OfferId, string AppKey, string? SandboxAppKey);
+/// <summary>An app, as GET/POST /admin/apps show it. <see cref="Zones"/>: the 2.0 zones published per env (zone "1" in both when null).</summary>
+public sealed record MidasAppInfo(string Appid, string Secret, string OfferId, string AppKey, string? SandboxAppKey, MidasZones? Zones = null,
+    string? OriginalId = null);
+
+/// <summary>The 2.0 zone ids published in each environment.</summary>
+public sealed record MidasZones(IReadOnlyList<string> Sandbox, IReadOnlyList<string> Production);
 
 /// <summary>A session, as POST /admin/sessions answers it.</summary>
 public sealed record MidasSession(string Appid, string Openid, string SessionKey, DateTimeOffset? ExpiresAt)
@@ -26,11 +30,21 @@ public sealed record MidasAccount(
     string Appid, string Env, string OfferId, string ZoneId, string Openid,
     long Balance, long GenBalance, bool FirstSave, long SaveAmt, long SaveSum, long CostSum, long PresentSum);
 
-/// <summary>A ledger entry. <see cref="Kind"/> is pay, cancel, present, topup or set; <see cref="Status"/> applied or cancelled.</summary>
+/// <summary>
+/// A ledger entry. <see cref="Kind"/> is pay, cancel, present, topup, set, refund (a 2.0 cancelpay, naming its pay in
+/// <see cref="PayBillNo"/>) or purchase (a client-side coin order); <see cref="Status"/> applied or cancelled. A pay shows
+/// what 2.0 refunds gave back of it in <see cref="RefundedAmt"/>.
+/// </summary>
 public sealed record MidasOrder(
     long Id, string Kind, string Env, string OfferId, string ZoneId, string Openid, string Appid, string? BillNo,
     long Amt, long GenAmt, string Status, DateTimeOffset CreatedAt, DateTimeOffset? CancelledAt, long BalanceAfter,
-    string? PayItem, string? AppRemark);
+    string? PayItem, string? AppRemark, string? PayBillNo = null, long? RefundedAmt = null, long? RefundedGenAmt = null, string? OutTradeNo = null);
+
+/// <summary>A client-side order (what the player's phone made), as /admin/client-orders shows it.</summary>
+public sealed record MidasClientOrder(
+    string OutTradeNo, int BizId, string Appid, string Openid, string Env, string ZoneId, string? ProductId, long Quantity, long Price,
+    string? Attach, int PayState, int DeliverState, long? PayFinishTime, string MchOrderNo, string TransactionId, long RefundedAmount,
+    DateTimeOffset CreatedAt, long? LedgerOrderId);
 
 /// <summary>GET /admin/invariants: the money check over the whole ledger.</summary>
 public sealed record MidasInvariants(bool Ok, int Accounts, long Orders, int ViolationCount, IReadOnlyList<MidasViolation> Violations);
@@ -65,7 +79,7 @@ public sealed record MidasOrderQuery
     public string? BillNo { get; init; }
     /// <summary>sandbox or production.</summary>
     public string? Env { get; init; }
-    /// <summary>pay, cancel, present, topup or set.</summary>
+    /// <summary>pay, cancel, present, topup, set, refund or purchase.</summary>
     public string? Kind { get; init; }
     /// <summary>1 … 10000; the emulator's default is 100.</summary>
     public int? Limit { get; init; }
@@ -78,7 +92,7 @@ public sealed record MidasOrderQuery
 /// <summary>The filters of GET /admin/requests; null leaves a filter out.</summary>
 public sealed record MidasJournalQuery
 {
-    /// <summary>getbalance, pay, cancelpay, present, token or jscode2session.</summary>
+    /// <summary>getbalance, pay, cancelpay, present, token, jscode2session, or a 2.0 call (game/pay …, checksession).</summary>
     public string? Endpoint { get; init; }
     /// <summary>Only calls for this openid.</summary>
     public string? Openid { get; init; }

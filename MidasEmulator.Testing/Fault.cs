@@ -20,6 +20,19 @@ public static class Fault
     public static FaultRule OnToken() => On("token");
     /// <summary>A rule on /sns/jscode2session.</summary>
     public static FaultRule OnJsCode2Session() => On("jscode2session");
-    /// <summary>A rule on the named endpoint (getbalance, pay, cancelpay, present, token, jscode2session or *).</summary>
+    /// <summary>A rule on the 2.0 <c>/wxa/game/getbalance</c>.</summary>
+    public static FaultRule OnGameGetBalance() => On("game/getbalance");
+    /// <summary>A rule on the 2.0 <c>/wxa/game/pay</c>.</summary>
+    public static FaultRule OnGamePay() => On("game/pay");
+    /// <summary>A rule on the 2.0 <c>/wxa/game/cancelpay</c> (a refund).</summary>
+    public static FaultRule OnGameCancelPay() => On("game/cancelpay");
+    /// <summary>A rule on the 2.0 <c>/wxa/game/present</c>.</summary>
+    public static FaultRule OnGamePresent() => On("game/present");
+    /// <summary>A rule on the 2.0 <c>/wxa/game/queryorderinfo</c>.</summary>
+    public static FaultRule OnGameQueryOrderInfo() => On("game/queryorderinfo");
+    /// <summary>
+    /// A rule on the named endpoint: getbalance, pay, cancelpay, present, token, jscode2session, the 2.0 calls
+    /// game/getbalance, game/pay, game/cancelpay, game/present, game/queryorderinfo and checksession, or *.
+    /// </summary>
     public static FaultRule On(string endpoint) => new() { Endpoint = endpoint };
 }

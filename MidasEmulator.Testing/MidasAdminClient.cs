@@ -125,6 +125,36 @@ public sealed class MidasAdminClient
         }
     }
 
+    /// <summary>
+    /// POST /admin/client-orders, biz_id 1: what wx.requestMidasPayment does on the phone. A paid order credits
+    /// <paramref name="coins"/> at once; <paramref name="outTradeNo"/> null lets the emulator make one.
+    /// </summary>
+    public Task<MidasClientOrder> BuyCoinsOnPhoneAsync(string openid, long coins, string? outTradeNo = null, long? priceCents = null,
+        MidasEnv env = MidasEnv.Sandbox, bool paid = true, CancellationToken cancellation = default) =>
+        SendAsync<MidasClientOrder>(HttpMethod.Post, "/admin/client-orders", new
+        {
+            openid, biz_id = 1, buy_quantity = coins, out_trade_no = outTradeNo, price = priceCents, appid = _appid, env = Wire(env),
+            pay_state = paid ? "paid" : "unpaid",
+        }, cancellation);
+
+    /// <summary>POST /admin/client-orders, biz_id 2: what wx.requestMidasPaymentGameItem does on the phone.</summary>
+    public Task<MidasClientOrder> BuyItemOnPhoneAsync(string openid, string productId, long priceCents, string? outTradeNo = null,
+        int quantity = 1, string? attach = null, MidasEnv env = MidasEnv.Sandbox, CancellationToken cancellation = default) =>
+        SendAsync<MidasClientOrder>(HttpMethod.Post, "/admin/client-orders", new
+        {
+            openid, biz_id = 2, product_id = productId, price = priceCents, quantity, attach, out_trade_no = outTradeNo, appid = _appid,
+            env = Wire(env),
+        }, cancellation);
+
+    /// <summary>GET /admin/client-orders, oldest first.</summary>
+    public Task<MidasClientOrder[]> ClientOrdersAsync(string? openid = null, string? outTradeNo = null, CancellationToken cancellation = default) =>
+        GetAsync<MidasClientOrder[]>(Path("/admin/client-orders", ("openid", openid), ("out_trade_no", outTradeNo)), cancellation);
+
+    /// <summary>POST /admin/client-orders/{out_trade_no}/refund: a platform refund of <paramref name="amountCents"/> (all that is left when null).</summary>
+    public Task<MidasClientOrder> RefundOnPlatformAsync(string outTradeNo, long? amountCents = null, CancellationToken cancellation = default) =>
+        SendAsync<MidasClientOrder>(HttpMethod.Post, $"/admin/client-orders/{Uri.EscapeDataString(outTradeNo)}/refund",
+            new { amount = amountCents, appid = _appid }, cancellation);
+
     /// <summary>GET /admin/invariants: the emulator's own money check over the whole ledger.</summary>
     public Task<MidasInvariants> InvariantsAsync(CancellationToken cancellation = default) =>
         GetAsync<MidasInvariants>("/admin/invariants", cancellation);

@@ -97,6 +97,9 @@ public sealed class MidasEmulatorServer : IAsyncDisposable
     /// <summary>A game-backend client (token, jscode2session, signed Midas calls) on its own HttpClient.</summary>
     public MidasGameClient CreateGameClient(MidasAppCredentials? app = null, TimeProvider? clock = null) => new(CreateClient(), app, clock);
 
+    /// <summary>A virtual payment 2.0 game-backend client (signed /wxa/game/* calls) on its own HttpClient.</summary>
+    public MidasGamePayClient CreateGamePayClient(MidasAppCredentials? app = null, TimeProvider? clock = null) => new(CreateClient(), app, clock);
+
     /// <summary>Stops the emulator gracefully (in-flight calls finish, the ledger is checkpointed) and frees the port.</summary>
     public async ValueTask DisposeAsync()
     {
