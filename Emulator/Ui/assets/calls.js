@@ -41,6 +41,19 @@ function signaturePanel(c) {
         h('ol', { class: 'mono lines' }, theirs.map(part => h('li', { class: mine.includes(part) ? null : 'diff' }, part))))));
 }
 
+/** The 2.0 signature part: pay_sig and signature cover the exact body bytes, so the panel shows what was signed, whole. */
+function gamePayPanel(c) {
+  const query = new URLSearchParams(c.query ?? '');
+  const name = c.errcode === 90011 ? 'pay_sig' : 'signature';
+  const key = c.errcode === 90011 ? `the AppKey of env ${c.env === 'production' ? 0 : 1}` : "the player's current session_key";
+  return h('section', { class: 'signature', id: 'signature' },
+    h('h3', null, `Why ${c.errcode}: the ${name} does not match`),
+    h('p', { class: 'muted' }, `The emulator computed lowercase hex HMAC-SHA256, keyed with ${key} (shown as ***), over exactly this: `
+      + 'sign the bytes you sent, not a second serialisation of the same object.'),
+    h('pre', { class: 'mono', id: 'string-to-sign' }, c.string_to_sign),
+    h('pre', { class: 'mono' }, `${name}=${query.get(name) ?? '(none)'}`));
+}
+
 function detail(c, rules) {
   const rule = rules.find(r => r.id === c.fault_id);
   return h('article', { class: 'panel detail', id: 'call-detail', tabindex: -1, 'aria-label': `Call ${c.id}` },
@@ -56,7 +69,7 @@ function detail(c, rules) {
         c.errmsg ? h('pre', { class: 'mono', id: 'call-errmsg' }, c.errmsg) : null,
         h('h3', null, 'Fault'),
         h('p', { id: 'call-fault' }, c.fault_id ? (rule ? describeRule(rule) : `${c.fault_id} (deleted since)`) : 'none fired'))),
-    c.string_to_sign ? signaturePanel(c) : null);
+    c.string_to_sign ? (c.endpoint.startsWith('game/') ? gamePayPanel(c) : signaturePanel(c)) : null);
 }
 
 export const callsView = {
