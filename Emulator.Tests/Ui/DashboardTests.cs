@@ -119,6 +119,23 @@ public sealed class DashboardTests : IClassFixture<BrowserFixture>, IDisposable
     }
 
     [SkippableFact]
+    public async Task Calls_GamePaySignatureError_ShowsTheExactStringSigned()
+    {
+        var game = new MidasGamePayClient(_backend.Http);
+        var body = game.Body(User, new { amount = 10, bill_no = "UI-SIG-2" });
+        WireAssert.Code(90011, await game.PostSignedAsync("pay", User, body, appKey: "not-the-sandbox-key"));
+        var page = await OpenAsync("#calls");
+
+        await page.FillAsync("input[name=errcode]", "90011");
+        await page.PressAsync("input[name=errcode]", "Enter");
+        await Expect(page.Locator("#calls tbody tr")).ToHaveCountAsync(1);
+        await page.Locator("#calls tbody tr", new() { HasText = "UI-SIG-2" }).Locator("button").ClickAsync();
+
+        await Expect(page.Locator("#signature")).ToContainTextAsync("Why 90011: the pay_sig does not match");
+        await Expect(page.Locator("#string-to-sign")).ToHaveTextAsync($"/wxa/game/pay&{System.Text.Encoding.UTF8.GetString(body)} (key: ***)");
+    }
+
+    [SkippableFact]
     public async Task Books_ClockAndReset_GoThroughTheAdminApi_AndResetAsksFirst()
     {
         await _adminClient.TopupAsync("oUiResetPlayer", 50);
