@@ -48,6 +48,27 @@ public sealed class CallLogTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task GamePayCall_LogsItsEndpointAndTheBodysEnv_AndNoCredential()
+    {
+        var game = new MidasGamePayClient(_logged.CreateClient(), clock: _app.Clock);
+        var token = await game.AccessTokenAsync();
+
+        WireAssert.Ok(await game.PayAsync(MidasDefaults.DocPlayer, "LOG-2", 5));
+        WireAssert.Code(90011, await game.PostSignedAsync("getbalance", MidasDefaults.DocPlayer, game.Body(MidasDefaults.DocPlayer, env: 0), env: 0,
+            appKey: "wrong-key"));
+
+        var calls = _log.Entries.Where(e => e.Category == WeChatCallPipeline.LogCategory).ToList();
+        Assert.Equal(["token", "game/pay", "game/getbalance"], calls.Select(c => c.State["Endpoint"]));
+        Assert.Equal(("sandbox", "LOG-2", 0), ((string?)calls[1].State["Env"], (string?)calls[1].State["BillNo"], (int?)calls[1].State["Errcode"]));
+        Assert.Equal(("production", 90011), ((string?)calls[2].State["Env"], (int?)calls[2].State["Errcode"]));
+        var everything = string.Join('\n', _log.Entries.Select(e => e.Message + string.Join(',', e.State.Values)));
+        foreach (var secret in new[] { token, MidasDefaults.SandboxKey, MidasDefaults.ProductionKey, MidasDefaults.DocPlayer.SessionKey })
+        {
+            Assert.DoesNotContain(secret, everything, StringComparison.Ordinal);
+        }
+    }
+
     private sealed record Entry(string Category, string Message, IReadOnlyDictionary<string, object?> State);
 
     private sealed class CapturedLog : ILoggerProvider
