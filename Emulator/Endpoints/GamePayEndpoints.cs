@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using MidasEmulator.GamePay;
 using MidasEmulator.Midas;
 
@@ -14,8 +15,8 @@ public static class GamePayEndpoints
         foreach (var op in Enum.GetValues<GamePayOp>())
         {
             var name = GamePayFields.PathName(op);
-            group.MapPost("/" + name, (HttpContext context, GamePayPipeline pipeline, TimeProvider clock, ILoggerFactory loggers) =>
-                    HandleAsync(context, op, pipeline, clock, loggers))
+            group.MapPost("/" + name, (HttpContext context, GamePayPipeline pipeline, IOptions<EmulatorOptions> options, TimeProvider clock,
+                    ILoggerFactory loggers) => HandleAsync(context, op, pipeline, options.Value, clock, loggers))
                 .WithWeChatCall("game/" + name, env: null)
                 .WithName("game-" + name)
                 .WithGamePayDocs(op);
@@ -48,11 +49,11 @@ public static class GamePayEndpoints
     }
 
     // HTTP in, HTTP out: the call itself is GamePayPipeline's. The body is read once (the fault filter may have read it).
-    private static async Task<IResult> HandleAsync(HttpContext context, GamePayOp op, GamePayPipeline pipeline, TimeProvider clock, ILoggerFactory loggers)
+    private static async Task<IResult> HandleAsync(HttpContext context, GamePayOp op, GamePayPipeline pipeline, EmulatorOptions options,
+        TimeProvider clock, ILoggerFactory loggers)
     {
         var http = context.Request;
         var call = WeChatCall.For(context, "game/" + GamePayFields.PathName(op), env: null);
-        var options = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<EmulatorOptions>>().Value;
         MidasReply reply;
         byte[]? quotedBody = null;
         try
