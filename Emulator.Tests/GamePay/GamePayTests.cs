@@ -171,6 +171,24 @@ public class GamePayTests : EmulatorTest
     }
 
     [Fact]
+    public async Task CancelPay_ReplayMode_ReplaysOnlyTheSameRefundOfTheSamePay()
+    {
+        using var app = new EmulatorApp(new Dictionary<string, string?> { ["Midas:BillNoRepeat"] = "replay" });
+        var game = new GamePayClient(app.CreateClient(), app.Clock);
+        WireAssert.Ok(await game.PayAsync(User, "P-A", 100));
+        WireAssert.Ok(await game.PayAsync(User, "P-B", 100));
+        WireAssert.Ok(await game.RefundAsync(User, "R-A", "P-A", 5));
+
+        var retry = await game.RefundAsync(User, "R-A", "P-A", 5);
+        var otherPay = await game.RefundAsync(User, "R-A", "P-B", 5);
+
+        WireAssert.Ok(retry);
+        Assert.Equal("R-A", retry.GetProperty("bill_no").GetString());
+        WireAssert.Code(90012, otherPay); // not a retry: P-B was never refunded, so 0 would be a lie
+        Assert.Equal(805, (await app.CreateClient().AsAdmin().AccountAsync(User.Openid)).Balance);
+    }
+
+    [Fact]
     public async Task CancelPay_UnknownOrExpiredPay_Answers90000()
     {
         WireAssert.Code(90000, await _game.RefundAsync(User, "R-9", "NO-SUCH-PAY", 1));
