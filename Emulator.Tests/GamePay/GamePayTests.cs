@@ -472,6 +472,18 @@ public class GamePayTests : EmulatorTest
     }
 
     [Fact]
+    public async Task Faults_OnGamePay_ErrcodeAnswersIn2Point0Shape()
+    {
+        await Admin.AddFaultAsync(Fault.On("game/getbalance").Errcode(-1).Times(1));
+
+        var reply = await _game.GetBalanceAsync(User);
+
+        WireAssert.Code(-1, reply);
+        Assert.Equal(["errcode", "errmsg"], reply.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Matches(@"^system busy traceid: \d+ rid: [0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$", reply.GetProperty("errmsg").GetString());
+    }
+
+    [Fact]
     public async Task Journal_RecordsTheEnvAndForA90011WhatWasSigned()
     {
         await _game.PostSignedAsync("pay", User, _game.Body(User, new { amount = 1, bill_no = "J-1" }), appKey: "wrong-key");
