@@ -102,7 +102,10 @@ public class GamePayTests : EmulatorTest
     [Fact]
     public async Task Pay_MoreThanTheBalance_Answers90013AndReservesNothing()
     {
-        WireAssert.Code(90013, await _game.PayAsync(User, "G-003", 1001));
+        var tooMuch = await _game.PayAsync(User, "G-003", 1001);
+
+        WireAssert.Code(90013, tooMuch);
+        Assert.StartsWith("balance not enough hint: balance 1000 < amount 1001 traceid: ", tooMuch.GetProperty("errmsg").GetString()); // 2.0's field name
 
         WireAssert.Ok(await _game.PayAsync(User, "G-003", 1000));
         Assert.Equal(0, (await Admin.AccountAsync(User.Openid)).Balance);

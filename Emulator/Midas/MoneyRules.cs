@@ -151,7 +151,7 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
         {
             return CommandResult.Rejected(Settings.LegacyInsufficientBalance && !pay.ViaGamePay
                 ? MidasReply.LegacyBalanceTooLow()
-                : MidasReply.BalanceTooLow(account.Balance, pay.Amt));
+                : MidasReply.BalanceTooLow(account.Balance, pay.Amt, pay.ViaGamePay ? "amount" : "amt"));
         }
         var usedGen = Math.Min(account.GenBalance, pay.Amt);
         var after = account with
