@@ -242,9 +242,28 @@ public sealed class RandomOperationsTests(ITestOutputHelper output)
             _ => ["errcode", "errmsg", "balance", "present_balance", "sum_save", "sum_present", "sum_balance", "sum_cost", "first_save"],
         };
         Assert.True(reply.EnumerateObject().Select(p => p.Name).SequenceEqual(names), $"{context}: expected the fields {string.Join(", ", names)}, got {reply}");
+        var errmsg = reply.GetProperty("errmsg").GetString()!;
         if (reply.Errcode() != 0)
         {
-            Assert.Matches(@" traceid: \S+ rid: \S+$", reply.GetProperty("errmsg").GetString());
+            Assert.Matches(@" traceid: \S+ rid: \S+$", errmsg);
+        }
+        // The errmsg says which rule refused (docs/wechat-vp2-api.md §5, §6).
+        var says = reply.Errcode() switch
+        {
+            90012 => "bill_no repeated",
+            90013 => "balance not enough hint: balance ",
+            90018 when op is GameRefundOp => "[amount] amount is invalid",
+            90000 when op is GameRefundOp => "order not exist",
+            _ => null,
+        };
+        Assert.True(says is null || errmsg.StartsWith(says, StringComparison.Ordinal), $"{context}: the errmsg should start with \"{says}\": {errmsg}");
+        Assert.True(reply.Errcode() != 90013 || errmsg.Contains(" < amount ", StringComparison.Ordinal), $"{context}: 2.0 names amount: {errmsg}");
+        if (op is GameBalanceOp && reply.Errcode() == 0)
+        {
+            // The 2.0 totals keep the getbalance identities: balance = sum_balance − sum_cost, sum_balance = sum_save + sum_present.
+            Assert.True(reply.Number("balance") == reply.Number("sum_balance") - reply.Number("sum_cost")
+                && reply.Number("sum_balance") == reply.Number("sum_save") + reply.Number("sum_present")
+                && reply.GetProperty("first_save").ValueKind is JsonValueKind.True or JsonValueKind.False, $"{context}: {reply}");
         }
     }
 
