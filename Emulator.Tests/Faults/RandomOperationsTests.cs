@@ -48,7 +48,7 @@ public sealed class RandomOperationsTests(ITestOutputHelper output)
         (4, Gen.Select(Gen.Int[0, Users - 1], Gen.Int[0, Bills - 1], GenAmount, (u, b, amt) => (Op)new PayOp(u, b, amt))),
         (4, Gen.Select(Gen.Int[0, Users - 1], Gen.Int[0, Bills - 1], GenAmount, (u, b, amt) => (Op)new GamePayOp(u, b, amt))),
         (4, Gen.Int[1, 3].Select(back => (Op)new RetryOp(back))),
-        (2, Gen.Select(Gen.Int[0, Users - 1], Gen.Frequency((1, Gen.Int[-2, -1]), (1, Gen.Int[0, Bills - 1])), (u, b) => (Op)new CancelOp(u, b))),
+        (3, Gen.Select(Gen.Int[0, Users - 1], Gen.Frequency((2, Gen.Int[-2, -1]), (1, Gen.Int[0, Bills - 1])), (u, b) => (Op)new CancelOp(u, b))),
         (5, Gen.Select(Gen.Int[0, Users - 1], Gen.Int[RefundBillsFrom, RefundBillsTo], GenPayPick, GenRefundAmount,
             (u, r, p, amount) => (Op)new GameRefundOp(u, r, p, amount))),
         (1, GenPayPick.Select(p => (Op)new RefundAgainOp(p))),
