@@ -102,7 +102,10 @@ public class GamePayTests : EmulatorTest
     [Fact]
     public async Task Pay_MoreThanTheBalance_Answers90013AndReservesNothing()
     {
-        WireAssert.Code(90013, await _game.PayAsync(User, "G-003", 1001));
+        var tooMuch = await _game.PayAsync(User, "G-003", 1001);
+
+        WireAssert.Code(90013, tooMuch);
+        Assert.StartsWith("balance not enough hint: balance 1000 < amount 1001 traceid: ", tooMuch.GetProperty("errmsg").GetString()); // 2.0's field name
 
         WireAssert.Ok(await _game.PayAsync(User, "G-003", 1000));
         Assert.Equal(0, (await Admin.AccountAsync(User.Openid)).Balance);
@@ -168,6 +171,24 @@ public class GamePayTests : EmulatorTest
         WireAssert.Code(90012, repeat);
         Assert.Equal(940, (await Admin.AccountAsync(User.Openid)).Balance);
         WireAssert.Code(90012, await _game.PayAsync(User, "R-8", 1)); // one bill_no space for pays, presents and refunds
+    }
+
+    [Fact]
+    public async Task CancelPay_ReplayMode_ReplaysOnlyTheSameRefundOfTheSamePay()
+    {
+        using var app = new EmulatorApp(new Dictionary<string, string?> { ["Midas:BillNoRepeat"] = "replay" });
+        var game = new GamePayClient(app.CreateClient(), app.Clock);
+        WireAssert.Ok(await game.PayAsync(User, "P-A", 100));
+        WireAssert.Ok(await game.PayAsync(User, "P-B", 100));
+        WireAssert.Ok(await game.RefundAsync(User, "R-A", "P-A", 5));
+
+        var retry = await game.RefundAsync(User, "R-A", "P-A", 5);
+        var otherPay = await game.RefundAsync(User, "R-A", "P-B", 5);
+
+        WireAssert.Ok(retry);
+        Assert.Equal("R-A", retry.GetProperty("bill_no").GetString());
+        WireAssert.Code(90012, otherPay); // not a retry: P-B was never refunded, so 0 would be a lie
+        Assert.Equal(805, (await app.CreateClient().AsAdmin().AccountAsync(User.Openid)).Balance);
     }
 
     [Fact]
@@ -451,6 +472,18 @@ public class GamePayTests : EmulatorTest
         WireAssert.Code(90012, await _game.PayAsync(User, "F-1", 10));
         Assert.Equal(990, (await Admin.AccountAsync(User.Openid)).Balance);
         WireAssert.Ok(await Backend.PayAsync(User, "F-2", 10)); // the 1.0 endpoint is not in the rule's scope
+    }
+
+    [Fact]
+    public async Task Faults_OnGamePay_ErrcodeAnswersIn2Point0Shape()
+    {
+        await Admin.AddFaultAsync(Fault.On("game/getbalance").Errcode(-1).Times(1));
+
+        var reply = await _game.GetBalanceAsync(User);
+
+        WireAssert.Code(-1, reply);
+        Assert.Equal(["errcode", "errmsg"], reply.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Matches(@"^system busy traceid: \d+ rid: [0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$", reply.GetProperty("errmsg").GetString());
     }
 
     [Fact]

@@ -11,7 +11,8 @@ using MidasEmulator.Tests.Support;
 namespace MidasEmulator.Tests.Http;
 
 /// <summary>
-/// A corpus of malformed and hostile requests against every WeChat-surface endpoint and the admin API. Each case
+/// A corpus of malformed and hostile requests against every WeChat-surface endpoint (Midas 1.0, virtual payment 2.0's
+/// /wxa/game/* and /wxa/checksession, token and login) and the admin API. Each case
 /// must answer without a 5xx, in its surface's error shape ({errcode, errmsg} naming the problem, or a 4xx RFC 7807
 /// problem), and change nothing: accounts, orders, apps, tokens, sessions, faults and the clock are compared before
 /// and after. The cases share one emulator (a fresh one per case would cost seconds), which the comparison keeps honest.
@@ -74,7 +75,8 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
         foreach (var path in new[] { "/cgi-bin/midas/sandbox/getbalance", "/cgi-bin/midas/sandbox/pay", "/cgi-bin/midas/sandbox/cancelpay",
             "/cgi-bin/midas/sandbox/present", "/cgi-bin/midas/getbalance", "/cgi-bin/midas/pay", "/cgi-bin/midas/cancelpay",
             "/cgi-bin/midas/present", "/cgi-bin/token", "/sns/jscode2session", "/admin/apps", "/admin/sessions", "/admin/login-codes",
-            "/admin/accounts", "/admin/orders", "/admin/requests", "/admin/faults", "/admin/clock", "/admin/reset" })
+            "/admin/accounts", "/admin/orders", "/admin/requests", "/admin/faults", "/admin/clock", "/admin/reset", "/wxa/game/getbalance",
+            "/wxa/game/pay", "/wxa/game/cancelpay", "/wxa/game/present", "/wxa/game/queryorderinfo", "/wxa/checksession", "/admin/client-orders" })
         {
             Assert.Contains(Corpus.Values, c => c.Path.StartsWith(path, StringComparison.Ordinal));
         }
@@ -94,6 +96,24 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
         using var response = await emulator.Http.SendAsync(request);
 
         WireAssert.Ok(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement);
+    }
+
+    /// <summary>
+    /// The 2.0 builders, untouched, get past every check: getbalance, pay and present succeed, and cancelpay and queryorderinfo
+    /// reach the ledger (no such pay, no such order), so their signatures and values are right.
+    /// </summary>
+    [Theory]
+    [InlineData("getbalance", 0)]
+    [InlineData("pay", 0)]
+    [InlineData("present", 0)]
+    [InlineData("cancelpay", 90000)]
+    [InlineData("queryorderinfo", 90019)]
+    public async Task UntouchedGamePayCorpusRequest_GetsPastEveryCheck(string op, int errcode)
+    {
+        using var request = await Game(op).Build(new Context(emulator.App, emulator.Http, emulator.Token, $"control-game-{op}"));
+        using var response = await emulator.Http.SendAsync(request);
+
+        WireAssert.Code(errcode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement);
     }
 
     [Fact]
@@ -116,6 +136,7 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
         foreach (var path in new[]
         {
             "/admin/orders?after_id=0&limit=10000",
+            "/admin/client-orders?limit=10000",
             $"/admin/accounts/{User.Openid}?env=sandbox&appid={MidasDefaults.Appid}",
             $"/admin/accounts/{User.Openid}?env=production&appid={MidasDefaults.Appid}",
             $"/admin/accounts/{LoginOpenid}?env=sandbox&appid={MidasDefaults.Appid}",
@@ -499,7 +520,337 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
         Add("admin accounts without openid", Admin("GET", "/admin/accounts/", null, 404, "Not Found"));
         Add("admin path below an account", Admin("GET", $"/admin/accounts/{User.Openid}/x/y", null, 404, "Not Found"));
 
+        AddGamePay(Add);
+        AddClientOrders(Add);
         return cases;
+    }
+
+    /// <summary>
+    /// Virtual payment 2.0 (docs/wechat-vp2-api.md): types are strict, values are checked before the signatures, and every
+    /// refusal is 90018 "[field] field is invalid hint: …", "post data type not right …" or "field "x" doesn't expect …",
+    /// 90011 for pay_sig and 90010 for signature.
+    /// </summary>
+    private static void AddGamePay(Action<string, Hostile> add)
+    {
+        const int ParamError = 90018;
+        const string TypeNotRight = "post data type not right";
+        static string Invalid(string field) => $"[{field}] {field} is invalid";
+        var ops = new[] { "getbalance", "pay", "cancelpay", "present", "queryorderinfo" };
+
+        // Bodies that are not one JSON object.
+        foreach (var op in ops)
+        {
+            add($"game {op} empty body", GameRaw(op, "", WeChat(ParamError, TypeNotRight)));
+            add($"game {op} not JSON", GameRaw(op, "not json", WeChat(ParamError, "post data type not right hint: the body is not valid JSON")));
+            add($"game {op} JSON array", GameRaw(op, "[1,2,3]", WeChat(ParamError, "post data type not right hint: the body must be a JSON object")));
+            add($"game {op} JSON null", GameRaw(op, "null", WeChat(ParamError, "the body must be a JSON object")));
+            add($"game {op} body over MaxBodyBytes", GameRaw(op, "{\"pad\":\"" + new string('x', 70_000) + "\"}", WeChat(ParamError, "larger than 65536 bytes")));
+        }
+        add("game pay JSON string", GameRaw("pay", "\"just a string\"", WeChat(ParamError, "must be a JSON object")));
+        add("game pay truncated JSON", GameRaw("pay", "{\"openid\":", WeChat(ParamError, TypeNotRight)));
+        add("game pay two JSON objects", GameRaw("pay", "{\"amount\":1}{\"amount\":2}", WeChat(ParamError, TypeNotRight)));
+        add("game pay trailing comma", GameRaw("pay", "{\"amount\":1,}", WeChat(ParamError, TypeNotRight)));
+        add("game pay single-quoted JSON", GameRaw("pay", "{'amount':1}", WeChat(ParamError, TypeNotRight)));
+        add("game pay JSON with a comment", GameRaw("pay", "{/* hi */\"amount\":1}", WeChat(ParamError, TypeNotRight)));
+        add("game pay NaN literal", GameRaw("pay", "{\"amount\":NaN}", WeChat(ParamError, TypeNotRight)));
+        add("game pay UTF-8 BOM before the object", GameRawBytes("pay", [0xEF, 0xBB, 0xBF, .. "{\"amount\":1}"u8], WeChat(ParamError, TypeNotRight)));
+        add("game pay invalid UTF-8 in openid", GameRawBytes("pay", [.. "{\"openid\":\"o"u8, 0xFF, 0xFE, .. "\"}"u8], WeChat(ParamError, TypeNotRight)));
+        add("game pay invalid UTF-8 in a key", GameRawBytes("pay", [(byte)'{', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)':', (byte)'1', (byte)'}'],
+            WeChat(ParamError, TypeNotRight)));
+        add("game pay lone surrogate escape in openid", GameRaw("pay", "{\"openid\":\"\\ud800\"}", WeChat(ParamError, TypeNotRight)));
+        add("game pay form-encoded body", GameRaw("pay", $"openid={User.Openid}&amount=1", WeChat(ParamError, TypeNotRight)));
+        add("game pay 10,000 nested arrays", GameRaw("pay", new string('[', 10_000) + new string(']', 10_000), WeChat(ParamError, "must be a JSON object")));
+        add("game pay 10,000 nested arrays as amount", Game("pay", f => f.Set("amount", new string('[', 10_000) + new string(']', 10_000)),
+            expected: WeChat(ParamError, TypeNotRight)));
+        add("game pay 10,000 nested objects as bill_no", Game("pay", f => f.Set("bill_no", Repeat("{\"a\":", 10_000) + "1" + new string('}', 10_000)),
+            expected: WeChat(ParamError, TypeNotRight)));
+        add("game pay 10,000 nested objects in an unknown key", Game("pay", f => f.Add("x", Repeat("{\"a\":", 10_000) + "1" + new string('}', 10_000)),
+            expected: WeChat(ParamError, Invalid("x"))));
+        add("game getbalance chunked body over MaxBodyBytes", GameRaw("getbalance", "{\"pad\":\"" + new string('x', 70_000) + "\"}",
+            WeChat(ParamError, "larger than 65536 bytes"), chunked: true));
+        add("game getbalance body over MaxBodyBytes with a valid request inside", Game("getbalance",
+            f => f.Set("openid", JsonSerializer.Serialize(User.Openid) + new string(' ', 66_000)), expected: WeChat(ParamError, "larger than 65536 bytes")));
+
+        // The same field twice, whatever the values; null counts as sent.
+        foreach (var (op, field) in new[] { ("pay", "amount"), ("pay", "bill_no"), ("pay", "openid"), ("pay", "env"), ("pay", "ts"),
+            ("cancelpay", "pay_bill_no"), ("present", "amount"), ("getbalance", "zone_id"), ("queryorderinfo", "biz_id") })
+        {
+            add($"game {op} {field} twice", Game(op, f => f.Add(field, f.Raw(field)), expected: WeChat(ParamError, Invalid(field) + " hint: it appears twice")));
+        }
+        add("game pay amount twice with other values", Game("pay", f => f.Add("amount", "100000"), expected: WeChat(ParamError, Invalid("amount"))));
+        add("game pay amount null then a number", Game("pay", f =>
+        {
+            f.Remove("amount");
+            f.Add("amount", "null");
+            f.Add("amount", "10");
+        }, expected: WeChat(ParamError, Invalid("amount") + " hint: it appears twice")));
+
+        // Missing fields, and null (= absent).
+        foreach (var (op, field) in new[] { ("pay", "openid"), ("pay", "offer_id"), ("pay", "ts"), ("pay", "zone_id"), ("pay", "env"), ("pay", "amount"),
+            ("pay", "bill_no"), ("cancelpay", "amount"), ("cancelpay", "bill_no"), ("cancelpay", "pay_bill_no"), ("present", "amount"), ("present", "bill_no"),
+            ("getbalance", "openid"), ("getbalance", "zone_id"), ("queryorderinfo", "out_trade_no"), ("queryorderinfo", "biz_id"), ("queryorderinfo", "env") })
+        {
+            add($"game {op} {field} missing", Game(op, f => f.Remove(field), expected: WeChat(ParamError, Invalid(field) + " hint: it is required")));
+        }
+        foreach (var (op, field) in new[] { ("pay", "amount"), ("pay", "openid"), ("cancelpay", "pay_bill_no"), ("present", "bill_no"), ("getbalance", "env") })
+        {
+            add($"game {op} {field} null", Game(op, f => f.Set(field, "null"), expected: WeChat(ParamError, Invalid(field) + " hint: it is required")));
+        }
+        add("game pay empty object", GameRaw("pay", "{}", WeChat(ParamError, Invalid("openid"))));
+
+        // Unknown fields: 1.0's names are not 2.0's.
+        foreach (var (op, field, json) in new[] { ("pay", "amt", "10"), ("pay", "appid", $"\"{MidasDefaults.Appid}\""), ("pay", "sig", "\"x\""),
+            ("pay", "mp_sig", "\"x\""), ("pay", "pay_bill_no", "\"B1\""), ("pay", "access_token", "\"{token}\""), ("getbalance", "amount", "1"),
+            ("present", "present_counts", "5"), ("cancelpay", "payitem", "\"x\""), ("queryorderinfo", "user_ip", "\"1.2.3.4\""), ("pay", "AMOUNT", "10") })
+        {
+            add($"game {op} unknown field {field}", Game(op, f => f.Add(field, json), expected: WeChat(ParamError, Invalid(field) + $" hint: /wxa/game/{op} has no such field")));
+        }
+        add("game pay unknown field of 10,000 characters", Game("pay", f => f.Add(Distinct(10_000), "1"),
+            expected: WeChat(ParamError, $"[{Distinct(64)}…] {Distinct(64)}… is invalid")));
+        add("game pay unknown field with control characters", Game("pay", f => f.Add("a\u0001\n", "1"), expected: WeChat(ParamError, "is invalid hint: /wxa/game/pay has no such field")));
+        add("game pay unknown field of 63 characters and an emoji", Game("pay", f => f.Add(new string('k', 63) + "😀", "1"),
+            expected: WeChat(ParamError, "has no such field")));
+
+        // Types are strict: a string where a number belongs, a number where a string belongs (named), booleans, arrays, objects.
+        foreach (var (op, field, raw) in new[] { ("pay", "env", "\"1\""), ("pay", "ts", "\"1700000000\""), ("pay", "amount", "\"10\""), ("pay", "amount", "true"),
+            ("pay", "amount", "[10]"), ("pay", "amount", "{\"v\":10}"), ("present", "amount", "false"), ("cancelpay", "amount", "\"1\""),
+            ("pay", "bill_no", "true"), ("cancelpay", "pay_bill_no", "[]"), ("pay", "openid", "{}"), ("queryorderinfo", "biz_id", "\"1\""),
+            ("getbalance", "coin_type", "\"0\""), ("getbalance", "env", "true") })
+        {
+            add($"game {op} {field} {raw}", Game(op, f => f.Set(field, raw), expected: WeChat(ParamError, $"{TypeNotRight} hint: {field} must be a JSON")));
+        }
+        foreach (var (op, field, raw, kind) in new[] { ("pay", "bill_no", "10013324", "an uint32"), ("pay", "bill_no", "-5", "a number"),
+            ("pay", "bill_no", "1.5", "a number"), ("pay", "openid", "12345", "an uint32"), ("pay", "zone_id", "1", "an uint32"),
+            ("pay", "offer_id", MidasDefaults.OfferId, "an uint32"), ("cancelpay", "pay_bill_no", "99999999999", "a number"),
+            ("queryorderinfo", "out_trade_no", "123", "an uint32") })
+        {
+            add($"game {op} {field} as the number {raw}", Game(op, f => f.Set(field, raw),
+                expected: WeChat(ParamError, $"field \"{field}\" doesn't expect {kind} value \"{raw}\"")));
+        }
+        add("game pay bill_no as a 40-digit number", Game("pay", f => f.Set("bill_no", new string('9', 40)),
+            expected: WeChat(ParamError, $"field \"bill_no\" doesn't expect a number value \"{new string('9', 32)}…\"")));
+
+        // Amounts: 1 … 2147483647, integers only.
+        foreach (var raw in new[] { "0", "-1", "-0", "2147483648", "9223372036854775807", "9223372036854775808", "-9223372036854775809", "1.5", "1.0",
+            "1e3", "1E2", "99999999999999999999999999" })
+        {
+            add($"game pay amount {raw}", Game("pay", f => f.Set("amount", raw), expected: WeChat(ParamError, Invalid("amount"))));
+        }
+        foreach (var op in new[] { "present", "cancelpay" })
+        {
+            foreach (var raw in new[] { "0", "-5", "2147483648", "1e30" })
+            {
+                add($"game {op} amount {raw}", Game(op, f => f.Set("amount", raw), expected: WeChat(ParamError, Invalid("amount"))));
+            }
+        }
+
+        // bill_no and pay_bill_no: 1 to 63 of [0-9A-Za-z_-], not starting with _.
+        foreach (var (label, billNo) in new[]
+        {
+            ("starting with _", "_B1"), ("just _", "_"), ("of 64 characters", new string('b', 64)), ("of 10,000 characters", new string('b', 10_000)), ("empty", ""),
+            ("non-ASCII", "订单1"), ("an emoji", "bill😀"), ("with |", "bill|1"), ("with *", "bill*1"), ("with @", "bill@1"), ("with a space", "bill 1"),
+            ("NUL", "bill\0"), ("newline", "bill\n1"), ("tab", "bill\t1"), ("DEL", "bill\u007f"), ("right-to-left override", "bill\u202E1"),
+            ("fullwidth digits", "ｂｉｌｌ１"), ("with a slash", "bill/1"), ("a quote", "bill\"1"), ("percent-encoded", "bill%2D1"),
+        })
+        {
+            add($"game pay bill_no {label}", Game("pay", f => f.Str("bill_no", billNo), expected: WeChat(ParamError, Invalid("bill_no"))));
+        }
+        foreach (var (label, billNo) in new[] { ("starting with _", "_R1"), ("of 64 characters", new string('r', 64)), ("non-ASCII", "退款"), ("with |", "r|1") })
+        {
+            add($"game cancelpay bill_no {label}", Game("cancelpay", f => f.Str("bill_no", billNo), expected: WeChat(ParamError, Invalid("bill_no"))));
+            add($"game cancelpay pay_bill_no {label}", Game("cancelpay", f => f.Str("pay_bill_no", billNo), expected: WeChat(ParamError, Invalid("pay_bill_no"))));
+        }
+        add("game present bill_no starting with _", Game("present", f => f.Str("bill_no", "_P1"), expected: WeChat(ParamError, Invalid("bill_no") + " hint: it must not start with _")));
+        add("game present bill_no of 64 characters", Game("present", f => f.Str("bill_no", new string('p', 64)), expected: WeChat(ParamError, Invalid("bill_no"))));
+
+        // openid, offer_id, env, zone_id and ts by value.
+        foreach (var (label, openid) in new[]
+        {
+            ("empty", ""), ("of 60 KB", new string('o', 60_000)), ("129 characters", new string('o', 129)), ("with a space", "odkx20ENSNa2w5y3g qOkOvBNM1g"),
+            ("unicode letters", "用户odkx20ENSNa2w5y3g"), ("NUL", "odkx\0"), ("newline", "odkx\nforged log line"), ("escape sequence", "odkx\u001b[31m"),
+            ("right-to-left override", "odkx\u202Egnp.exe"), ("path traversal", "../../etc/passwd"), ("LiteDB key separator", "odkx|sandbox"),
+        })
+        {
+            add($"game pay openid {label}", Game("pay", f => f.Str("openid", openid), expected: WeChat(ParamError, Invalid("openid"))));
+        }
+        add("game getbalance openid of 128 characters without a session", Game("getbalance", f => f.Str("openid", new string('o', 128)),
+            expected: WeChat(90016, "session_key expired")));
+        foreach (var (label, offerId) in new[] { ("of another app", "87654321"), ("empty", ""), ("10,000 characters", Distinct(10_000)), ("with a newline", "1234\n5678") })
+        {
+            add($"game pay offer_id {label}", Game("pay", f => f.Str("offer_id", offerId), expected: WeChat(ParamError, Invalid("offer_id"))));
+        }
+        foreach (var raw in new[] { "2", "-1", "3", "9223372036854775807", "1.5" })
+        {
+            add($"game pay env {raw}", Game("pay", f => f.Set("env", raw), expected: WeChat(ParamError, Invalid("env"))));
+        }
+        foreach (var (label, zoneId) in new[] { ("not published", "2"), ("empty", ""), ("with a newline", "1\n"), ("of 10,000 characters", new string('z', 10_000)),
+            ("unicode", "区1"), ("control characters", "\u0001\u0007") })
+        {
+            add($"game pay zone_id {label}", Game("pay", f => f.Str("zone_id", zoneId), expected: WeChat(ParamError, Invalid("zone_id"))));
+        }
+        add("game queryorderinfo zone_id not published", Game("queryorderinfo", f => f.Str("zone_id", "2"), expected: WeChat(ParamError, Invalid("zone_id"))));
+        foreach (var raw in new[] { "-1", "-9223372036854775808", "1.5", "1e10" })
+        {
+            add($"game getbalance ts {raw}", Game("getbalance", f => f.Set("ts", raw), expected: WeChat(ParamError, Invalid("ts"))));
+        }
+        foreach (var field in new[] { "user_ip", "payitem", "remark" })
+        {
+            add($"game pay {field} 1025 characters", Game("pay", f => f.Str(field, new string('i', 1025)), expected: WeChat(ParamError, Invalid(field))));
+        }
+        foreach (var raw in new[] { "2", "-1", "1e3" })
+        {
+            add($"game getbalance coin_type {raw}", Game("getbalance", f => f.Set("coin_type", raw), expected: WeChat(ParamError, Invalid("coin_type"))));
+        }
+
+        // queryorderinfo: biz_id 1 or 2, out_trade_no 1 to 32 of [0-9A-Za-z_-|*@] not starting with _.
+        foreach (var raw in new[] { "0", "3", "-1", "9223372036854775807" })
+        {
+            add($"game queryorderinfo biz_id {raw}", Game("queryorderinfo", f => f.Set("biz_id", raw), expected: WeChat(ParamError, Invalid("biz_id"))));
+        }
+        foreach (var (label, outTradeNo) in new[] { ("starting with _", "_PHONE1"), ("of 33 characters", new string('t', 33)), ("empty", ""),
+            ("non-ASCII", "订单"), ("with a space", "PHONE 1"), ("newline", "PHONE\n1"), ("of 10,000 characters", new string('t', 10_000)) })
+        {
+            add($"game queryorderinfo out_trade_no {label}", Game("queryorderinfo", f => f.Str("out_trade_no", outTradeNo),
+                expected: WeChat(ParamError, Invalid("out_trade_no"))));
+        }
+
+        // Signatures: really computed (GamePaySigner), wrong in one way each. Values are checked first, so these bodies are valid.
+        static Action<List<(string Key, string Value)>> Edit(string key, Func<string, string> change) => q =>
+        {
+            var at = q.FindIndex(p => p.Key == key);
+            q[at] = (key, change(q[at].Value));
+        };
+        add("game pay pay_sig missing", Game("pay", query: q => q.RemoveAll(p => p.Key == "pay_sig"), expected: WeChat(90011, "[pay_sig] pay_sig is invalid")));
+        add("game pay signature missing", Game("pay", query: q => q.RemoveAll(p => p.Key == "signature"), expected: WeChat(90010, "[signature] signature is invalid")));
+        add("game pay both signatures missing", Game("pay", query: q => q.RemoveAll(p => p.Key is "signature" or "pay_sig"), expected: WeChat(90011, "[pay_sig]")));
+        add("game pay pay_sig uppercase", Game("pay", query: Edit("pay_sig", v => v.ToUpperInvariant()), expected: WeChat(90011, "[pay_sig] pay_sig is invalid")));
+        add("game pay signature uppercase", Game("pay", query: Edit("signature", v => v.ToUpperInvariant()), expected: WeChat(90010, "[signature] signature is invalid")));
+        add("game pay pay_sig twice", Game("pay", query: q => q.Add(q.Find(p => p.Key == "pay_sig")), expected: WeChat(90011, "[pay_sig] pay_sig is invalid")));
+        add("game pay signature twice", Game("pay", query: q => q.Add(q.Find(p => p.Key == "signature")), expected: WeChat(90010, "[signature] signature is invalid")));
+        add("game pay an extra signature of another key", Game("pay", query: q => q.Add(("signature", GamePaySigner.Signature("AAAAAAAAAAAAAAAAAAAAAA==", []))),
+            expected: WeChat(90010, "[signature]")));
+        add("game pay pay_sig empty", Game("pay", query: Edit("pay_sig", _ => ""), expected: WeChat(90011, "[pay_sig]")));
+        add("game pay pay_sig of 63 hex digits", Game("pay", query: Edit("pay_sig", v => v[..63]), expected: WeChat(90011, "[pay_sig]")));
+        add("game pay pay_sig of 6,000 characters", Game("pay", query: Edit("pay_sig", _ => new string('a', 6_000)), expected: WeChat(90011, "[pay_sig]")));
+        add("game pay signature not hex", Game("pay", query: Edit("signature", _ => new string('z', 64)), expected: WeChat(90010, "[signature]")));
+        foreach (var method in new[] { "hmac_sha1", "HMAC_SHA256", "md5", "", "hmac_sha256 " })
+        {
+            add($"game pay sig_method \"{method}\"", Game("pay", query: Edit("sig_method", _ => method), expected: WeChat(ParamError, Invalid("sig_method"))));
+        }
+        add("game pay sig_method missing", Game("pay", query: q => q.RemoveAll(p => p.Key == "sig_method"), expected: WeChat(ParamError, Invalid("sig_method"))));
+        add("game pay sig_method twice", Game("pay", query: q => q.Add(("sig_method", "hmac_sha256")), expected: WeChat(ParamError, Invalid("sig_method"))));
+        add("game pay pay_sig with the production key for env 1", Game("pay", payKey: MidasDefaults.ProductionKey, expected: WeChat(90011, "[pay_sig]")));
+        add("game pay env 0 signed with the sandbox key", Game("pay", f => f.Set("env", "0"), expected: WeChat(90011, "[pay_sig]")));
+        add("game pay pay_sig over another path", Game("pay", sigPath: "/wxa/game/present", expected: WeChat(90011, "[pay_sig]")));
+        add("game pay signature with another session_key", Game("pay", sessionKey: "AAAAAAAAAAAAAAAAAAAAAA==", expected: WeChat(90010, "[signature]")));
+        add("game pay amount changed after signing", Game("pay", after: f => f.Set("amount", "11"), expected: WeChat(90011, "[pay_sig]")));
+        add("game pay amount added again after signing", Game("pay", after: f => f.Add("amount", "10"), expected: WeChat(ParamError, Invalid("amount"))));
+        add("game cancelpay pay_bill_no changed after signing", Game("cancelpay", after: f => f.Str("pay_bill_no", "OTHER-1"), expected: WeChat(90011, "[pay_sig]")));
+        add("game getbalance openid of a player without a session", Game("getbalance", f => f.Str("openid", "oNoSessionPlayer0000000001"),
+            expected: WeChat(90016, "session_key expired")));
+
+        // access_token, checked before the body.
+        add("game pay without access_token", Game("pay", query: q => q.RemoveAll(p => p.Key == "access_token"), expected: WeChat(41001, "access_token missing")));
+        add("game pay unknown access_token", Game("pay", query: Edit("access_token", _ => "not-a-token"), expected: WeChat(40001, "invalid credential")));
+        add("game pay access_token twice", Game("pay", query: q => q.Add(q.Find(p => p.Key == "access_token")), expected: WeChat(40001, "invalid credential")));
+        add("game pay access_token of 6,000 characters", Game("pay", query: Edit("access_token", _ => new string('t', 6_000)), expected: WeChat(40001, "invalid credential")));
+
+        // Methods and paths.
+        foreach (var (method, path) in new[] { ("GET", "/wxa/game/pay"), ("PUT", "/wxa/game/getbalance"), ("DELETE", "/wxa/game/cancelpay"),
+            ("PATCH", "/wxa/game/present"), ("GET", "/wxa/game/queryorderinfo") })
+        {
+            add($"{method} {path}", Plain(method, path + "?access_token={token}", WeChat(43002, "require POST method")));
+        }
+        add("POST /wxa/checksession", Plain("POST", "/wxa/checksession?access_token={token}", WeChat(43001, "require GET method")));
+        add("unknown 2.0 operation", Plain("POST", "/wxa/game/refund?access_token={token}", Http(404)));
+
+        // checksession with junk.
+        var check = $"/wxa/checksession?access_token={{token}}&openid={User.Openid}";
+        var liveSignature = GamePaySigner.CheckSessionSignature(User.SessionKey);
+        add("checksession without access_token", Plain("GET", $"/wxa/checksession?openid={User.Openid}&signature={liveSignature}&sig_method=hmac_sha256",
+            WeChat(41001, "access_token missing")));
+        add("checksession unknown access_token", Plain("GET", $"/wxa/checksession?access_token=nope&openid={User.Openid}&signature={liveSignature}&sig_method=hmac_sha256",
+            WeChat(40001, "invalid credential")));
+        add("checksession without sig_method", Plain("GET", $"{check}&signature={liveSignature}", WeChat(87009, "sig_method")));
+        add("checksession sig_method hmac_sha1", Plain("GET", $"{check}&signature={liveSignature}&sig_method=hmac_sha1", WeChat(87009, "sig_method")));
+        add("checksession without signature", Plain("GET", $"{check}&sig_method=hmac_sha256", WeChat(87009, "invalid signature")));
+        add("checksession signature junk", Plain("GET", $"{check}&signature=%zz%00%C3%28&sig_method=hmac_sha256", WeChat(87009, "invalid signature")));
+        add("checksession signature of 6,000 characters", Plain("GET", $"{check}&signature={new string('a', 6_000)}&sig_method=hmac_sha256",
+            WeChat(87009, "invalid signature")));
+        add("checksession signature of another session_key", Plain("GET",
+            $"{check}&signature={GamePaySigner.CheckSessionSignature("AAAAAAAAAAAAAAAAAAAAAA==")}&sig_method=hmac_sha256", WeChat(87009, "invalid signature")));
+        add("checksession without openid", Plain("GET", $"/wxa/checksession?access_token={{token}}&signature={liveSignature}&sig_method=hmac_sha256",
+            WeChat(87009, "no live session")));
+        add("checksession openid junk", Plain("GET", $"/wxa/checksession?access_token={{token}}&openid=%0A%00..%2F&signature={liveSignature}&sig_method=hmac_sha256",
+            WeChat(87009, "no live session")));
+        add("checksession openid of 6,000 characters", Plain("GET",
+            $"/wxa/checksession?access_token={{token}}&openid={new string('o', 6_000)}&signature={liveSignature}&sig_method=hmac_sha256",
+            WeChat(87009, "no live session")));
+        add("checksession openid twice", Plain("GET", $"{check}&openid={User.Openid}&signature={liveSignature}&sig_method=hmac_sha256",
+            WeChat(87009, "no live session")));
+    }
+
+    /// <summary>POST /admin/client-orders (what the player's phone does): every refusal is a 400 naming the field, and creates nothing.</summary>
+    private static void AddClientOrders(Action<string, Hostile> add)
+    {
+        const string Path = "/admin/client-orders";
+        var openid = $"\"openid\":\"{User.Openid}\"";
+        foreach (var (label, json, says) in new[]
+        {
+            ("biz_id 3", $"{{{openid},\"biz_id\":3,\"buy_quantity\":5}}", "biz_id must be 1"),
+            ("biz_id 0", $"{{{openid},\"biz_id\":0,\"buy_quantity\":5}}", "biz_id must be 1"),
+            ("biz_id missing", $"{{{openid},\"buy_quantity\":5}}", "biz_id must be 1"),
+            ("biz_id as a string", $"{{{openid},\"biz_id\":\"1\",\"buy_quantity\":5}}", "biz_id"),
+            ("biz_id 2^31", $"{{{openid},\"biz_id\":2147483648,\"buy_quantity\":5}}", "biz_id"),
+            ("biz_id 1.5", $"{{{openid},\"biz_id\":1.5,\"buy_quantity\":5}}", "biz_id"),
+            ("out_trade_no starting with _", $"{{{openid},\"biz_id\":1,\"buy_quantity\":5,\"out_trade_no\":\"_mine\"}}", "out_trade_no must not start with _"),
+            ("out_trade_no of 33 characters", $"{{{openid},\"biz_id\":1,\"buy_quantity\":5,\"out_trade_no\":\"{new string('t', 33)}\"}}", "out_trade_no must be 1 to 32"),
+            ("out_trade_no empty", $"{{{openid},\"biz_id\":1,\"buy_quantity\":5,\"out_trade_no\":\"\"}}", "out_trade_no must be 1 to 32"),
+            ("out_trade_no non-ASCII", $"{{{openid},\"biz_id\":1,\"buy_quantity\":5,\"out_trade_no\":\"订单\"}}", "out_trade_no may hold only"),
+            ("out_trade_no with a newline", $"{{{openid},\"biz_id\":1,\"buy_quantity\":5,\"out_trade_no\":\"a\\nb\"}}", "out_trade_no may hold only"),
+            ("out_trade_no as a number", $"{{{openid},\"biz_id\":1,\"buy_quantity\":5,\"out_trade_no\":123}}", "out_trade_no"),
+            ("buy_quantity 0", $"{{{openid},\"biz_id\":1,\"buy_quantity\":0}}", "buy_quantity"),
+            ("buy_quantity -1", $"{{{openid},\"biz_id\":1,\"buy_quantity\":-1}}", "buy_quantity"),
+            ("buy_quantity 2^31", $"{{{openid},\"biz_id\":1,\"buy_quantity\":2147483648}}", "buy_quantity"),
+            ("buy_quantity missing", $"{{{openid},\"biz_id\":1}}", "buy_quantity"),
+            ("buy_quantity as a string", $"{{{openid},\"biz_id\":1,\"buy_quantity\":\"5\"}}", "buy_quantity"),
+            ("buy_quantity 9223372036854775808", $"{{{openid},\"biz_id\":1,\"buy_quantity\":9223372036854775808}}", "buy_quantity"),
+            ("coin order with a product_id", $"{{{openid},\"biz_id\":1,\"buy_quantity\":5,\"product_id\":\"sword\"}}", "product_id"),
+            ("coin order price 0", $"{{{openid},\"biz_id\":1,\"buy_quantity\":5,\"price\":0}}", "price must be"),
+            ("item without price", $"{{{openid},\"biz_id\":2,\"product_id\":\"sword\"}}", "price"),
+            ("item without product_id", $"{{{openid},\"biz_id\":2,\"price\":600}}", "product_id"),
+            ("item with buy_quantity", $"{{{openid},\"biz_id\":2,\"product_id\":\"sword\",\"price\":600,\"buy_quantity\":1}}", "buy_quantity"),
+            ("item quantity 0", $"{{{openid},\"biz_id\":2,\"product_id\":\"sword\",\"price\":600,\"quantity\":0}}", "quantity must be"),
+            ("item price -1", $"{{{openid},\"biz_id\":2,\"product_id\":\"sword\",\"price\":-1}}", "price must be"),
+            ("item product_id of 65 characters", $"{{{openid},\"biz_id\":2,\"product_id\":\"{new string('p', 65)}\",\"price\":600}}", "product_id"),
+            ("attach of 1025 characters", $"{{{openid},\"biz_id\":2,\"product_id\":\"sword\",\"price\":600,\"attach\":\"{new string('a', 1025)}\"}}", "attach"),
+            ("pay_state refunded", $"{{{openid},\"biz_id\":1,\"buy_quantity\":5,\"pay_state\":\"refunded\"}}", "pay_state must be"),
+            ("biz_id twice", $"{{{openid},\"biz_id\":2,\"biz_id\":1,\"buy_quantity\":5}}", "biz_id"),
+            ("buy_quantity twice", $"{{{openid},\"biz_id\":1,\"buy_quantity\":5,\"buy_quantity\":500000}}", "buy_quantity"),
+            ("out_trade_no twice", $"{{{openid},\"biz_id\":1,\"buy_quantity\":5,\"out_trade_no\":\"A1\",\"out_trade_no\":\"A2\"}}", "out_trade_no"),
+            ("openid twice", $"{{{openid},{openid},\"biz_id\":1,\"buy_quantity\":5}}", "openid"),
+            ("openid missing", "{\"biz_id\":1,\"buy_quantity\":5}", "openid is required"),
+            ("openid with a space", "{\"openid\":\"bad id\",\"biz_id\":1,\"buy_quantity\":5}", "openid must be"),
+            ("openid unicode", "{\"openid\":\"用户\",\"biz_id\":1,\"buy_quantity\":5}", "openid must be"),
+            ("openid of 4,000 characters", $"{{\"openid\":\"{new string('o', 4_000)}\",\"biz_id\":1,\"buy_quantity\":5}}", "openid must be"),
+            ("openid as a number", "{\"openid\":5,\"biz_id\":1,\"buy_quantity\":5}", "openid"),
+            ("unknown appid", $"{{{openid},\"appid\":\"wxnobody\",\"biz_id\":1,\"buy_quantity\":5}}", "wxnobody"),
+            ("env staging", $"{{{openid},\"env\":\"staging\",\"biz_id\":1,\"buy_quantity\":5}}", "env must be"),
+            ("zone_id of 65 characters", $"{{{openid},\"zone_id\":\"{new string('z', 65)}\",\"biz_id\":1,\"buy_quantity\":5}}", "zone_id"),
+            ("JSON array", "[{\"biz_id\":1}]", "not valid"),
+            ("broken JSON", "{\"biz_id\":", "not valid"),
+            ("empty body", "", "needs a JSON object body"),
+            ("10,000 nested arrays as buy_quantity", $"{{{openid},\"biz_id\":1,\"buy_quantity\":{new string('[', 10_000)}{new string(']', 10_000)}}}", "buy_quantity"),
+        })
+        {
+            add($"admin client-orders {label}", Admin("POST", Path, json, 400, says));
+        }
+        add("admin client-orders body over 64 KB", Admin("POST", Path, $"{{{openid},\"biz_id\":1,\"buy_quantity\":5,\"attach\":\"{new string('a', 70_000)}\"}}",
+            400, "larger than 65536 bytes"));
+        add("admin client-orders refund of an unknown order", Admin("POST", $"{Path}/NO-SUCH-ORDER/refund", "{}", 404, "NO-SUCH-ORDER"));
+        add("admin client-orders refund amount as a string", Admin("POST", $"{Path}/NO-SUCH-ORDER/refund", "{\"amount\":\"5\"}", 400, "amount"));
+        add("admin client-orders list biz_id 3", Admin("GET", $"{Path}?biz_id=3", null, 400, "biz_id must be"));
+        add("admin client-orders list limit 0", Admin("GET", $"{Path}?limit=0", null, 400, "limit must be"));
     }
 
     // --- case builders -----------------------------------------------------------------------------------------------
@@ -526,6 +877,14 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
                 var errmsg = reply.GetProperty("errmsg").GetString()!;
                 Assert.True(errcode.GetInt32() == Code, $"{name}: expected errcode {Code}, got {Cut(text)}");
                 Assert.True(errmsg.Contains(Says, StringComparison.Ordinal), $"{name}: errmsg should say \"{Says}\": {Cut(errmsg)}");
+                if (response.RequestMessage is { } sent && sent.Method == HttpMethod.Post
+                    && sent.RequestUri!.AbsolutePath.StartsWith("/wxa/game/", StringComparison.Ordinal))
+                {
+                    // A 2.0 error is errcode and errmsg only, and its errmsg ends with a traceid and a rid (docs/wechat-vp2-api.md §8.22).
+                    Assert.True(reply.EnumerateObject().Select(p => p.Name).SequenceEqual(["errcode", "errmsg"]), $"{name}: {Cut(text)}");
+                    Assert.True(System.Text.RegularExpressions.Regex.IsMatch(errmsg, @" traceid: \d+.* rid: [0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$",
+                        System.Text.RegularExpressions.RegexOptions.Singleline), $"{name}: no traceid and rid at the end: {Cut(errmsg)}");
+                }
                 return;
             }
             Assert.True((int)response.StatusCode == Code, $"{name}: expected HTTP {Code}, got {(int)response.StatusCode} {Cut(text)}");
@@ -604,6 +963,76 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
             };
             return Task.FromResult(request);
         }, expected ?? WeChat(0, "ok"));
+    }
+
+    /// <summary>
+    /// A virtual payment 2.0 call as a game backend makes it (docs/wechat-vp2-api.md §2–§4): the body's fields in order for the
+    /// doc user in the sandbox (env 1, zone "1"), its exact bytes signed with pay_sig (the AppKey over path + "&amp;" + body) and
+    /// signature (the user's session_key) by <see cref="GamePaySigner"/>. <paramref name="edit"/> changes fields before signing
+    /// (so both signatures are right and the emulator's value rules must refuse it); <paramref name="after"/> changes them after
+    /// signing; <paramref name="query"/> changes the query's parameters.
+    /// </summary>
+    private static Hostile Game(string op, Action<Fields>? edit = null, Action<Fields>? after = null,
+        Action<List<(string Key, string Value)>>? query = null, string? payKey = null, string? sigPath = null, string? sessionKey = null,
+        Expectation? expected = null)
+    {
+        var path = "/wxa/game/" + op;
+        return new Hostile(path, context =>
+        {
+            var fields = new Fields();
+            fields.Str("openid", User.Openid);
+            fields.Str("offer_id", MidasDefaults.OfferId);
+            fields.Set("ts", context.App.Clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (op != "queryorderinfo")
+            {
+                fields.Str("zone_id", "1");
+            }
+            fields.Set("env", "1");
+            switch (op)
+            {
+                case "pay":
+                case "present":
+                    fields.Set("amount", op == "pay" ? "10" : "5");
+                    fields.Str("bill_no", context.BillNo);
+                    break;
+                case "cancelpay":
+                    fields.Set("amount", "1");
+                    fields.Str("bill_no", context.BillNo);
+                    fields.Str("pay_bill_no", "HI-NO-SUCH-PAY");
+                    break;
+                case "queryorderinfo":
+                    fields.Str("out_trade_no", "HI-NO-SUCH-ORDER");
+                    fields.Set("biz_id", "1");
+                    break;
+            }
+            edit?.Invoke(fields);
+            var signed = Encoding.UTF8.GetBytes(fields.ToJson().Replace("{token}", context.Token, StringComparison.Ordinal));
+            after?.Invoke(fields);
+            var body = after is null ? signed : Encoding.UTF8.GetBytes(fields.ToJson());
+            return Task.FromResult(GamePost(context, path, signed, body, query, payKey, sigPath, sessionKey, chunked: false));
+        }, expected ?? WeChat(0, "ok"));
+    }
+
+    /// <summary>A 2.0 call whose body is <paramref name="body"/> as given, rightly signed, so that only the body is wrong.</summary>
+    private static Hostile GameRaw(string op, string body, Expectation expected, bool chunked = false) =>
+        GameRawBytes(op, Encoding.UTF8.GetBytes(body), expected, chunked);
+
+    private static Hostile GameRawBytes(string op, byte[] body, Expectation expected, bool chunked = false) =>
+        new("/wxa/game/" + op, context => Task.FromResult(GamePost(context, "/wxa/game/" + op, body, body, null, null, null, null, chunked)), expected);
+
+    private static HttpRequestMessage GamePost(Context context, string path, byte[] signed, byte[] body, Action<List<(string Key, string Value)>>? query,
+        string? payKey, string? sigPath, string? sessionKey, bool chunked)
+    {
+        var parameters = new List<(string Key, string Value)>
+        {
+            ("access_token", context.Token),
+            ("signature", GamePaySigner.Signature(sessionKey ?? User.SessionKey, signed)),
+            ("sig_method", "hmac_sha256"),
+            ("pay_sig", GamePaySigner.PaySig(payKey ?? MidasDefaults.SandboxKey, sigPath ?? path, signed)),
+        };
+        query?.Invoke(parameters);
+        var text = string.Join("&", parameters.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));
+        return new HttpRequestMessage(HttpMethod.Post, $"{path}?{text}") { Content = Body(body, "application/json", chunked) };
     }
 
     private static Hostile Raw(string op, bool production, string body, Expectation expected, string contentType = "application/json", bool chunked = false) =>

@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using MidasEmulator.Faults;
+using MidasEmulator.GamePay;
 using MidasEmulator.Journal;
 using MidasEmulator.Midas;
 
@@ -46,7 +47,7 @@ public sealed partial class WeChatCallPipeline(
         }
 
         var fault = faultable ? faults.Pick(endpoint, call.Openid, call.BillNo) : null;
-        var result = fault is null ? await next(context).ConfigureAwait(false) : await ApplyAsync(fault.Spec, context, next).ConfigureAwait(false);
+        var result = fault is null ? await next(context).ConfigureAwait(false) : await ApplyAsync(fault.Spec, context, next, endpoint, clock).ConfigureAwait(false);
 
         var dropped = fault?.Spec.Action == FaultAction.Drop;
         var wire = result as WireResult;
@@ -66,7 +67,8 @@ public sealed partial class WeChatCallPipeline(
 
     // Delay never suppresses the operation: before the commit it makes a late commit, after it a late reply.
     // The wait ignores the client's disconnect on purpose: a client that gave up does not undo the operation.
-    private static async ValueTask<object?> ApplyAsync(FaultSpec fault, EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    private static async ValueTask<object?> ApplyAsync(FaultSpec fault, EndpointFilterInvocationContext context, EndpointFilterDelegate next,
+        string endpoint, TimeProvider clock)
     {
         if (!fault.AfterCommit)
         {
@@ -82,7 +84,7 @@ public sealed partial class WeChatCallPipeline(
         switch (fault.Action)
         {
             case FaultAction.Errcode:
-                return WireResult.Of(new MidasReply(fault.Errcode, fault.Errmsg));
+                return FaultReply(endpoint, new MidasReply(fault.Errcode, fault.Errmsg), clock.GetUtcNow());
             case FaultAction.HttpStatus:
                 return new GatewayErrorResult(fault.HttpStatus);
             case FaultAction.Drop:
@@ -90,6 +92,24 @@ public sealed partial class WeChatCallPipeline(
             default:
                 return result;
         }
+    }
+
+    // A 2.0 call's fault answers as every 2.0 error does (docs/wechat-vp2-api.md §8.22): errcode and errmsg only, the errmsg
+    // ending with a traceid and a rid, so that a client's 2.0 error handling meets the shape it will meet live.
+    private static WireResult FaultReply(string endpoint, MidasReply reply, DateTimeOffset now)
+    {
+        if (reply.IsOk || !endpoint.StartsWith("game/", StringComparison.Ordinal))
+        {
+            return WireResult.Of(reply);
+        }
+        var errmsg = GamePayReply.Errmsg(reply, null, now);
+        return new WireResult(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("errcode"u8, reply.Errcode);
+            writer.WriteString("errmsg"u8, errmsg);
+            writer.WriteEndObject();
+        }, reply.Errcode, errmsg);
     }
 
     [LoggerMessage(EventId = 1, EventName = "WeChatCall", Level = LogLevel.Information,

@@ -52,8 +52,9 @@ public sealed record MidasReply(int Errcode, string Errmsg)
     public static MidasReply BillNoRepeated(string billNo) =>
         new(MidasErrcode.BillNoRepeated, "bill_no repeated") { BillNo = billNo };
 
-    public static MidasReply BalanceTooLow(long balance, long amt) =>
-        new(MidasErrcode.BalanceTooLow, $"balance not enough hint: balance {balance} < amt {amt}");
+    /// <summary>90013, naming the amount by the field the caller sent: amt (1.0) or amount (2.0).</summary>
+    public static MidasReply BalanceTooLow(long balance, long amt, string field = "amt") =>
+        new(MidasErrcode.BalanceTooLow, $"balance not enough hint: balance {balance} < {field} {amt}");
 
     /// <summary>The 2018 form of an insufficient balance (docs/wechat-api.md §10.18).</summary>
     public static MidasReply LegacyBalanceTooLow() => new(MidasErrcode.SystemBusy, "1034-131-0 余额不足");

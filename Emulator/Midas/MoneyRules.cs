@@ -82,8 +82,9 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
     public bool IsLive(DateTimeOffset createdAt, DateTimeOffset now) => now - createdAt < BillNoTtl;
 
     /// <summary>
-    /// The answer to a pay or present whose bill_no is already committed: 90012, or in replay mode the
-    /// stored reply when the repeat is the same request (same kind, account and amount; §10.2).
+    /// The answer to a pay, present or refund whose bill_no is already committed: 90012, or in replay mode the
+    /// stored reply when the repeat is the same request (same kind, account and amount, and for a refund the same
+    /// pay; §10.2).
     /// </summary>
     public MidasReply RepeatReply(MidasCommand command, Order existing)
     {
@@ -95,7 +96,10 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
                     return MidasReply.Paid(existing.BillNo!, existing.BalanceAfter, existing.GenAmt);
                 case PresentCommand present when existing.Kind == OrderKind.Present && existing.Amt == present.PresentCounts:
                     return MidasReply.Presented(existing.BillNo!, existing.BalanceAfter);
-                case RefundCommand refund when existing.Kind == OrderKind.Refund && existing.Amt == refund.Amount:
+                // A refund of the same amount from another pay is another request: replaying it would answer 0 for a
+                // refund that never happened.
+                case RefundCommand refund when existing.Kind == OrderKind.Refund && existing.Amt == refund.Amount
+                    && existing.PayBillNo == refund.PayBillNo:
                     return MidasReply.Cancelled(existing.BillNo!);
             }
         }
@@ -147,7 +151,7 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
         {
             return CommandResult.Rejected(Settings.LegacyInsufficientBalance && !pay.ViaGamePay
                 ? MidasReply.LegacyBalanceTooLow()
-                : MidasReply.BalanceTooLow(account.Balance, pay.Amt));
+                : MidasReply.BalanceTooLow(account.Balance, pay.Amt, pay.ViaGamePay ? "amount" : "amt"));
         }
         var usedGen = Math.Min(account.GenBalance, pay.Amt);
         var after = account with

@@ -10,7 +10,8 @@ namespace MidasEmulator.Storage;
 /// The live bill_no index (the 48 h memory of docs/wechat-api.md §10.5) in a compact form. Every pay and present of the
 /// last 48 h is here, so it is the emulator's largest structure: hundreds of thousands of entries in a busy test
 /// run. An <see cref="Order"/> object per entry cost about 310 bytes and three heap objects; here an entry is one
-/// 80-byte struct in the dictionary's own array and no object at all, which also keeps the full garbage
+/// 88-byte struct in the dictionary's own array and no object at all (a refund also keeps its pay_bill_no string, which
+/// a replayed refund must match), which also keeps the full garbage
 /// collections that pause every call short (bench/). A bill key is held as the first 128 bits of its SHA-256: two
 /// keys sharing them would be the first SHA-256 collision ever found. Accounts are interned to small numbers.
 /// The writer adds, anyone reads; one lock guards both.
@@ -56,6 +57,7 @@ internal sealed class BillMemory
                 Status = slot.Status,
                 CreatedAt = new DateTimeOffset(slot.CreatedAtTicks, TimeSpan.Zero),
                 BalanceAfter = slot.BalanceAfter,
+                PayBillNo = slot.PayBillNo,
             };
         }
     }
@@ -68,7 +70,8 @@ internal sealed class BillMemory
         {
             var account = Intern(order.Account);
             var ticks = order.CreatedAt.UtcTicks;
-            _bills[key] = new Slot(order.Id, order.Amt, order.GenAmt, order.BalanceAfter, ticks, order.Appid, account, order.Kind, order.Status);
+            _bills[key] = new Slot(order.Id, order.Amt, order.GenAmt, order.BalanceAfter, ticks, order.Appid, order.PayBillNo, account, order.Kind,
+                order.Status);
             _oldestTicks = Math.Min(_oldestTicks, ticks);
         }
     }
@@ -165,5 +168,6 @@ internal sealed class BillMemory
     private readonly record struct Key(ulong High, ulong Low);
 
     private readonly record struct Slot(
-        long Id, long Amt, long GenAmt, long BalanceAfter, long CreatedAtTicks, string Appid, int Account, OrderKind Kind, OrderStatus Status);
+        long Id, long Amt, long GenAmt, long BalanceAfter, long CreatedAtTicks, string Appid, string? PayBillNo, int Account, OrderKind Kind,
+        OrderStatus Status);
 }
