@@ -97,14 +97,107 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
             ProcessGuarded(batch);
             batch.Clear();
             ForgetExpiredBillsNowAndThen();
+            SnapshotNowAndThen();
         }
     }
 
     /// <summary>
-    /// Fills the bill_no memory from <paramref name="orders"/>: the pays and presents still live at <paramref name="now"/>
-    /// (older ones are in the ledger, not in memory). At start-up, before <see cref="Start"/>.
+    /// Fills the bill_no memory with the pays and presents still live at <paramref name="now"/>, at start-up before
+    /// <see cref="Start"/> (docs/architecture.md §2.2): from the bill snapshot plus the orders after the one it ends at
+    /// when the snapshot fits this ledger, these settings and this time; otherwise from the whole ledger, read in pages.
     /// </summary>
-    public void RememberLiveBills(IEnumerable<Order> orders, DateTimeOffset now) => Remember(LiveBills(orders, now));
+    public BillLoad LoadLiveBills(DateTimeOffset now)
+    {
+        var started = time.GetTimestamp();
+        var memory = state.Bills;
+        var cutoff = now - rules.BillNoTtl;
+        var header = store.BillSnapshotPath is { } path
+            ? BillSnapshot.TryLoad(path, h => Fits(h, now), memory, cutoff, logger)
+            : null;
+        var afterId = header?.LastOrderId ?? 0;
+        if (header is null)
+        {
+            memory.Clear();
+        }
+        var read = 0;
+        foreach (var order in store.OrdersAfter(afterId))
+        {
+            read++;
+            if (order.Kind is OrderKind.Pay or OrderKind.Present)
+            {
+                if (rules.IsLive(order, now))
+                {
+                    state.Publish(rules.BillKey(order.Account, order.BillNo!), order);
+                }
+            }
+            else if (header is not null && order.BillNo is not null
+                && state.FindBill(rules.BillKey(order.Account, order.BillNo)) is { } remembered && remembered.Id <= afterId
+                && store.FindOrder(remembered.Id) is { } current)
+            {
+                // An order after the snapshot that names a remembered bill (a cancel) may have changed it: read it again.
+                state.Publish(rules.BillKey(order.Account, order.BillNo), current);
+            }
+        }
+        _snapshotLastOrderId = afterId;
+        return new BillLoad(header is not null, memory.Count, read, time.GetElapsedTime(started));
+    }
+
+    // A snapshot fits when its keys were made with these settings, it was taken no later than now (so every bill live now
+    // was live then and is in it), and the ledger holds the very order it ends at (not a ledger reset or replaced since).
+    private bool Fits(BillSnapshotHeader header, DateTimeOffset now)
+    {
+        if (header.Settings != SnapshotSettings || header.TakenAtTicks > now.UtcTicks)
+        {
+            return false;
+        }
+        if (header.LastOrderId == 0)
+        {
+            return true;
+        }
+        return store.FindOrder(header.LastOrderId) is { } last && last.CreatedAt.ToUnixTimeMilliseconds() == header.LastOrderCreatedAtMs;
+    }
+
+    private string SnapshotSettings => $"ttl={rules.BillNoTtl.Ticks};scope={rules.Settings.BillNoScope}";
+
+    /// <summary>
+    /// Writes the bill snapshot of the committed state, on the writer between batches or after <see cref="StopAsync"/>.
+    /// A failure is logged: the snapshot only shortens the next start.
+    /// </summary>
+    public void SaveBillSnapshot()
+    {
+        if (store.BillSnapshotPath is not { } path)
+        {
+            return;
+        }
+        try
+        {
+            var lastId = state.LastOrderId;
+            var last = lastId == 0 ? null : store.FindOrder(lastId);
+            var header = new BillSnapshotHeader(SnapshotSettings, lastId, last?.CreatedAt.ToUnixTimeMilliseconds() ?? 0, time.GetUtcNow().UtcTicks);
+            var started = time.GetTimestamp();
+            BillSnapshot.Write(path, header, state.Bills);
+            _snapshotLastOrderId = lastId;
+            logger.LogDebug("bill snapshot of {Bills} bills up to order {LastId} written in {Ms:0} ms", state.Bills.Count, lastId,
+                time.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            logger.LogWarning(ex, "writing the bill snapshot failed; the next start reads more of the ledger");
+        }
+    }
+
+    /// <summary>A snapshot every this many orders bounds what a start after a kill reads from the ledger.</summary>
+    public const int SnapshotEveryOrders = 100_000;
+
+    private long _snapshotLastOrderId;
+
+    private void SnapshotNowAndThen()
+    {
+        if (state.LastOrderId - _snapshotLastOrderId >= SnapshotEveryOrders)
+        {
+            SaveBillSnapshot();
+        }
+    }
 
     /// <summary>
     /// Moves the clock between two commits, so every command after it sees the new time; <paramref name="target"/>
@@ -303,6 +396,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         {
             store.WipeAll();
             state.Clear();
+            DeleteBillSnapshot();
             reset.OnWiped();
             reset.Reply.TrySetResult(CommitResult.Done);
         }
@@ -310,6 +404,16 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         {
             logger.LogError(ex, "reset failed");
             reset.Reply.TrySetResult(CommitResult.NotCommitted(NotCommittedReason.ResetFailed));
+        }
+    }
+
+    // After a reset the snapshot describes a ledger that is gone (its header would not fit the new one either).
+    private void DeleteBillSnapshot()
+    {
+        _snapshotLastOrderId = 0;
+        if (store.BillSnapshotPath is { } path)
+        {
+            BillSnapshot.Delete(path);
         }
     }
 
@@ -411,6 +515,9 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         }
     }
 }
+
+/// <summary>How the start filled the bill_no memory: from the snapshot or not, the bills kept, the orders read from the ledger, the time.</summary>
+public sealed record BillLoad(bool FromSnapshot, int Bills, int OrdersRead, TimeSpan Elapsed);
 
 /// <summary>Work run between two commits (<see cref="LedgerWriter.RunBetweenCommitsAsync"/>) failed; the cause is inside.</summary>
 public sealed class WorkBetweenCommitsException(Exception cause)
