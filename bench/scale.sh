@@ -97,14 +97,14 @@ while hi - lo > 1:  # has_after(lo) or lo == 0; not has_after(hi)
 print(hi if has_after(lo) else lo)
 EOF
 }
-# wrk_pays FILE DURATION: one wrk run of pre-signed requests; prints req/s and sets bench_line.
+# wrk_pays FILE DURATION: one wrk run of pre-signed requests; sets rps, p99 (ms) and bench_line (wrk's BENCH line).
 wrk_pays() {
   local out
   out=$(wrk -t"$threads" -c"$connections" -d"$2" -s "$bench/load.lua" "$url" -- "$1" "$token" 2>&1) || { echo "$out" >&2; exit 1; }
   bench_line=$(grep '^BENCH ' <<<"$out") || { echo "$out" >&2; exit 1; }
-  python3 -c 'import re, sys; f = dict(re.findall(r"(\w+)=(\S+)", sys.argv[1])); print(round(int(f["requests"]) * 1e6 / int(f["duration_us"])))' "$bench_line"
+  rps=$(python3 -c 'import re, sys; f = dict(re.findall(r"(\w+)=(\S+)", sys.argv[1])); print(round(int(f["requests"]) * 1e6 / int(f["duration_us"])))' "$bench_line")
+  p99=$(sed -n 's/.*p99_us=\([0-9]*\).*/\1/p' <<<"$bench_line" | awk '{ printf "%.1f", $1 / 1000 }')
 }
-p99_ms() { sed -n 's/.*p99_us=\([0-9]*\).*/\1/p' <<<"$bench_line" | awk '{ printf "%.1f", $1 / 1000 }'; }
 # slice NAME FIRST COUNT: lines FIRST .. FIRST+COUNT-1 of every thread's share of the big pay file.
 slice() {
   local i
@@ -131,8 +131,8 @@ slice after $((per_thread_measure * 2 + 1)) "$per_thread_load"
 slice build $((per_thread_measure * 2 + per_thread_load + 1)) "$per_thread_build"
 rm -f "$tmp"/req/pay.*
 
-wrk_pays "$tmp/req/warm" 3s >/dev/null
-fresh_rps=$(wrk_pays "$tmp/req/fresh" "$duration"); fresh_p99=$(p99_ms); fresh_line=$bench_line
+wrk_pays "$tmp/req/warm" 3s
+wrk_pays "$tmp/req/fresh" "$duration"; fresh_rps=$rps fresh_p99=$p99 fresh_line=$bench_line
 fresh_rss=$(rss_mb)
 log "pay on the fresh ledger: $fresh_rps req/s, p99 $fresh_p99 ms, RSS $fresh_rss MB"
 
@@ -152,7 +152,7 @@ build_s=$(($(date +%s) - t0))
 ledger=$(last_order_id)
 log "ledger holds $ledger orders after $build_s s ($(grep -o 'wraps=[0-9]*' "$tmp/build.out" || echo 'wraps=?'))"
 
-atn_rps=$(wrk_pays "$tmp/req/atn" "$duration"); atn_p99=$(p99_ms); atn_line=$bench_line
+wrk_pays "$tmp/req/atn" "$duration"; atn_rps=$rps atn_p99=$p99 atn_line=$bench_line
 atn_rss=$(rss_mb)
 log "pay at $ledger orders, same process: $atn_rps req/s, p99 $atn_p99 ms, RSS $atn_rss MB"
 
@@ -164,7 +164,7 @@ restart_rss=$(rss_mb) restart_hwm=$(hwm_mb)
 ledger=$(last_order_id)
 log "restart on $ledger orders: healthy after $restart_ms ms; RSS 3 s later $restart_rss MB (peak $restart_hwm MB)"
 
-after_rps=$(wrk_pays "$tmp/req/after" "$load_time"); after_p99=$(p99_ms); after_line=$bench_line
+wrk_pays "$tmp/req/after" "$load_time"; after_rps=$rps after_p99=$p99 after_line=$bench_line
 after_rss=$(rss_mb) after_hwm=$(hwm_mb)
 log "$load_time of pays after the restart: $after_rps req/s, p99 $after_p99 ms; RSS $after_rss MB (peak $after_hwm MB)"
 
@@ -189,7 +189,7 @@ scale benchmark: bash bench/scale.sh${given_args:+ $given_args}
   pay, at N orders (same process):    $atn_rps req/s, p99 $atn_p99 ms ($(ratio "$atn_rps" "$fresh_rps") x fresh; RSS $atn_rss MB)
   restart to healthy:                 $restart_ms ms
   RSS after the restart:              $restart_rss MB (peak during start $restart_hwm MB)
-  pay, $load_time after the restart:  $after_rps req/s, p99 $after_p99 ms ($(ratio "$after_rps" "$fresh_rps") x fresh)
+  pay, $load_time after the restart:      $after_rps req/s, p99 $after_p99 ms ($(ratio "$after_rps" "$fresh_rps") x fresh)
   RSS after that load:                $after_rss MB (peak $after_hwm MB)
   GET /admin/invariants:              $invariants s ($invariants_ok); RSS after it $invariants_rss MB
   wrk lines: fresh [$fresh_line] at-N [$atn_line] after-restart [$after_line]
