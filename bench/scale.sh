@@ -7,7 +7,8 @@
 #   4. SIGTERM and a restart on the same file: time to healthy, RSS a few seconds later;
 #   5. a load of fresh pays (default 60 s) after the restart: req/s and RSS after it;
 #   6. GET /admin/invariants over the whole ledger: its time, and RSS after it;
-#   7. the database's bytes per order.
+#   7. the database's bytes per order;
+#   8. pay with fresh bill_nos on a second, new database: the fresh figure again, since a shared machine drifts.
 #
 #   bash bench/scale.sh [--orders 1000000] [--players 5000] [--duration 15s] [--load 60s] [--connections 64] [--threads 2] [--keep]
 #
@@ -26,7 +27,7 @@ while (($#)); do
     --connections) connections=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --keep) keep=true; shift ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "scale.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -179,17 +180,31 @@ bytes=$(stat -c %s "$db")
 log_file="${db%.db}-log.db"
 [[ -f $log_file ]] && bytes=$((bytes + $(stat -c %s "$log_file")))
 
+# A second fresh figure at the end, on a new database: a shared machine drifts over a run this long, and the
+# ratio is taken against the mean of the two.
+db=$tmp/fresh2.db
+start_server
+mkdir -p "$tmp/req2"
+python3 "$bench/gen.py" prepare --base "$url" --out "$tmp/req2" --tag fresh2 --cases pay --users "$players" \
+  --threads "$threads" --fresh-lines $((rate_cap * secs)) --warm-lines 2000 2>&1 | sed 's/^/    /' >&2
+token=$(cat "$tmp/req2/token")
+wrk_pays "$tmp/req2/warm" 3s
+wrk_pays "$tmp/req2/pay" "$duration"; fresh2_rps=$rps fresh2_p99=$p99
+log "pay on a second fresh ledger: $fresh2_rps req/s, p99 $fresh2_p99 ms"
+stop_server
+fresh_mean=$(((fresh_rps + fresh2_rps) / 2))
+
 ratio() { python3 -c 'import sys; print(f"{int(sys.argv[1]) / int(sys.argv[2]):.2f}")' "$1" "$2"; }
 cat <<EOF
 
 scale benchmark: bash bench/scale.sh${given_args:+ $given_args}
   $(date -u '+%Y-%m-%d %H:%M UTC'), nproc $(nproc), load average $(cut -d' ' -f1-3 /proc/loadavg), commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')
   ledger: $ledger orders, $players players, built in $build_s s; $((bytes / 1024 / 1024)) MB on disk, $((bytes / ledger)) bytes per order
-  pay, fresh ledger:                  $fresh_rps req/s, p99 $fresh_p99 ms (RSS $fresh_rss MB)
-  pay, at N orders (same process):    $atn_rps req/s, p99 $atn_p99 ms ($(ratio "$atn_rps" "$fresh_rps") x fresh; RSS $atn_rss MB)
+  pay, fresh ledger:                  $fresh_rps req/s, p99 $fresh_p99 ms (RSS $fresh_rss MB); at the end, on a new one: $fresh2_rps req/s, p99 $fresh2_p99 ms
+  pay, at N orders (same process):    $atn_rps req/s, p99 $atn_p99 ms ($(ratio "$atn_rps" "$fresh_mean") x the fresh mean; RSS $atn_rss MB)
   restart to healthy:                 $restart_ms ms
   RSS after the restart:              $restart_rss MB (peak during start $restart_hwm MB)
-  pay, $load_time after the restart:      $after_rps req/s, p99 $after_p99 ms ($(ratio "$after_rps" "$fresh_rps") x fresh)
+  pay, $load_time after the restart:      $after_rps req/s, p99 $after_p99 ms ($(ratio "$after_rps" "$fresh_mean") x the fresh mean)
   RSS after that load:                $after_rss MB (peak $after_hwm MB)
   GET /admin/invariants:              $invariants s ($invariants_ok); RSS after it $invariants_rss MB
   wrk lines: fresh [$fresh_line] at-N [$atn_line] after-restart [$after_line]

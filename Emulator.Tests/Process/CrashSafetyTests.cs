@@ -124,7 +124,10 @@ public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHel
             var load = new CrashLoad(emulator.BaseAddress, token, users, books).RunAsync(Workers, 1, random.Next(), stop.Token);
             while (!await HasOrderAfterAsync(admin, target - 1))
             {
-                Assert.False(emulator.Process.HasExited, $"the emulator exited by itself under load: {await emulator.OutputAsync()}");
+                if (emulator.Process.HasExited)
+                {
+                    Assert.Fail($"the emulator exited by itself under load, code {emulator.Process.ExitCode}: {await emulator.OutputAsync()}");
+                }
                 Assert.True(loadTime.Elapsed < TimeSpan.FromMinutes(4), $"the ledger did not reach {target} orders in 4 minutes");
                 await Task.Delay(500);
             }
