@@ -193,19 +193,21 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         {
             return;
         }
+        var lastId = state.LastOrderId;
+        // Counted as done even if it fails: a full disk should cost one attempt per interval, not one per batch.
+        _snapshotLastOrderId = lastId;
         try
         {
-            var lastId = state.LastOrderId;
             var last = lastId == 0 ? null : store.FindOrder(lastId);
             var header = new BillSnapshotHeader(SnapshotSettings, lastId, last?.CreatedAt.ToUnixTimeMilliseconds() ?? 0, time.GetUtcNow().UtcTicks);
             var started = time.GetTimestamp();
             BillSnapshot.Write(path, header, state.Bills);
-            _snapshotLastOrderId = lastId;
             logger.LogInformation("bill snapshot of {Bills} bills up to order {LastId} written in {Ms:0} ms", state.Bills.Count, lastId,
                 time.GetElapsedTime(started).TotalMilliseconds);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        catch (Exception ex)
         {
+            // Whatever it was (a full disk, a store closed under a stop): the writer's loop and the stop must go on.
             logger.LogWarning(ex, "writing the bill snapshot failed; the next start reads more of the ledger");
         }
     }
@@ -441,9 +443,18 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
     private void DeleteBillSnapshot()
     {
         _snapshotLastOrderId = 0;
-        if (store.BillSnapshotPath is { } path)
+        if (store.BillSnapshotPath is not { } path)
+        {
+            return;
+        }
+        try
         {
             BillSnapshot.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The wipe stands: a snapshot left behind no longer fits the ledger (its last order is gone), so no start uses it.
+            logger.LogWarning(ex, "deleting the bill snapshot after the reset failed");
         }
     }
 
