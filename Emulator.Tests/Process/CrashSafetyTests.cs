@@ -95,6 +95,89 @@ public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHel
         Assert.Empty(_violations);
     }
 
+    /// <summary>
+    /// Issue 16: the same kill on a ledger of at least <see cref="LargeLedgerOrders"/> orders, where the start reads the
+    /// bill_no memory from the snapshot the writer wrote at 100,000 and 200,000 orders (the kill may land in the middle of
+    /// one) plus the orders after it. Then the same audit, and a repeat of acknowledged pays from all over the ledger
+    /// (some in the snapshot, the latest after it) must answer 90012. MIDAS_LARGE_LEDGER_ORDERS sets the size.
+    /// </summary>
+    [Fact]
+    public async Task KillNine_OnALargeLedger_EveryAcknowledgedOperationIsInOnce_AndRepeatsOfEarlierPaysAnswer90012()
+    {
+        var target = int.TryParse(Environment.GetEnvironmentVariable("MIDAS_LARGE_LEDGER_ORDERS"), CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n : LargeLedgerOrders;
+        var randomSeed = Environment.TickCount;
+        var random = new Random(randomSeed);
+        var seedUsers = SeedLoader.Read(published.SeedFile).Users;
+        var seed = seedUsers.ToDictionary(u => u.Openid, StringComparer.Ordinal);
+        var users = seedUsers.Take(UsersInPlay).Select(u => new MidasPlayer(u.Openid, u.SessionKey)).ToList();
+        var books = new ClientBooks();
+        var totals = new Totals();
+        output.WriteLine($"large ledger: load until {Figure(target)} orders, then kill -9; random seed {randomSeed}");
+
+        var loadTime = Stopwatch.StartNew();
+        using (var emulator = await StartAsync(totals))
+        using (var admin = await emulator.ConnectAsync())
+        {
+            var token = await new MidasGameClient(admin, clock: TimeProvider.System).AccessTokenAsync();
+            using var stop = new CancellationTokenSource();
+            var load = new CrashLoad(emulator.BaseAddress, token, users, books).RunAsync(Workers, 1, random.Next(), stop.Token);
+            while (!await HasOrderAfterAsync(admin, target - 1))
+            {
+                if (emulator.Process.HasExited)
+                {
+                    Assert.Fail($"the emulator exited by itself under load, code {emulator.Process.ExitCode}: {await emulator.OutputAsync()}");
+                }
+                Assert.True(loadTime.Elapsed < TimeSpan.FromMinutes(4), $"the ledger did not reach {target} orders in 4 minutes");
+                await Task.Delay(500);
+            }
+            // A random moment past the target: the writer may be committing, checkpointing or writing the snapshot.
+            await Task.Delay(random.Next(100, 1500));
+            stop.Cancel();
+            emulator.Process.Kill();
+            await emulator.Process.WaitForExitAsync();
+            Assert.Equal(128 + 9, emulator.Process.ExitCode);
+            await load;
+        }
+        var unanswered = books.TakeUnanswered();
+        output.WriteLine($"killed after {loadTime.Elapsed.TotalSeconds:F0} s of load, {Figure(books.All.Sum(o => o.Attempts.Count))} calls; {unanswered.Count} cut off by the kill");
+
+        using (var emulator = await StartAsync(totals))
+        using (var admin = await emulator.ConnectAsync())
+        {
+            await AuditAfterRestartAsync(1, emulator, admin, seed, users, books, unanswered, totals);
+
+            var acknowledged = books.Pays.Values.Where(p => p.Acknowledgement is not null).ToList();
+            var repeats = acknowledged.Take(500).Concat(acknowledged.Skip(500).OrderBy(_ => random.Next()).Take(1500)).Concat(acknowledged.TakeLast(500)).Distinct().ToList();
+            using var http = Connect(emulator.BaseAddress);
+            var backend = new MidasGameClient(http, clock: TimeProvider.System);
+            var token = await backend.AccessTokenAsync();
+            var wrong = new List<string>();
+            foreach (var pay in repeats)
+            {
+                var attempt = await SendAsync(backend, token, books, pay);
+                if (attempt.Errcode != 90012)
+                {
+                    wrong.Add($"{pay}: {attempt.Errcode?.ToString(CultureInfo.InvariantCulture) ?? attempt.Detail}");
+                }
+            }
+            Record(wrong.Select(w => $"a repeat of an acknowledged pay after the restart did not answer 90012: {w}"));
+            var final = await AuditAsync(admin, seed, users, books);
+            output.WriteLine($"large ledger: {Figure(final.Orders)} orders; restart healthy in {totals.RestartMs[^1]} ms; {Figure(final.Acknowledged)} acknowledged " +
+                $"operations in exactly once; {repeats.Count} repeats of acknowledged pays answered 90012: {repeats.Count - wrong.Count}; violations {_violations.Count}");
+            Assert.True(final.Orders >= target, $"the audit saw {final.Orders} orders");
+        }
+        Assert.Empty(_violations);
+    }
+
+    private const int LargeLedgerOrders = 200_000;
+
+    private static async Task<bool> HasOrderAfterAsync(HttpClient admin, long id)
+    {
+        using var page = JsonDocument.Parse(await admin.GetStringAsync($"/admin/orders?after_id={id}&limit=1"));
+        return page.RootElement.GetArrayLength() > 0;
+    }
+
     private async Task<EmulatorProcess> StartAsync(Totals totals)
     {
         var stopwatch = Stopwatch.StartNew();

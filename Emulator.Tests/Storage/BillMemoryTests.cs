@@ -67,4 +67,50 @@ public sealed class BillMemoryTests
         Assert.Equal(2, memory.Find(new BillKey(Env.Sandbox, "1", null, null, longBill))?.Id);
         Assert.Equal(1, memory.Count);
     }
+
+    [Fact]
+    public void SaveThenLoad_KeepsEveryEntryWithEveryField_AndLeavesTheExpiredOnesOut()
+    {
+        var memory = new BillMemory();
+        var bob = Alice with { Openid = "oBob" };
+        // Enough entries for every shard to grow several times past its first capacity.
+        for (var i = 0; i < 5000; i++)
+        {
+            memory.Remember(new BillKey(Env.Sandbox, "1", null, null, $"B{i}"), Pay(i % 2 == 0 ? Alice : bob, $"B{i}", i + 1, Noon) with { Appid = $"wx{i % 3}" });
+        }
+        memory.Remember(new BillKey(Env.Sandbox, "1", null, null, "OLD"), Pay(Alice, "OLD", 9999, Noon.AddHours(-49)));
+        using var buffer = new MemoryStream();
+        memory.Save(new BinaryWriter(buffer));
+
+        buffer.Position = 0;
+        var loaded = new BillMemory();
+        var kept = loaded.Load(new BinaryReader(buffer), Noon.AddHours(-48));
+
+        Assert.Equal((5000, 5000), (kept, loaded.Count));
+        Assert.Null(loaded.Find(new BillKey(Env.Sandbox, "1", null, null, "OLD")));
+        for (var i = 0; i < 5000; i++)
+        {
+            var key = new BillKey(Env.Sandbox, "1", null, null, $"B{i}");
+            Assert.Equal(memory.Find(key), loaded.Find(key) is { } found ? found with { PayItem = null } : null);
+        }
+    }
+
+    [Fact]
+    public void Load_OfACutShortSnapshot_Throws_AndLeavesTheMemoryEmpty()
+    {
+        var memory = new BillMemory();
+        for (var i = 0; i < 100; i++)
+        {
+            memory.Remember(new BillKey(Env.Sandbox, "1", null, null, $"B{i}"), Pay(Alice, $"B{i}", i + 1, Noon));
+        }
+        using var buffer = new MemoryStream();
+        memory.Save(new BinaryWriter(buffer));
+        buffer.SetLength(buffer.Length - 10);
+
+        buffer.Position = 0;
+        var loaded = new BillMemory();
+
+        Assert.ThrowsAny<IOException>(() => loaded.Load(new BinaryReader(buffer), Noon.AddHours(-48)));
+        Assert.Equal(0, loaded.Count);
+    }
 }

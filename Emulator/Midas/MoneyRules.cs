@@ -99,7 +99,7 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
                 // A refund of the same amount from another pay is another request: replaying it would answer 0 for a
                 // refund that never happened.
                 case RefundCommand refund when existing.Kind == OrderKind.Refund && existing.Amt == refund.Amount
-                    && existing.PayBillNo == refund.PayBillNo:
+                    && existing.PayBillNoDigest == Order.DigestOf(refund.PayBillNo):
                     return MidasReply.Cancelled(existing.BillNo!);
             }
         }

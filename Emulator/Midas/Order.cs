@@ -44,6 +44,16 @@ public sealed record Order
     public string? AppRemark { get; init; }
     /// <summary>A refund's pay: the bill_no of the pay it gives coins back from.</summary>
     public string? PayBillNo { get; init; }
+
+    /// <summary>
+    /// A 64-bit digest of <see cref="PayBillNo"/> (0 without one): what the compact bill_no memory keeps of it, enough to tell
+    /// whether a repeated refund names the same pay. Read from <see cref="PayBillNo"/> when the order has it.
+    /// </summary>
+    public long PayBillNoDigest { get => field != 0 || PayBillNo is null ? field : DigestOf(PayBillNo); init; }
+
+    /// <summary>The first 8 bytes of the SHA-256 of the text: two pay_bill_nos sharing them would be a SHA-256 collision.</summary>
+    public static long DigestOf(string text) =>
+        System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     /// <summary>A pay's coins given back so far by 2.0 refunds (never above <see cref="Amt"/>).</summary>
     public long RefundedAmt { get; init; }
     /// <summary>The gift part of <see cref="RefundedAmt"/> (never above <see cref="GenAmt"/>).</summary>

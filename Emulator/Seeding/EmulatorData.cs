@@ -32,7 +32,7 @@ public sealed class EmulatorData(
         {
             ledger.Publish(account);
         }
-        writer.RememberLiveBills(data.BillOrders, time.GetUtcNow());
+        var bills = writer.LoadLiveBills(time.GetUtcNow());
         ledger.SetLastOrderId(data.LastOrderId);
         apps.Load(data.Apps);
         tokens.Load(data.Tokens);
@@ -44,6 +44,8 @@ public sealed class EmulatorData(
         {
             logger.LogInformation("database {Database}: {Accounts} accounts, last order id {LastOrderId}", store.Database, data.Accounts.Count,
                 data.LastOrderId);
+            logger.LogInformation("bill_no memory: {Bills} live bills, {Source}, {Orders} orders read from the ledger, {Ms:0} ms", bills.Bills,
+                bills.FromSnapshot ? "from the snapshot" : "no snapshot", bills.OrdersRead, bills.Elapsed.TotalMilliseconds);
             if (empty)
             {
                 LogSeeded(seededUsers);
@@ -91,6 +93,8 @@ public sealed class EmulatorData(
             logger.LogWarning("the writer did not drain within {Timeout}; stopping without a checkpoint", DrainTimeout);
             return;
         }
+        // The next start then reads the live bills in bulk and no order at all (docs/architecture.md §2.2).
+        writer.SaveBillSnapshot();
         store.Close();
     }
 

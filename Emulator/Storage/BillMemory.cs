@@ -8,22 +8,40 @@ namespace MidasEmulator.Storage;
 
 /// <summary>
 /// The live bill_no index (the 48 h memory of docs/wechat-api.md §10.5) in a compact form. Every pay and present of the
-/// last 48 h is here, so it is the emulator's largest structure: hundreds of thousands of entries in a busy test
-/// run. An <see cref="Order"/> object per entry cost about 310 bytes and three heap objects; here an entry is one
-/// 88-byte struct in the dictionary's own array and no object at all (a refund also keeps its pay_bill_no string, which
-/// a replayed refund must match), which also keeps the full garbage
-/// collections that pause every call short (bench/). A bill key is held as the first 128 bits of its SHA-256: two
-/// keys sharing them would be the first SHA-256 collision ever found. Accounts are interned to small numbers.
-/// The writer adds, anyone reads; one lock guards both.
+/// last 48 h is here, so it is the emulator's largest structure: a million entries on a ledger a few load tests have
+/// filled. An <see cref="Order"/> object per entry cost about 310 bytes and three heap objects; here an entry is a
+/// 72-byte unmanaged struct (key and slot) in a dictionary's own array and no object at all, which also keeps the full
+/// garbage collections that pause every call short (bench/). A bill key is held as the first 128 bits of its SHA-256:
+/// two keys sharing them would be the first SHA-256 collision ever found. Accounts and appids are interned to small
+/// numbers. The writer adds, anyone reads; one lock guards both.
+/// <para>
+/// The entries live in <see cref="ShardCount"/> dictionaries that grow by a quarter, not double: one dictionary of a
+/// million entries would double into a new array of two million (and hold both while it copies), which alone is the
+/// RSS budget of a large ledger (docs/architecture.md §4). Entries are unmanaged so that <see cref="Save"/> and
+/// <see cref="Load"/> copy them to and from the start-up snapshot in bulk.
+/// </para>
 /// </summary>
 internal sealed class BillMemory
 {
+    private const int ShardCount = 16;
+
     private readonly Lock _gate = new();
-    private readonly Dictionary<Key, Slot> _bills = [];
+    private readonly Dictionary<Key, Slot>[] _shards = new Dictionary<Key, Slot>[ShardCount];
+    private readonly int[] _capacities = new int[ShardCount];
     private readonly Dictionary<AccountKey, int> _accountIndex = [];
     private AccountKey[] _accounts = new AccountKey[64];
     private int _accountCount;
+    private readonly Dictionary<string, ushort> _appidIndex = new(StringComparer.Ordinal);
+    private readonly List<string> _appids = [];
     private long _oldestTicks = long.MaxValue;
+
+    public BillMemory()
+    {
+        for (var i = 0; i < ShardCount; i++)
+        {
+            _shards[i] = [];
+        }
+    }
 
     public int Count
     {
@@ -31,7 +49,12 @@ internal sealed class BillMemory
         {
             lock (_gate)
             {
-                return _bills.Count;
+                var count = 0;
+                foreach (var shard in _shards)
+                {
+                    count += shard.Count;
+                }
+                return count;
             }
         }
     }
@@ -41,7 +64,7 @@ internal sealed class BillMemory
         var key = KeyOf(billKey);
         lock (_gate)
         {
-            if (!_bills.TryGetValue(key, out var slot))
+            if (!ShardOf(key).TryGetValue(key, out var slot))
             {
                 return null;
             }
@@ -50,29 +73,31 @@ internal sealed class BillMemory
                 Id = slot.Id,
                 Kind = slot.Kind,
                 Account = _accounts[slot.Account],
-                Appid = slot.Appid,
+                Appid = _appids[slot.Appid],
                 BillNo = billKey.BillNo,
                 Amt = slot.Amt,
                 GenAmt = slot.GenAmt,
                 Status = slot.Status,
                 CreatedAt = new DateTimeOffset(slot.CreatedAtTicks, TimeSpan.Zero),
                 BalanceAfter = slot.BalanceAfter,
-                PayBillNo = slot.PayBillNo,
+                PayBillNoDigest = slot.PayBillNoDigest,
             };
         }
     }
 
-    /// <summary>Remembers (or replaces) the order under its bill key. What is not kept (pay_item, app_remark, cancelled_at) stays in LiteDB.</summary>
+    /// <summary>
+    /// Remembers (or replaces) the order under its bill key. What is not kept (pay_item, app_remark, cancelled_at, a refund's
+    /// pay_bill_no but for its digest, which is what a replayed refund must match) stays in LiteDB.
+    /// </summary>
     public void Remember(BillKey billKey, Order order)
     {
         var key = KeyOf(billKey);
         lock (_gate)
         {
-            var account = Intern(order.Account);
             var ticks = order.CreatedAt.UtcTicks;
-            _bills[key] = new Slot(order.Id, order.Amt, order.GenAmt, order.BalanceAfter, ticks, order.Appid, order.PayBillNo, account, order.Kind,
-                order.Status);
-            _oldestTicks = Math.Min(_oldestTicks, ticks);
+            var slot = new Slot(order.Id, order.Amt, order.GenAmt, order.BalanceAfter, ticks, order.PayBillNoDigest, Intern(order.Account),
+                Intern(order.Appid), order.Kind, order.Status);
+            Put(key, slot);
         }
     }
 
@@ -87,23 +112,28 @@ internal sealed class BillMemory
             }
             var forgotten = 0;
             var oldest = long.MaxValue;
-            foreach (var (key, slot) in _bills)
+            for (var i = 0; i < ShardCount; i++)
             {
-                if (slot.CreatedAtTicks < cutoff.UtcTicks)
+                var shard = _shards[i];
+                foreach (var (key, slot) in shard)
                 {
-                    _bills.Remove(key);
-                    forgotten++;
+                    if (slot.CreatedAtTicks < cutoff.UtcTicks)
+                    {
+                        shard.Remove(key);
+                        forgotten++;
+                    }
+                    else
+                    {
+                        oldest = Math.Min(oldest, slot.CreatedAtTicks);
+                    }
                 }
-                else
+                if (shard.Count < _capacities[i] / 4)
                 {
-                    oldest = Math.Min(oldest, slot.CreatedAtTicks);
+                    shard.TrimExcess(); // after a long run's bills expire, give their memory back
+                    _capacities[i] = shard.EnsureCapacity(0);
                 }
             }
             _oldestTicks = oldest;
-            if (_bills.Count < _bills.EnsureCapacity(0) / 4)
-            {
-                _bills.TrimExcess(); // after a long run's bills expire, give their memory back
-            }
             return forgotten;
         }
     }
@@ -112,10 +142,181 @@ internal sealed class BillMemory
     {
         lock (_gate)
         {
-            _bills.Clear();
-            _bills.TrimExcess();
+            for (var i = 0; i < ShardCount; i++)
+            {
+                _shards[i] = [];
+                _capacities[i] = 0;
+            }
             _oldestTicks = long.MaxValue;
         }
+    }
+
+    /// <summary>
+    /// Writes every entry, with the account and appid tables they point into, to <paramref name="output"/>. Call it on the
+    /// writer's thread (the only one that adds): the lock is then taken one shard at a time, so readers wait for a
+    /// sixteenth of the copy at most.
+    /// </summary>
+    public void Save(BinaryWriter output)
+    {
+        AccountKey[] accounts;
+        string[] appids;
+        lock (_gate)
+        {
+            accounts = _accounts[.._accountCount];
+            appids = [.. _appids];
+        }
+        output.Write(accounts.Length);
+        foreach (var account in accounts)
+        {
+            output.Write((byte)account.Env);
+            output.Write(account.OfferId);
+            output.Write(account.ZoneId);
+            output.Write(account.Openid);
+        }
+        output.Write(appids.Length);
+        foreach (var appid in appids)
+        {
+            output.Write(appid);
+        }
+        output.Write(Count);
+        var buffer = ArrayPool<Entry>.Shared.Rent(16 * 1024);
+        try
+        {
+            foreach (var shard in _shards)
+            {
+                var used = 0;
+                lock (_gate)
+                {
+                    foreach (var (key, slot) in shard)
+                    {
+                        buffer[used++] = new Entry(key, slot);
+                        if (used == buffer.Length)
+                        {
+                            output.Write(MemoryMarshal.AsBytes(buffer.AsSpan(0, used)));
+                            used = 0;
+                        }
+                    }
+                }
+                output.Write(MemoryMarshal.AsBytes(buffer.AsSpan(0, used)));
+            }
+        }
+        finally
+        {
+            ArrayPool<Entry>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Replaces the memory with what <see cref="Save"/> wrote, leaving out bills created before <paramref name="cutoff"/>.
+    /// Throws <see cref="InvalidDataException"/> (or an <see cref="IOException"/>) on a file that is not whole; the
+    /// memory is then empty.
+    /// </summary>
+    public int Load(BinaryReader input, DateTimeOffset cutoff)
+    {
+        Clear();
+        try
+        {
+            return LoadEntries(input, cutoff.UtcTicks);
+        }
+        catch
+        {
+            Clear();
+            throw;
+        }
+    }
+
+    private int LoadEntries(BinaryReader input, long cutoffTicks)
+    {
+        var accountRemap = new int[ReadCount(input)];
+        for (var i = 0; i < accountRemap.Length; i++)
+        {
+            var env = (Env)input.ReadByte();
+            if (!Enum.IsDefined(env))
+            {
+                throw new InvalidDataException($"the bill snapshot names an unknown env {(byte)env}");
+            }
+            var account = new AccountKey(env, input.ReadString(), input.ReadString(), input.ReadString());
+            lock (_gate)
+            {
+                accountRemap[i] = Intern(account);
+            }
+        }
+        var appidRemap = new ushort[ReadCount(input)];
+        for (var i = 0; i < appidRemap.Length; i++)
+        {
+            var appid = input.ReadString();
+            lock (_gate)
+            {
+                appidRemap[i] = Intern(appid);
+            }
+        }
+        var count = ReadCount(input);
+        lock (_gate)
+        {
+            // Sized once for what the snapshot holds, so loading a million entries never grows a shard.
+            for (var i = 0; i < ShardCount; i++)
+            {
+                _capacities[i] = _shards[i].EnsureCapacity(count / ShardCount + count / ShardCount / 16 + 16);
+            }
+        }
+        var buffer = ArrayPool<Entry>.Shared.Rent(16 * 1024);
+        var kept = 0;
+        try
+        {
+            for (var done = 0; done < count;)
+            {
+                var chunk = Math.Min(count - done, buffer.Length);
+                input.BaseStream.ReadExactly(MemoryMarshal.AsBytes(buffer.AsSpan(0, chunk)));
+                lock (_gate)
+                {
+                    foreach (var entry in buffer.AsSpan(0, chunk))
+                    {
+                        var slot = entry.Slot;
+                        if (slot.CreatedAtTicks < cutoffTicks)
+                        {
+                            continue;
+                        }
+                        if ((uint)slot.Account >= (uint)accountRemap.Length || slot.Appid >= appidRemap.Length)
+                        {
+                            throw new InvalidDataException("a bill snapshot entry points outside its account or appid table");
+                        }
+                        Put(entry.Key, slot with { Account = accountRemap[slot.Account], Appid = appidRemap[slot.Appid] });
+                        kept++;
+                    }
+                }
+                done += chunk;
+            }
+        }
+        finally
+        {
+            ArrayPool<Entry>.Shared.Return(buffer);
+        }
+        return kept;
+    }
+
+    private static int ReadCount(BinaryReader input)
+    {
+        var count = input.ReadInt32();
+        if (count < 0 || count > input.BaseStream.Length)
+        {
+            throw new InvalidDataException($"the bill snapshot holds a count of {count}");
+        }
+        return count;
+    }
+
+    private Dictionary<Key, Slot> ShardOf(Key key) => _shards[(int)(key.Low % ShardCount)];
+
+    // Under the lock. Grows a full shard by a quarter before the dictionary would double it on its own.
+    private void Put(Key key, Slot slot)
+    {
+        var index = (int)(key.Low % ShardCount);
+        var shard = _shards[index];
+        if (shard.Count >= _capacities[index])
+        {
+            _capacities[index] = shard.EnsureCapacity(Math.Max(64, shard.Count + shard.Count / 4));
+        }
+        shard[key] = slot;
+        _oldestTicks = Math.Min(_oldestTicks, slot.CreatedAtTicks);
     }
 
     private int Intern(AccountKey account)
@@ -131,6 +332,22 @@ internal sealed class BillMemory
         _accounts[_accountCount] = account;
         _accountIndex[account] = _accountCount;
         return _accountCount++;
+    }
+
+    private ushort Intern(string appid)
+    {
+        if (_appidIndex.TryGetValue(appid, out var index))
+        {
+            return index;
+        }
+        if (_appids.Count > ushort.MaxValue)
+        {
+            throw new InvalidOperationException($"the bill memory holds at most {ushort.MaxValue + 1} appids");
+        }
+        index = (ushort)_appids.Count;
+        _appids.Add(appid);
+        _appidIndex[appid] = index;
+        return index;
     }
 
     /// <summary>SHA-256 over every part of the key, each length-prefixed (a null part is -1): no two keys encode alike.</summary>
@@ -167,7 +384,10 @@ internal sealed class BillMemory
 
     private readonly record struct Key(ulong High, ulong Low);
 
+    // 56 bytes, unmanaged: Account and Appid index the interned tables.
     private readonly record struct Slot(
-        long Id, long Amt, long GenAmt, long BalanceAfter, long CreatedAtTicks, string Appid, string? PayBillNo, int Account, OrderKind Kind,
+        long Id, long Amt, long GenAmt, long BalanceAfter, long CreatedAtTicks, long PayBillNoDigest, int Account, ushort Appid, OrderKind Kind,
         OrderStatus Status);
+
+    private readonly record struct Entry(Key Key, Slot Slot);
 }

@@ -31,6 +31,9 @@ public sealed class LedgerState
 
     internal void ClearBills() => _bills.Clear();
 
+    /// <summary>The bill_no memory itself, for the writer's snapshot (written and loaded on the writer only).</summary>
+    internal BillMemory Bills => _bills;
+
     internal void SetLastOrderId(long id) => Interlocked.Exchange(ref _lastOrderId, id);
 
     internal void Clear()

@@ -1,3 +1,4 @@
+using System.Runtime;
 using System.Threading.Channels;
 using MidasEmulator.Auth;
 using MidasEmulator.Clock;
@@ -59,6 +60,29 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         return (T)pending.Value!;
     }
 
+    /// <summary>
+    /// <see cref="RunBetweenCommitsAsync"/> for work that reads the whole ledger into memory it drops at the end (the
+    /// audit of GET /admin/invariants: a million orders leave it holding a few hundred MB of per-bill records). While it
+    /// runs the GC skips full collections (each would mark everything the work holds so far, again and again as it
+    /// grows: most of the audit's time at a million orders); afterwards one compacting collection gives the memory back,
+    /// so the process does not keep the audit's peak for good (docs/architecture.md §2.2).
+    /// </summary>
+    public Task<T> RunWholeLedgerReadAsync<T>(Func<T> work, CancellationToken cancellation = default) =>
+        RunBetweenCommitsAsync(() =>
+        {
+            var mode = GCSettings.LatencyMode;
+            try
+            {
+                GCSettings.LatencyMode = GCLatencyMode.LowLatency;
+                return work();
+            }
+            finally
+            {
+                GCSettings.LatencyMode = mode;
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            }
+        }, cancellation);
+
     private Task<CommitResult> Enqueue(Pending pending)
     {
         if (!_queue.Writer.TryWrite(pending))
@@ -99,14 +123,119 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
             ProcessGuarded(batch);
             batch.Clear();
             ForgetExpiredBillsNowAndThen();
+            SnapshotNowAndThen();
         }
     }
 
     /// <summary>
-    /// Fills the bill_no memory from <paramref name="orders"/>: the pays and presents still live at <paramref name="now"/>
-    /// (older ones are in the ledger, not in memory). At start-up, before <see cref="Start"/>.
+    /// Fills the bill_no memory with the pays and presents still live at <paramref name="now"/>, at start-up before
+    /// <see cref="Start"/> (docs/architecture.md §2.2): from the bill snapshot plus the orders after the one it ends at
+    /// when the snapshot fits this ledger, these settings and this time; otherwise from the whole ledger, read in pages.
     /// </summary>
-    public void RememberLiveBills(IEnumerable<Order> orders, DateTimeOffset now) => Remember(LiveBills(orders, now));
+    public BillLoad LoadLiveBills(DateTimeOffset now)
+    {
+        var started = time.GetTimestamp();
+        var memory = state.Bills;
+        var cutoff = now - rules.BillNoTtl;
+        var header = store.BillSnapshotPath is { } path
+            ? BillSnapshot.TryLoad(path, h => Fits(h, now), memory, cutoff, logger)
+            : null;
+        var afterId = header?.LastOrderId ?? 0;
+        if (header is null)
+        {
+            memory.Clear();
+        }
+        var read = 0;
+        foreach (var order in store.OrdersAfter(afterId))
+        {
+            read++;
+            if (Order.HoldsBill(order.Kind) && rules.IsLive(order, now))
+            {
+                state.Publish(rules.BillKey(order.Account, order.BillNo!), order);
+            }
+            // An order after the snapshot may have changed a pay the snapshot remembers: a 1.0 cancel names it by its own
+            // bill_no, a 2.0 refund by pay_bill_no. Read that pay again (a pay after the snapshot is read as it is now).
+            var changedPay = order.Kind switch
+            {
+                OrderKind.Cancel => order.BillNo,
+                OrderKind.Refund => order.PayBillNo,
+                _ => null,
+            };
+            if (header is not null && changedPay is not null
+                && state.FindBill(rules.BillKey(order.Account, changedPay)) is { } remembered && remembered.Id <= afterId
+                && store.FindOrder(remembered.Id) is { } current)
+            {
+                state.Publish(rules.BillKey(order.Account, changedPay), current);
+            }
+        }
+        _snapshotLastOrderId = afterId;
+        return new BillLoad(header is not null, memory.Count, read, time.GetElapsedTime(started));
+    }
+
+    // A snapshot fits when its keys were made with these settings, it was taken no later than now (so every bill live now
+    // was live then and is in it), and the ledger holds the very order it ends at (not a ledger reset or replaced since).
+    private bool Fits(BillSnapshotHeader header, DateTimeOffset now)
+    {
+        if (header.Settings != SnapshotSettings || header.TakenAtTicks > now.UtcTicks)
+        {
+            return false;
+        }
+        if (header.LastOrderId == 0)
+        {
+            return true;
+        }
+        return store.FindOrder(header.LastOrderId) is { } last && last.CreatedAt.ToUnixTimeMilliseconds() == header.LastOrderCreatedAtMs;
+    }
+
+    private string SnapshotSettings => $"ttl={rules.BillNoTtl.Ticks};scope={rules.Settings.BillNoScope}";
+
+    /// <summary>
+    /// Writes the bill snapshot of the committed state, on the writer between batches or after <see cref="StopAsync"/>.
+    /// A failure is logged: the snapshot only shortens the next start.
+    /// </summary>
+    public void SaveBillSnapshot()
+    {
+        if (store.BillSnapshotPath is not { } path)
+        {
+            return;
+        }
+        var lastId = state.LastOrderId;
+        // Counted as done even if it fails: a full disk should cost one attempt per interval, not one per batch.
+        _snapshotLastOrderId = lastId;
+        try
+        {
+            var last = lastId == 0 ? null : store.FindOrder(lastId);
+            var header = new BillSnapshotHeader(SnapshotSettings, lastId, last?.CreatedAt.ToUnixTimeMilliseconds() ?? 0, time.GetUtcNow().UtcTicks);
+            var started = time.GetTimestamp();
+            BillSnapshot.Write(path, header, state.Bills);
+            logger.LogInformation("bill snapshot of {Bills} bills up to order {LastId} written in {Ms:0} ms", state.Bills.Count, lastId,
+                time.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (Exception ex)
+        {
+            // Whatever it was (a full disk, a store closed under a stop): the writer's loop and the stop must go on.
+            logger.LogWarning(ex, "writing the bill snapshot failed; the next start reads more of the ledger");
+        }
+    }
+
+    /// <summary>
+    /// A snapshot every this many orders, or every half as many orders as there are live bills if that is more, bounds
+    /// what a start after a kill reads from the ledger. The second term keeps the writing to at most two entries per
+    /// order: a snapshot of a million bills stalls the writer for a few hundred ms, and written every 100,000 orders it
+    /// showed in pay's p99.
+    /// </summary>
+    public const int SnapshotEveryOrders = 100_000;
+
+    private long _snapshotLastOrderId;
+
+    private void SnapshotNowAndThen()
+    {
+        var due = Math.Max(SnapshotEveryOrders, state.Bills.Count / 2L);
+        if (state.LastOrderId - _snapshotLastOrderId >= due)
+        {
+            SaveBillSnapshot();
+        }
+    }
 
     /// <summary>
     /// Moves the clock between two commits, so every command after it sees the new time; <paramref name="target"/>
@@ -305,6 +434,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         {
             store.WipeAll();
             state.Clear();
+            DeleteBillSnapshot();
             reset.OnWiped();
             reset.Reply.TrySetResult(CommitResult.Done);
         }
@@ -312,6 +442,25 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         {
             logger.LogError(ex, "reset failed");
             reset.Reply.TrySetResult(CommitResult.NotCommitted(NotCommittedReason.ResetFailed));
+        }
+    }
+
+    // After a reset the snapshot describes a ledger that is gone (its header would not fit the new one either).
+    private void DeleteBillSnapshot()
+    {
+        _snapshotLastOrderId = 0;
+        if (store.BillSnapshotPath is not { } path)
+        {
+            return;
+        }
+        try
+        {
+            BillSnapshot.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The wipe stands: a snapshot left behind no longer fits the ledger (its last order is gone), so no start uses it.
+            logger.LogWarning(ex, "deleting the bill snapshot after the reset failed");
         }
     }
 
@@ -429,6 +578,9 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         }
     }
 }
+
+/// <summary>How the start filled the bill_no memory: from the snapshot or not, the bills kept, the orders read from the ledger, the time.</summary>
+public sealed record BillLoad(bool FromSnapshot, int Bills, int OrdersRead, TimeSpan Elapsed);
 
 /// <summary>Work run between two commits (<see cref="LedgerWriter.RunBetweenCommitsAsync"/>) failed; the cause is inside.</summary>
 public sealed class WorkBetweenCommitsException(Exception cause)

@@ -17,15 +17,19 @@ internal sealed class LiteDbFile : IDisposable
     private readonly FileStream? _log;
     private readonly bool _forceToDisk;
 
-    private LiteDbFile(LiteDatabase db, FileStream[] files, FileStream? log, bool forceToDisk)
+    private LiteDbFile(LiteDatabase db, FileStream[] files, FileStream? log, bool forceToDisk, string? dataPath = null)
     {
         Db = db;
+        DataPath = dataPath;
         _files = files;
         _log = log;
         _forceToDisk = forceToDisk;
     }
 
     public LiteDatabase Db { get; }
+
+    /// <summary>The data file's full path; null for memory and test streams.</summary>
+    public string? DataPath { get; }
 
     /// <summary>The log has grown past <see cref="CheckpointLogBytes"/> and should be copied into the data file.</summary>
     public bool LogIsLarge => _log is not null && _log.Length >= CheckpointLogBytes;
@@ -60,7 +64,7 @@ internal sealed class LiteDbFile : IDisposable
         }
         try
         {
-            return new LiteDbFile(new LiteDatabase(data, logStream: log), [data, log], log, durability == Durability.Full);
+            return new LiteDbFile(new LiteDatabase(data, logStream: log), [data, log], log, durability == Durability.Full, full);
         }
         catch
         {

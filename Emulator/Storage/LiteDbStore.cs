@@ -76,14 +76,27 @@ public sealed class LiteDbStore : IDisposable
 
     public bool IsEmpty => Read(() => !_auth.HasApps && _accounts.Count() == 0);
 
+    /// <summary>
+    /// What a start needs from the database, none of it proportional to the ledger: the accounts, the last order id (the
+    /// end of _id's index) and the auth state. The live bills come from the bill snapshot and the orders after it
+    /// (<see cref="LedgerWriter.LoadLiveBills"/>), never from a scan of every order.
+    /// </summary>
     public StoredData Load() => Read(() =>
     {
         var accounts = _accounts.FindAll().Select(BsonMapping.ToAccount).ToList();
-        var bills = _orders.Find(Query.Or(Query.EQ("kind", "pay"), Query.EQ("kind", "present"), Query.EQ("kind", "refund")))
-            .Select(BsonMapping.ToOrder).ToList();
-        var lastId = _orders.Count() == 0 ? 0 : _orders.Max("_id").AsInt64;
-        return new StoredData(accounts, bills, lastId, _auth.Apps(), _auth.Tokens(), _auth.Sessions());
+        return new StoredData(accounts, LastOrderIdUnderGate(), _auth.Apps(), _auth.Tokens(), _auth.Sessions());
     });
+
+    /// <summary>Where the bill snapshot of this database lives; null for a database in memory or on a test's streams.</summary>
+    internal string? BillSnapshotPath => _file.DataPath is { } data ? BillSnapshot.PathOf(data) : null;
+
+    public long LastOrderId() => Read(LastOrderIdUnderGate);
+
+    private long LastOrderIdUnderGate() =>
+        _orders.Query().OrderByDescending("_id").Limit(1).ToDocuments().FirstOrDefault() is { } last ? last["_id"].AsInt64 : 0;
+
+    /// <summary>One order by id, through _id's index; null when there is none.</summary>
+    public Order? FindOrder(long id) => Read(() => _orders.FindById(id) is { } document ? BsonMapping.ToOrder(document) : null);
 
     /// <summary>
     /// Writes one batch in one transaction and commits once (docs/architecture.md §2.1). Throws if the commit fails;
@@ -317,9 +330,11 @@ public sealed class LiteDbStore : IDisposable
     /// over the whole ledger would pin every page it read in LiteDB's cache until it ended, and the cache keeps the
     /// memory it grows to.
     /// </summary>
-    public IEnumerable<Order> AllOrdersById(int pageSize = 2048)
+    public IEnumerable<Order> AllOrdersById(int pageSize = 2048) => OrdersAfter(0, pageSize);
+
+    /// <summary>The orders whose id is greater than <paramref name="afterId"/>, in id order, read like <see cref="AllOrdersById"/>.</summary>
+    public IEnumerable<Order> OrdersAfter(long afterId, int pageSize = 2048)
     {
-        var afterId = 0L;
         while (true)
         {
             // Each page under the gate: a stop that closes the store mid-read ends the read, not the process.

@@ -15,10 +15,9 @@ public enum Durability
 /// <summary>GET /admin/orders' filters. <see cref="AfterId"/> pages by the primary key: only the orders after it are read.</summary>
 public sealed record OrderQuery(string? Openid, string? BillNo, Env? Env, OrderKind? Kind, int Offset, int Limit, long? AfterId = null);
 
-/// <summary>Everything the database holds, read once at start-up.</summary>
+/// <summary>What a start reads from the database: everything but the orders (the live bills come from the bill snapshot).</summary>
 public sealed record StoredData(
     IReadOnlyList<Account> Accounts,
-    IReadOnlyList<Order> BillOrders,
     long LastOrderId,
     IReadOnlyList<MidasApp> Apps,
     IReadOnlyList<AccessTokenRecord> Tokens,

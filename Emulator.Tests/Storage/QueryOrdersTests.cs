@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using MidasEmulator.Midas;
+using MidasEmulator.Storage;
+
+namespace MidasEmulator.Tests.Storage;
+
+/// <summary>GET /admin/orders' reads over a ledger of several thousand orders: filters, offset and after_id combine as documented.</summary>
+public sealed class QueryOrdersTests : IDisposable
+{
+    private static readonly AccountKey Alice = new(Env.Sandbox, "12345678", "1", "oAlice");
+    private static readonly AccountKey Bob = new(Env.Production, "12345678", "1", "oBob");
+    private readonly LiteDbStore _store = new(LiteDbStore.InMemory, Durability.Process, NullLogger<LiteDbStore>.Instance);
+    private readonly List<Order> _orders = [];
+
+    public QueryOrdersTests()
+    {
+        var at = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+        // Alice's orders thin out towards the end, so an offset among hers reaches far into the ledger.
+        for (var id = 1; id <= 20_000; id++)
+        {
+            var alice = id < 15_000 ? id % 3 == 0 : id % 97 == 0;
+            _orders.Add(new Order
+            {
+                Id = id,
+                Kind = id % 5 == 0 ? OrderKind.Present : OrderKind.Pay,
+                Account = alice ? Alice : Bob,
+                Appid = "wx1",
+                BillNo = $"B{id}",
+                Amt = 1,
+                GenAmt = 0,
+                CreatedAt = at,
+                BalanceAfter = 0,
+            });
+        }
+        _store.Commit([], _orders, [], []);
+    }
+
+    public void Dispose() => _store.Dispose();
+
+    public static TheoryData<string?, OrderKind?, int, int, long?> Queries => new()
+    {
+        { null, null, 0, 100, null },
+        { null, null, 0, 100, 19_950 },
+        { null, null, 12_345, 50, null },
+        { null, null, 19_990, 50, 5 },
+        { "oAlice", null, 0, 10_000, null },
+        { "oAlice", null, 4_990, 20, null },
+        { "oAlice", OrderKind.Present, 100, 100, 9_000 },
+        { null, OrderKind.Present, 3_999, 10, null },
+        { "oNobody", null, 0, 100, null },
+    };
+
+    [Theory]
+    [MemberData(nameof(Queries))]
+    public void QueryOrders_AnswersWhatAFilterOverTheWholeLedgerWould(string? openid, OrderKind? kind, int offset, int limit, long? afterId)
+    {
+        var expected = _orders.Where(o => (openid is null || o.Account.Openid == openid) && (kind is null || o.Kind == kind) && o.Id > (afterId ?? 0))
+            .Skip(offset).Take(limit).Select(o => o.Id);
+
+        var found = _store.QueryOrders(new OrderQuery(openid, null, null, kind, offset, limit, afterId));
+
+        Assert.Equal(expected, found.Select(o => o.Id));
+    }
+
+    [Fact]
+    public void QueryOrders_ByBillNo_UsesItsIndex_AndHonoursTheOtherFilters()
+    {
+        Assert.Equal([300L], _store.QueryOrders(new OrderQuery("oAlice", "B300", null, null, 0, 10)).Select(o => o.Id));
+        Assert.Empty(_store.QueryOrders(new OrderQuery("oBob", "B300", null, null, 0, 10)));
+    }
+}
