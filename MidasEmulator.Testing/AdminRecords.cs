@@ -26,11 +26,15 @@ public sealed record MidasAccount(
     string Appid, string Env, string OfferId, string ZoneId, string Openid,
     long Balance, long GenBalance, bool FirstSave, long SaveAmt, long SaveSum, long CostSum, long PresentSum);
 
-/// <summary>A ledger entry. <see cref="Kind"/> is pay, cancel, present, topup or set; <see cref="Status"/> applied or cancelled.</summary>
+/// <summary>
+/// A ledger entry. <see cref="Kind"/> is pay, cancel, present, topup, set, refund (a 2.0 cancelpay) or purchase;
+/// <see cref="Status"/> applied or cancelled. A refund names its pay in <see cref="PayBillNo"/>; a pay shows in
+/// <see cref="RefundedAmt"/> and <see cref="RefundedGenAmt"/> what 2.0 refunds gave back of it (null on other kinds).
+/// </summary>
 public sealed record MidasOrder(
     long Id, string Kind, string Env, string OfferId, string ZoneId, string Openid, string Appid, string? BillNo,
     long Amt, long GenAmt, string Status, DateTimeOffset CreatedAt, DateTimeOffset? CancelledAt, long BalanceAfter,
-    string? PayItem, string? AppRemark);
+    string? PayItem, string? AppRemark, string? PayBillNo = null, long? RefundedAmt = null, long? RefundedGenAmt = null, string? OutTradeNo = null);
 
 /// <summary>GET /admin/invariants: the money check over the whole ledger.</summary>
 public sealed record MidasInvariants(bool Ok, int Accounts, long Orders, int ViolationCount, IReadOnlyList<MidasViolation> Violations);
@@ -65,7 +69,7 @@ public sealed record MidasOrderQuery
     public string? BillNo { get; init; }
     /// <summary>sandbox or production.</summary>
     public string? Env { get; init; }
-    /// <summary>pay, cancel, present, topup or set.</summary>
+    /// <summary>pay, cancel, present, topup, set, refund or purchase.</summary>
     public string? Kind { get; init; }
     /// <summary>1 … 10000; the emulator's default is 100.</summary>
     public int? Limit { get; init; }
