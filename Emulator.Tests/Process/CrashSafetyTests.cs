@@ -150,11 +150,14 @@ public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHel
         using var http = Connect(emulator.BaseAddress);
         var backend = new MidasGameClient(http, clock: TimeProvider.System);
         var token = await backend.AccessTokenAsync();
-        int resolvedIn = 0, resolvedOut = 0, retried = 0;
+        int resolvedIn = 0, resolvedOut = 0, retried = 0, viaGamePay = 0, refunds = 0, refundsIn = 0;
         foreach (var operation in unanswered.Where(o => o.Expected == Expected.InOrOut))
         {
             var wasIn = ClientLedgerCheck.OrdersOf(operation, index).Count == 1;
             _ = wasIn ? resolvedIn++ : resolvedOut++;
+            viaGamePay += operation.ViaGamePay ? 1 : 0;
+            refunds += operation.Kind == OperationKind.Refund ? 1 : 0;
+            refundsIn += operation.Kind == OperationKind.Refund && wasIn ? 1 : 0;
             if (operation.Kind == OperationKind.Topup)
             {
                 continue; // a top-up has no key to retry by
@@ -178,7 +181,8 @@ public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHel
         totals.Retried += retried;
         output.WriteLine($"restart {cycle}: healthy in {totals.RestartMs[^1]} ms; {Figure(figures.Orders)} orders on {figures.Accounts} audited accounts; " +
             $"{Figure(figures.Acknowledged)} acknowledged operations in exactly once, {Figure(figures.Refused)} refused and absent; " +
-            $"{resolvedIn + resolvedOut} unknown outcomes: {resolvedIn} in, {resolvedOut} out, {retried} retried, each answered consistently; violations {_violations.Count}");
+            $"{resolvedIn + resolvedOut} unknown outcomes ({viaGamePay} of them 2.0 calls, {refunds} refunds of which {refundsIn} in): " +
+            $"{resolvedIn} in, {resolvedOut} out, {retried} retried, each answered consistently; violations {_violations.Count}");
         Assert.True(_violations.Count == 0, $"after restart {cycle}:\n{string.Join('\n', _violations.Take(20))}");
     }
 
