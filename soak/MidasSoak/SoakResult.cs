@@ -78,7 +78,7 @@ public sealed record RssSample(string Checkpoint, long OperationsDone, long Bill
 
 /// <summary>
 /// RSS growth from the 30% checkpoint (start-up, JIT, the connection pool and the journal's 1,000 entries are behind
-/// it) to the last one. What may grow legitimately is the 48 h bill_no memory, about 80 bytes per pay or present,
+/// it) to the last one. What may grow legitimately is the 48 h bill_no memory, about 80 bytes per pay, present or 2.0 refund,
 /// allowed twice over because its table doubles as it grows; on top of that a fixed slack for LiteDB's page cache
 /// and the GC's timing. Anything kept per call (journal, fault rules, connections, logs) must stay bounded.
 /// </summary>
