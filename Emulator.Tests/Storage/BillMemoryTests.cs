@@ -37,6 +37,24 @@ public sealed class BillMemoryTests
         Assert.Equal((30L, 10L, 70L, OrderStatus.Cancelled, Noon), (found.Amt, found.GenAmt, found.BalanceAfter, found.Status, found.CreatedAt));
     }
 
+    [Fact]
+    public void FindUnrefundedPay_OnlyAPayNoRefundTouched()
+    {
+        var memory = new BillMemory();
+        var whole = new BillKey(Env.Sandbox, "12345678", null, null, "W");
+        var refunded = new BillKey(Env.Sandbox, "12345678", null, null, "R");
+        var present = new BillKey(Env.Sandbox, "12345678", null, null, "G");
+        memory.Remember(whole, Pay(Alice, "W", 1, Noon));
+        memory.Remember(refunded, Pay(Alice, "R", 2, Noon) with { RefundedAmt = 1, RefundedGenAmt = 1 });
+        memory.Remember(present, Pay(Alice, "G", 3, Noon) with { Kind = OrderKind.Present });
+
+        Assert.Equal(1, memory.FindUnrefundedPay(whole)?.Id);
+        Assert.Null(memory.FindUnrefundedPay(refunded)); // its refunded amounts are only in LiteDB
+        Assert.Null(memory.FindUnrefundedPay(present));
+        Assert.Null(memory.FindUnrefundedPay(new BillKey(Env.Sandbox, "12345678", null, null, "NONE")));
+        Assert.Equal(2, memory.Find(refunded)?.Id);
+    }
+
     [Theory]
     // Parts that would join to the same text, a null part and an empty one, another env: all different keys.
     [InlineData("z", "o1", "o2|B", "z|o1", "o2", "B")]

@@ -60,7 +60,25 @@ internal sealed class BillMemory
         }
     }
 
-    /// <summary>Remembers (or replaces) the order under its bill key. What is not kept (pay_item, app_remark, cancelled_at) stays in LiteDB.</summary>
+    /// <summary>
+    /// A pay as it stands, whole, when it is remembered under this key and no 2.0 refund has given back any of it: all a
+    /// cancelpay or refund needs, without a database read. Null otherwise (not a pay, or refunded: the memory keeps no
+    /// refunded amounts, so the caller reads the pay from LiteDB).
+    /// </summary>
+    public Order? FindUnrefundedPay(BillKey billKey)
+    {
+        var key = KeyOf(billKey);
+        lock (_gate)
+        {
+            if (!_bills.TryGetValue(key, out var slot) || slot.Kind != OrderKind.Pay || slot.Refunded)
+            {
+                return null;
+            }
+        }
+        return Find(billKey);
+    }
+
+    /// <summary>Remembers (or replaces) the order under its bill key. What is not kept (pay_item, app_remark, cancelled_at, refunded amounts) stays in LiteDB.</summary>
     public void Remember(BillKey billKey, Order order)
     {
         var key = KeyOf(billKey);
@@ -68,7 +86,8 @@ internal sealed class BillMemory
         {
             var account = Intern(order.Account);
             var ticks = order.CreatedAt.UtcTicks;
-            _bills[key] = new Slot(order.Id, order.Amt, order.GenAmt, order.BalanceAfter, ticks, order.Appid, account, order.Kind, order.Status);
+            _bills[key] = new Slot(order.Id, order.Amt, order.GenAmt, order.BalanceAfter, ticks, order.Appid, account, order.Kind, order.Status,
+                order.RefundedAmt > 0);
             _oldestTicks = Math.Min(_oldestTicks, ticks);
         }
     }
@@ -164,6 +183,8 @@ internal sealed class BillMemory
 
     private readonly record struct Key(ulong High, ulong Low);
 
+    // Refunded fits in the padding after Kind and Status: the slot stays 56 bytes.
     private readonly record struct Slot(
-        long Id, long Amt, long GenAmt, long BalanceAfter, long CreatedAtTicks, string Appid, int Account, OrderKind Kind, OrderStatus Status);
+        long Id, long Amt, long GenAmt, long BalanceAfter, long CreatedAtTicks, string Appid, int Account, OrderKind Kind, OrderStatus Status,
+        bool Refunded);
 }

@@ -20,6 +20,9 @@ public sealed class LedgerState
 
     public Order? FindBill(BillKey billKey) => _bills.Find(billKey);
 
+    /// <summary>The remembered pay under this key when no 2.0 refund has touched it (see <see cref="BillMemory.FindUnrefundedPay"/>).</summary>
+    internal Order? FindUnrefundedPay(BillKey billKey) => _bills.FindUnrefundedPay(billKey);
+
     public long LastOrderId => Interlocked.Read(ref _lastOrderId);
 
     internal void Publish(Account account) => _accounts[account.Key] = account;

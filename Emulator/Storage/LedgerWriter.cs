@@ -379,13 +379,20 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
 
         public Order? FindBill(BillKey billKey) => _bills.TryGetValue(billKey, out var order) ? order : committed.FindBill(billKey);
 
-        // A database read (by the bill_no index) for a cancel or refund, which need the pay whole; this batch's own
-        // changes win, and a pay made in this batch is found before it is in the database.
+        // The pay whole, for a cancel or refund: this batch's own changes win, and a pay made in this batch is found
+        // before it is in the database. A live pay no refund has touched comes from the bill_no memory, as before 2.0;
+        // only a refunded or expired one is read from LiteDB by the bill_no index. (Reading every cancel's pay there
+        // pulled the index's pages into LiteDB's cache one by one: the soak's RSS grew by 80 MB in 100,000 operations.)
         public Order? FindPayInLedger(AccountKey account, string billNo)
         {
-            if (_bills.TryGetValue(rules.BillKey(account, billNo), out var staged) && staged.Kind == OrderKind.Pay && staged.Account == account)
+            var billKey = rules.BillKey(account, billNo);
+            if (_bills.TryGetValue(billKey, out var staged) && staged.Kind == OrderKind.Pay && staged.Account == account)
             {
                 return staged;
+            }
+            if (committed.FindUnrefundedPay(billKey) is { } remembered && remembered.Account == account)
+            {
+                return _orders.GetValueOrDefault(remembered.Id, remembered);
             }
             return store.FindPay(account, billNo) is { } stored ? _orders.GetValueOrDefault(stored.Id, stored) : null;
         }
