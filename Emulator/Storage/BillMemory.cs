@@ -19,6 +19,10 @@ internal sealed class BillMemory
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<Key, Slot> _bills = [];
+
+    // What 2.0 refunds gave back of a remembered pay, for the pays some refund touched only (most are not): a cancel or
+    // refund then needs no database read, and an order from here is whole when written back.
+    private readonly Dictionary<Key, (long Amt, long GenAmt)> _refunded = [];
     private readonly Dictionary<AccountKey, int> _accountIndex = [];
     private AccountKey[] _accounts = new AccountKey[64];
     private int _accountCount;
@@ -56,29 +60,19 @@ internal sealed class BillMemory
                 Status = slot.Status,
                 CreatedAt = new DateTimeOffset(slot.CreatedAtTicks, TimeSpan.Zero),
                 BalanceAfter = slot.BalanceAfter,
+                RefundedAmt = _refunded.TryGetValue(key, out var refunded) ? refunded.Amt : 0,
+                RefundedGenAmt = refunded.GenAmt,
             };
         }
     }
 
     /// <summary>
-    /// A pay as it stands, whole, when it is remembered under this key and no 2.0 refund has given back any of it: all a
-    /// cancelpay or refund needs, without a database read. Null otherwise (not a pay, or refunded: the memory keeps no
-    /// refunded amounts, so the caller reads the pay from LiteDB).
+    /// The pay remembered under this key, with what refunds gave back of it: all a cancelpay or refund needs, without a
+    /// database read. Null when the key holds no pay.
     /// </summary>
-    public Order? FindUnrefundedPay(BillKey billKey)
-    {
-        var key = KeyOf(billKey);
-        lock (_gate)
-        {
-            if (!_bills.TryGetValue(key, out var slot) || slot.Kind != OrderKind.Pay || slot.Refunded)
-            {
-                return null;
-            }
-        }
-        return Find(billKey);
-    }
+    public Order? FindPay(BillKey billKey) => Find(billKey) is { Kind: OrderKind.Pay } pay ? pay : null;
 
-    /// <summary>Remembers (or replaces) the order under its bill key. What is not kept (pay_item, app_remark, cancelled_at, refunded amounts) stays in LiteDB.</summary>
+    /// <summary>Remembers (or replaces) the order under its bill key. What is not kept (pay_item, app_remark, cancelled_at) stays in LiteDB.</summary>
     public void Remember(BillKey billKey, Order order)
     {
         var key = KeyOf(billKey);
@@ -86,8 +80,15 @@ internal sealed class BillMemory
         {
             var account = Intern(order.Account);
             var ticks = order.CreatedAt.UtcTicks;
-            _bills[key] = new Slot(order.Id, order.Amt, order.GenAmt, order.BalanceAfter, ticks, order.Appid, account, order.Kind, order.Status,
-                order.RefundedAmt > 0);
+            _bills[key] = new Slot(order.Id, order.Amt, order.GenAmt, order.BalanceAfter, ticks, order.Appid, account, order.Kind, order.Status);
+            if (order.RefundedAmt != 0 || order.RefundedGenAmt != 0)
+            {
+                _refunded[key] = (order.RefundedAmt, order.RefundedGenAmt);
+            }
+            else
+            {
+                _refunded.Remove(key);
+            }
             _oldestTicks = Math.Min(_oldestTicks, ticks);
         }
     }
@@ -108,6 +109,7 @@ internal sealed class BillMemory
                 if (slot.CreatedAtTicks < cutoff.UtcTicks)
                 {
                     _bills.Remove(key);
+                    _refunded.Remove(key);
                     forgotten++;
                 }
                 else
@@ -130,6 +132,8 @@ internal sealed class BillMemory
         {
             _bills.Clear();
             _bills.TrimExcess();
+            _refunded.Clear();
+            _refunded.TrimExcess();
             _oldestTicks = long.MaxValue;
         }
     }
@@ -183,8 +187,6 @@ internal sealed class BillMemory
 
     private readonly record struct Key(ulong High, ulong Low);
 
-    // Refunded fits in the padding after Kind and Status: the slot stays 56 bytes.
     private readonly record struct Slot(
-        long Id, long Amt, long GenAmt, long BalanceAfter, long CreatedAtTicks, string Appid, int Account, OrderKind Kind, OrderStatus Status,
-        bool Refunded);
+        long Id, long Amt, long GenAmt, long BalanceAfter, long CreatedAtTicks, string Appid, int Account, OrderKind Kind, OrderStatus Status);
 }

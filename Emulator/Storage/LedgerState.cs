@@ -20,8 +20,8 @@ public sealed class LedgerState
 
     public Order? FindBill(BillKey billKey) => _bills.Find(billKey);
 
-    /// <summary>The remembered pay under this key when no 2.0 refund has touched it (see <see cref="BillMemory.FindUnrefundedPay"/>).</summary>
-    internal Order? FindUnrefundedPay(BillKey billKey) => _bills.FindUnrefundedPay(billKey);
+    /// <summary>The pay remembered under this key, with its refunded amounts (see <see cref="BillMemory.FindPay"/>).</summary>
+    internal Order? FindRememberedPay(BillKey billKey) => _bills.FindPay(billKey);
 
     public long LastOrderId => Interlocked.Read(ref _lastOrderId);
 

@@ -380,9 +380,10 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         public Order? FindBill(BillKey billKey) => _bills.TryGetValue(billKey, out var order) ? order : committed.FindBill(billKey);
 
         // The pay whole, for a cancel or refund: this batch's own changes win, and a pay made in this batch is found
-        // before it is in the database. A live pay no refund has touched comes from the bill_no memory, as before 2.0;
-        // only a refunded or expired one is read from LiteDB by the bill_no index. (Reading every cancel's pay there
-        // pulled the index's pages into LiteDB's cache one by one: the soak's RSS grew by 80 MB in 100,000 operations.)
+        // before it is in the database. A live pay comes from the bill_no memory (with what refunds gave back of it);
+        // only an expired one, or one another account's bill now holds the key of, is read from LiteDB by the bill_no
+        // index. (Reading every cancel's and refund's pay there pulled the index's pages into LiteDB's cache one by
+        // one: the soak's RSS grew by 65–90 MB in 100,000 operations.)
         public Order? FindPayInLedger(AccountKey account, string billNo)
         {
             var billKey = rules.BillKey(account, billNo);
@@ -390,7 +391,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
             {
                 return staged;
             }
-            if (committed.FindUnrefundedPay(billKey) is { } remembered && remembered.Account == account)
+            if (committed.FindRememberedPay(billKey) is { } remembered && remembered.Account == account)
             {
                 return _orders.GetValueOrDefault(remembered.Id, remembered);
             }
