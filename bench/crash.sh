@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Crash safety, many times over (issue "Nothing lost, nothing double-charged"). Runs the crash-safety test,
 # Emulator.Tests/Process/CrashSafetyTests.cs, with more kills than CI's 4: it publishes the Release build, starts it
-# on a file database, sends signed pays, presents, cancels, retries and top-ups from 24 connections, kills it with
+# on a file database, sends signed pays, presents, cancels, retries and top-ups from 24 connections (pays and
+# presents half through Midas 1.0, half through virtual payment 2.0 on the same players, plus 2.0 partial refunds of
+# pays from either: several per pay, some over what is left, some reusing a refund's bill_no), kills it with
 # SIGKILL at a random moment 0.5-2.5 s into the load, restarts it on the same file and audits the ledger and the
 # accounts over the admin API after every restart. Prints one line per kill and per restart, then the totals.
 # Exit 0 when every audit passed.
@@ -13,7 +15,7 @@ kills=20
 while (($#)); do
   case $1 in
     --kills) kills=$2; shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "crash.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -3,11 +3,13 @@
 # drives it over loopback: 100,000 mixed operations (getbalance, pay, cancelpay, present, admin top-ups) over
 # 1,000 users from 32 concurrent workers, with 20% of the WeChat calls faulted (errcode -1, drop, HTTP 502/504
 # and delays, before and after the commit). The driver retries like a correct game backend, checks the ledger
-# against its own model every 10%, and samples the emulator's RSS there.
+# against its own model every 10%, and samples the emulator's RSS there. Half the getbalances, pays, presents and
+# reversals (--game-pay-share) go through virtual payment 2.0 (/wxa/game/*, a reversal there being a partial refund)
+# on the same players and ledger as the 1.0 calls.
 #
 #   bash bench/soak.sh [--keep] [driver options: --ops 100000 --users 1000 --workers 32 --fault-rate 0.2
 #                       --seed N --checkpoints 10 --rss-growth-slack-mb 16 --memory-verdict-min-ops 50000
-#                       --call-timeout-ms 1000]
+#                       --call-timeout-ms 1000 --game-pay-share 50]
 #
 # Exit code 0 when every invariant held and the RSS stayed within the limit, 1 otherwise.
 set -euo pipefail
@@ -16,7 +18,7 @@ keep=false driver_args=()
 while (($#)); do
   case $1 in
     --keep) keep=true; shift ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --*) (($# >= 2)) || { echo "soak.sh: $1 needs a value" >&2; exit 2; }; driver_args+=("$1" "$2"); shift 2 ;;
     *) echo "soak.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac

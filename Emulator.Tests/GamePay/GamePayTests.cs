@@ -217,6 +217,32 @@ public class GamePayTests : EmulatorTest
     }
 
     [Fact]
+    public async Task CancelPay_RefundsAndA10CancelOfOnePayAtOnce_NeverGiveBackMoreThanItTook()
+    {
+        // The writer commits in batches: refunds and a 1.0 cancel of one pay landing in one batch must each see what the
+        // ones before them in the batch gave back.
+        WireAssert.Ok(await _game.PayAsync(User, "P-6", 100)); // 100 gift
+        var calls = Enumerable.Range(0, 24).Select(i => i switch
+        {
+            < 16 => _game.RefundAsync(User, $"R-c{i}", "P-6", 10),
+            < 20 => _game.RefundAsync(User, "R-c0", "P-6", 10), // R-c0's bill_no again
+            _ => Backend.CancelPayAsync(User, "P-6"),
+        }).ToList();
+        var replies = await Task.WhenAll(calls);
+
+        var refunds = replies.Take(16).Count(r => r.Errcode() == 0);
+        var cancels = replies.Skip(20).Count(r => r.Errcode() == 0);
+        Assert.True(cancels <= 1, $"{cancels} cancels of one pay answered 0");
+        var orders = await Admin.OrdersAsync(new MidasOrderQuery { Openid = User.Openid });
+        var givenBack = orders.Where(o => o.Kind is "refund" or "cancel").Sum(o => o.Amt);
+        Assert.Equal(refunds, orders.Count(o => o.Kind == "refund"));
+        Assert.Equal(refunds * 10 + (cancels == 1 ? 100 - refunds * 10 : 0), givenBack);
+        Assert.True(givenBack <= 100, $"pay P-6 took 100 and gave back {givenBack}");
+        Assert.Equal(900 + givenBack, (await Admin.AccountAsync(User.Openid)).Balance);
+        await Admin.AssertBooksBalancedAsync();
+    }
+
+    [Fact]
     public async Task Present_GivesGiftCoins_AndARepeatGivesNothing()
     {
         var reply = await _game.PresentAsync(User, "GIFT-1", 25);

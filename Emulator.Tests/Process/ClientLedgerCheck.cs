@@ -14,7 +14,10 @@ public sealed record AuditFigures(int Orders, int Accounts, int Acknowledged, in
 /// with no help from the emulator's own rules: every order is explained by a request a client sent, each bill_no is
 /// applied at most once, every acknowledged operation is in exactly once and every refused one is out, each order's
 /// balance_after follows from the orders before it on its account (gift coins first, never negative), and each
-/// account's balance and sums are its seed plus top-ups and presents, minus pays, plus cancels.
+/// account's balance and sums are its seed plus top-ups and presents, minus pays, plus cancels and 2.0 refunds. Of the
+/// refunds: each acknowledged one is in exactly once as a "refund" order naming its pay, a pay never gives back more
+/// than it took (in all, and of gift coins), its refunded_amt and refunded_gen_amt are the sums of its refund orders,
+/// a cancel reverses only what the refunds left, and a bill_no a refund already had never refunds again.
 /// </summary>
 public sealed class ClientLedgerCheck(IReadOnlyDictionary<string, SeedUser> seed, ClientBooks books)
 {
@@ -50,8 +53,10 @@ public sealed class ClientLedgerCheck(IReadOnlyDictionary<string, SeedUser> seed
         }
         var index = Index(orders);
         CheckBillNos(orders, index);
+        CheckRefunds(orders, index);
         CheckEveryOrderWasSent(orders);
         var figures = CheckEveryOperation(index);
+        CheckRepeatedRefunds();
         var accountsSeen = CheckAccounts(orders, accounts);
         foreach (var anomaly in books.Anomalies)
         {
@@ -73,9 +78,9 @@ public sealed class ClientLedgerCheck(IReadOnlyDictionary<string, SeedUser> seed
             switch (order.Kind)
             {
                 case "pay":
-                    if (index.Contains(("present", order.BillNo!)))
+                    if (index.Contains(("present", order.BillNo!)) || index.Contains(("refund", order.BillNo!)))
                     {
-                        Fail($"bill_no {order.BillNo} is both a pay and a present");
+                        Fail($"bill_no {order.BillNo} is a pay and also a present or a refund");
                     }
                     var cancelled = index[("cancel", order.BillNo!)].Any(c => c.Openid == order.Openid);
                     if ((order.Status == "cancelled") != cancelled)
@@ -97,6 +102,60 @@ public sealed class ClientLedgerCheck(IReadOnlyDictionary<string, SeedUser> seed
         }
     }
 
+    // Per pay: its refund orders (by pay_bill_no, same player, later ids) add up to the refunded_amt and refunded_gen_amt
+    // it shows, never more than it took; a refund's bill_no is no pay's or present's.
+    private void CheckRefunds(IReadOnlyList<MidasOrder> orders, ILookup<(string Kind, string Key), MidasOrder> index)
+    {
+        var refundsOf = orders.Where(o => o.Kind == "refund").ToLookup(o => (o.Openid, o.PayBillNo ?? ""));
+        foreach (var order in orders)
+        {
+            if (order.Kind == "refund")
+            {
+                if (index.Contains(("present", order.BillNo!)))
+                {
+                    Fail($"bill_no {order.BillNo} is both a refund and a present");
+                }
+                if (!index[("pay", order.PayBillNo ?? "")].Any(p => p.Openid == order.Openid && p.Id < order.Id))
+                {
+                    Fail($"refund {order.BillNo} (id {order.Id}) names pay {order.PayBillNo}, which is no earlier pay of {order.Openid}");
+                }
+                continue;
+            }
+            if (order.Kind != "pay")
+            {
+                if (order.RefundedAmt is not null || order.RefundedGenAmt is not null)
+                {
+                    Fail($"{order.Kind} id {order.Id} shows refunded_amt {order.RefundedAmt}, refunded_gen_amt {order.RefundedGenAmt}");
+                }
+                continue;
+            }
+            var refunds = refundsOf[(order.Openid, order.BillNo!)].ToList();
+            var (amt, gen) = (refunds.Sum(r => r.Amt), refunds.Sum(r => r.GenAmt));
+            if (order.RefundedAmt != amt || order.RefundedGenAmt != gen)
+            {
+                Fail($"pay {order.BillNo} (id {order.Id}) shows refunded_amt {order.RefundedAmt} (gift {order.RefundedGenAmt}); " +
+                    $"its {refunds.Count} refund orders add up to {amt} (gift {gen})");
+            }
+            if (amt > order.Amt || gen > order.GenAmt)
+            {
+                Fail($"pay {order.BillNo} (id {order.Id}) took {order.Amt} (gift {order.GenAmt}) and its refunds gave back {amt} (gift {gen})");
+            }
+        }
+    }
+
+    // A refund sent with the bill_no of an acknowledged one answers 90012 and is in the ledger no second time (the
+    // index check finds two orders of one bill_no); a reply of 0 is in the anomalies.
+    private void CheckRepeatedRefunds()
+    {
+        foreach (var repeat in books.RepeatedRefunds)
+        {
+            if (repeat.Attempts.FirstOrDefault(a => a.Seen == Seen.Rejected && a.Errcode != 90012) is { } wrong)
+            {
+                Fail($"a refund with an acknowledged refund's bill_no answered {wrong.Errcode}, not 90012: {repeat}");
+            }
+        }
+    }
+
     // Nothing appears that no client sent: each order is a seed's set or matches an operation in the books.
     private void CheckEveryOrderWasSent(IReadOnlyList<MidasOrder> orders)
     {
@@ -108,6 +167,7 @@ public sealed class ClientLedgerCheck(IReadOnlyDictionary<string, SeedUser> seed
                 "present" => books.Presents.GetValueOrDefault(order.BillNo ?? ""),
                 "cancel" => books.Cancels.GetValueOrDefault(order.BillNo ?? ""),
                 "topup" => books.Topups.GetValueOrDefault(order.Amt),
+                "refund" => books.Refunds.GetValueOrDefault(order.BillNo ?? ""),
                 _ => null,
             };
             if (order.Kind == "set")
@@ -117,7 +177,8 @@ public sealed class ClientLedgerCheck(IReadOnlyDictionary<string, SeedUser> seed
                     Fail($"set id {order.Id} of {order.Openid} (amt {order.Amt}, gen {order.GenAmt}) is not that user's seed");
                 }
             }
-            else if (operation is null || operation.User.Openid != order.Openid || (order.Kind != "cancel" && operation.Amt != order.Amt))
+            else if (operation is null || operation.User.Openid != order.Openid || (order.Kind != "cancel" && operation.Amt != order.Amt)
+                || (order.Kind == "refund" && (operation.PayBillNo != order.PayBillNo || operation.Intent != RefundIntent.Within)))
             {
                 Fail($"{order.Kind} id {order.Id} ({order.BillNo}, amt {order.Amt}, {order.Openid}) matches nothing a client sent" +
                     (operation is null ? "" : $"; the client sent {operation}"));
@@ -172,8 +233,9 @@ public sealed class ClientLedgerCheck(IReadOnlyDictionary<string, SeedUser> seed
     }
 
     // Replays each account's orders in id order from zero: every balance_after must be what the orders before it add
-    // up to (no order half applied), pays take gift coins first and never overdraw, a cancel returns exactly its pay,
-    // and the end state is the account the admin API shows.
+    // up to (no order half applied), pays take gift coins first and never overdraw, a refund gives back gift coins first
+    // up to what its pay took of them and never more than the pay has left, a cancel returns exactly what the pay's
+    // refunds left, and the end state is the account the admin API shows.
     private int CheckAccounts(IReadOnlyList<MidasOrder> orders, IReadOnlyDictionary<string, JsonElement> accounts)
     {
         var byAccount = orders.GroupBy(o => o.Openid, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
@@ -185,6 +247,8 @@ public sealed class ClientLedgerCheck(IReadOnlyDictionary<string, SeedUser> seed
         {
             long balance = 0, gen = 0, saveAmt = 0, presentSum = 0, costSum = 0;
             var pays = new Dictionary<string, MidasOrder>(StringComparer.Ordinal);
+            var refunded = new Dictionary<string, (long Amt, long Gen)>(StringComparer.Ordinal);
+            var cancelled = new HashSet<string>(StringComparer.Ordinal);
             if (list[0].Kind != "set" || list.Count(o => o.Kind == "set") != 1)
             {
                 Fail($"{openid}'s ledger does not start with its one seed order");
@@ -220,8 +284,30 @@ public sealed class ClientLedgerCheck(IReadOnlyDictionary<string, SeedUser> seed
                         break;
                     case "cancel":
                         var pay = pays.GetValueOrDefault(order.BillNo!);
-                        Expect(pay is not null && pay.Amt == order.Amt && pay.GenAmt == order.GenAmt, order,
-                            $"a cancel that returns {order.Amt} ({order.GenAmt} gift) for a pay of {pay?.Amt} ({pay?.GenAmt} gift)");
+                        var before = refunded.GetValueOrDefault(order.BillNo!);
+                        Expect(pay is not null && pay.Amt - before.Amt == order.Amt && pay.GenAmt - before.Gen == order.GenAmt, order,
+                            $"a cancel that returns {order.Amt} ({order.GenAmt} gift) for a pay of {pay?.Amt} ({pay?.GenAmt} gift) " +
+                            $"of which refunds gave back {before.Amt} ({before.Gen} gift)");
+                        cancelled.Add(order.BillNo!);
+                        balance += order.Amt;
+                        gen += order.GenAmt;
+                        costSum -= order.Amt;
+                        break;
+                    case "refund":
+                        var refundedPay = pays.GetValueOrDefault(order.PayBillNo ?? "");
+                        var sofar = refunded.GetValueOrDefault(order.PayBillNo ?? "");
+                        if (refundedPay is null || cancelled.Contains(order.PayBillNo!))
+                        {
+                            Fail($"{openid}: refund id {order.Id} ({order.BillNo}) of pay {order.PayBillNo}, which is {(refundedPay is null ? "no earlier pay" : "cancelled")}");
+                        }
+                        else
+                        {
+                            Expect(order.Amt >= 1 && sofar.Amt + order.Amt <= refundedPay.Amt, order,
+                                $"a refund of {order.Amt} of a pay of {refundedPay.Amt} of which refunds had given back {sofar.Amt}");
+                            Expect(order.GenAmt == Math.Min(order.Amt, refundedPay.GenAmt - sofar.Gen), order,
+                                $"gift part {order.GenAmt}, but the pay's {refundedPay.GenAmt - sofar.Gen} unrefunded gift coins go back first");
+                            refunded[order.PayBillNo!] = (sofar.Amt + order.Amt, sofar.Gen + order.GenAmt);
+                        }
                         balance += order.Amt;
                         gen += order.GenAmt;
                         costSum -= order.Amt;
@@ -266,6 +352,7 @@ public sealed class ClientLedgerCheck(IReadOnlyDictionary<string, SeedUser> seed
         OperationKind.Pay => "pay",
         OperationKind.Present => "present",
         OperationKind.Cancel => "cancel",
+        OperationKind.Refund => "refund",
         _ => "topup",
     };
 }

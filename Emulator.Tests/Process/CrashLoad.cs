@@ -9,8 +9,11 @@ namespace MidasEmulator.Tests.Process;
 
 /// <summary>
 /// The load a kill lands in: workers, each a game backend on its own keep-alive connection, sending signed calls until
-/// told to stop. Mostly pays with new bill_nos (some too big for the balance), plus presents, cancels of acknowledged pays, retries of bill_nos
-/// already sent, and admin top-ups. Every reply, or the lack of one, goes into the <see cref="ClientBooks"/>.
+/// told to stop. Mostly pays with new bill_nos (some too big for the balance), plus presents, cancels of acknowledged pays,
+/// 2.0 partial refunds of them (several per pay, some over what is left, some with a bill_no a refund already has),
+/// retries of bill_nos already sent, and admin top-ups. About half the pays and presents go through virtual payment 2.0
+/// (/wxa/game/*), the rest through Midas 1.0, on the same players; a pay from either is cancelled or refunded through
+/// either. Every reply, or the lack of one, goes into the <see cref="ClientBooks"/>.
 /// </summary>
 public sealed class CrashLoad(Uri baseAddress, string accessToken, IReadOnlyList<MidasPlayer> users, ClientBooks books)
 {
@@ -36,20 +39,39 @@ public sealed class CrashLoad(Uri baseAddress, string accessToken, IReadOnlyList
             var user = users[random.Next(users.Count)];
             var roll = random.Next(100);
             Operation operation;
-            if (roll < 60)
+            if (roll < 48)
             {
                 // One pay in twenty asks for more than any balance: a refusal (90013) the ledger must not show.
-                operation = books.Open(OperationKind.Pay, user, $"{prefix}p{n}", random.Next(20) == 0 ? 1_000_000_000 : random.Next(1, 61));
+                operation = books.Open(OperationKind.Pay, user, $"{prefix}p{n}", random.Next(20) == 0 ? 1_000_000_000 : random.Next(1, 61),
+                    viaGamePay: random.Next(2) == 0);
                 sent.Add(operation);
             }
-            else if (roll < 70)
+            else if (roll < 58)
             {
-                operation = books.Open(OperationKind.Present, user, $"{prefix}g{n}", random.Next(1, 21));
+                operation = books.Open(OperationKind.Present, user, $"{prefix}g{n}", random.Next(1, 21), viaGamePay: random.Next(2) == 0);
                 sent.Add(operation);
             }
-            else if (roll < 80 && books.TryTakeCancellable(out var pay))
+            else if (roll < 80 && books.TryTakePay(out var pay))
             {
-                operation = books.Open(OperationKind.Cancel, pay.User, pay.BillNo, pay.Amt);
+                // One worker holds the pay while its call is out, so what it knows of the pay's refunds is all there is.
+                if (roll < 66 && !ClientBooks.MayRefundWhole(pay))
+                {
+                    operation = books.Open(OperationKind.Cancel, pay.User, pay.BillNo, pay.Amt);
+                    books.Record(operation, await SendAsync(backend, accessToken, books, operation));
+                    continue;
+                }
+                operation = PlanRefund(pay, $"{prefix}r{n}", random);
+                if (operation.Intent != RefundIntent.RepeatedBillNo)
+                {
+                    sent.Add(operation);
+                }
+                var attempt = await SendAsync(backend, accessToken, books, operation);
+                books.Record(operation, attempt);
+                if (attempt.Seen != Seen.Unknown && !(ClientBooks.MayRefundWhole(pay) && MayBeRefunded(pay) == pay.Amt))
+                {
+                    books.ReturnPay(pay);
+                }
+                continue;
             }
             else if (roll < 90 && sent.Count > 0)
             {
@@ -64,6 +86,29 @@ public sealed class CrashLoad(Uri baseAddress, string accessToken, IReadOnlyList
         }
     }
 
+    /// <summary>
+    /// The next 2.0 refund of <paramref name="pay"/>: within what is left (counting every earlier refund that may be in),
+    /// over it (counting only those surely in), or with the bill_no of an acknowledged refund.
+    /// </summary>
+    private Operation PlanRefund(Operation pay, string billNo, Random random)
+    {
+        var surelyIn = books.RefundsOf(pay.BillNo!).Where(r => r.Expected == Expected.In).Sum(r => r.Amt);
+        var left = pay.Amt - MayBeRefunded(pay) - (ClientBooks.MayRefundWhole(pay) ? 0 : 1);
+        var kind = random.Next(100);
+        if (kind < 12 && books.TryPickAcknowledgedRefund(random, out var done))
+        {
+            return books.OpenRefund(pay, done.BillNo!, random.Next(1, 5), RefundIntent.RepeatedBillNo);
+        }
+        if (kind < 30 || left < 1)
+        {
+            return books.OpenRefund(pay, billNo, pay.Amt - surelyIn + 1 + random.Next(5), RefundIntent.OverLimit);
+        }
+        return books.OpenRefund(pay, billNo, random.Next(3) == 0 ? left : random.Next(1, (int)left + 1), RefundIntent.Within);
+    }
+
+    private long MayBeRefunded(Operation pay) =>
+        books.RefundsOf(pay.BillNo!).Where(r => r.Intent == RefundIntent.Within && r.Expected != Expected.Out).Sum(r => r.Amt);
+
     /// <summary>Sends one attempt at <paramref name="operation"/> and says how it ended; an HTTP error reply is an anomaly.</summary>
     public static async Task<Attempt> SendAsync(MidasGameClient backend, string accessToken, ClientBooks books, Operation operation)
     {
@@ -71,7 +116,9 @@ public sealed class CrashLoad(Uri baseAddress, string accessToken, IReadOnlyList
         {
             using var response = operation.Kind == OperationKind.Topup
                 ? await backend.Http.PostAsJsonAsync($"/admin/accounts/{operation.User.Openid}/topup", new { amount = operation.Amt, env = "sandbox" })
-                : await PostSignedAsync(backend, accessToken, operation);
+                : operation.ViaGamePay
+                    ? await PostGamePayAsync(backend.Http, accessToken, operation)
+                    : await PostSignedAsync(backend, accessToken, operation);
             var text = await response.Content.ReadAsStringAsync();
             using var reply = JsonDocument.Parse(text);
             var root = reply.RootElement;
@@ -94,6 +141,8 @@ public sealed class CrashLoad(Uri baseAddress, string accessToken, IReadOnlyList
             }
             return operation.Kind switch
             {
+                OperationKind.Pay when operation.ViaGamePay =>
+                    new Attempt(Seen.Acknowledged, 0, root.Number("balance"), root.Number("used_present_amount"), "ok"),
                 OperationKind.Pay => new Attempt(Seen.Acknowledged, 0, root.Number("balance"), root.Number("used_gen_balance"), "ok"),
                 OperationKind.Present => new Attempt(Seen.Acknowledged, 0, root.Number("balance"), null, "ok"),
                 _ => new Attempt(Seen.Acknowledged, 0, null, null, "ok"),
@@ -122,6 +171,36 @@ public sealed class CrashLoad(Uri baseAddress, string accessToken, IReadOnlyList
         var (pathAndQuery, body) = await backend.SignAsync(op, operation.User, fields, accessToken: accessToken);
         using var content = new StringContent(body, Encoding.UTF8, "application/json");
         return await backend.Http.PostAsync(pathAndQuery, content);
+    }
+
+    /// <summary>A 2.0 call: the body as the docs show it (env 1, the sandbox ledger 1.0 uses), pay_sig and signature in the query.</summary>
+    private static async Task<HttpResponseMessage> PostGamePayAsync(HttpClient http, string accessToken, Operation operation)
+    {
+        var fields = new Dictionary<string, object>
+        {
+            ["openid"] = operation.User.Openid,
+            ["offer_id"] = MidasDefaults.OfferId,
+            ["ts"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["zone_id"] = "1",
+            ["env"] = 1,
+            ["amount"] = operation.Amt,
+            ["bill_no"] = operation.BillNo!,
+        };
+        var op = operation.Kind switch
+        {
+            OperationKind.Pay => "pay",
+            OperationKind.Present => "present",
+            _ => "cancelpay",
+        };
+        if (operation.Kind == OperationKind.Refund)
+        {
+            fields["pay_bill_no"] = operation.PayBillNo!;
+        }
+        var body = JsonSerializer.SerializeToUtf8Bytes(fields);
+        var uri = "/wxa/game/" + op;
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+        return await http.PostAsync($"{uri}?{GamePaySigner.Query(accessToken, MidasDefaults.SandboxKey, operation.User.SessionKey, uri, body)}", content);
     }
 
     public static string Figure(long n) => n.ToString("N0", CultureInfo.InvariantCulture);

@@ -11,7 +11,7 @@ namespace MidasEmulator.Tests.Process;
 
 /// <summary>
 /// The issue's crash safety, with a real process: the published Release build on a file database, signed calls from
-/// many connections, `kill -9` at a random moment under load, a restart on the same file, and an audit of the ledger
+/// many connections (Midas 1.0 and virtual payment 2.0 on the same players), `kill -9` at a random moment under load, a restart on the same file, and an audit of the ledger
 /// and the accounts over the admin API against what every client was told (<see cref="ClientLedgerCheck"/>). Repeated on
 /// one file, the load going on after each restart. MIDAS_CRASH_CYCLES sets the number of kills (bench/crash.sh: 20).
 /// </summary>
@@ -62,7 +62,14 @@ public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHel
                 totals.Acknowledged = final.Acknowledged;
                 output.WriteLine($"final audit: {Figure(final.Orders)} orders; {Figure(final.Acknowledged)} acknowledged operations in exactly once " +
                     $"({Figure(books.Pays.Values.Count(p => p.Acknowledgement is not null))} pays, {Figure(books.Presents.Values.Count(p => p.Acknowledgement is not null))} presents, " +
-                    $"{Figure(books.Cancels.Values.Count(p => p.Acknowledgement is not null))} cancels, {Figure(books.Topups.Values.Count(p => p.Acknowledgement is not null))} top-ups), " +
+                    $"{Figure(books.Cancels.Values.Count(p => p.Acknowledgement is not null))} cancels, {Figure(books.Topups.Values.Count(p => p.Acknowledgement is not null))} top-ups, " +
+                    $"{Figure(books.Refunds.Values.Count(p => p.Acknowledgement is not null))} 2.0 refunds; " +
+                    $"{Figure(books.Pays.Values.Count(p => p.ViaGamePay && p.Acknowledgement is not null))} of the pays and " +
+                    $"{Figure(books.Presents.Values.Count(p => p.ViaGamePay && p.Acknowledgement is not null))} of the presents through 2.0), " +
+                    $"{Figure(books.Refunds.Values.Count(r => r.Intent == RefundIntent.OverLimit && r.Expected == Expected.Out))} refunds over the limit refused (90018), " +
+                    $"{Figure(books.RepeatedRefunds.Count(r => r.Attempts.Any(a => a.Errcode == 90012)))} refunds with a used bill_no answered 90012, " +
+                    $"{Figure(books.Pays.Values.Count(p => books.RefundsOf(p.BillNo!).Count(r => r.Expected == Expected.In) > 1))} pays refunded more than once, " +
+                    $"{Figure(books.Cancels.Values.Count(c => c.Expected == Expected.In && books.RefundsOf(c.BillNo!).Any(r => r.Expected == Expected.In)))} partly refunded pays cancelled by 1.0; " +
                     $"{Figure(final.AppliedByRepeat)} more confirmed by a repeat's 90012/90015, {Figure(final.Refused)} refused and absent, " +
                     $"{final.OpenIn + final.OpenOut} top-ups never answered ({final.OpenIn} in, {final.OpenOut} out); {_violations.Count} violations");
                 break;
@@ -226,11 +233,14 @@ public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHel
         using var http = Connect(emulator.BaseAddress);
         var backend = new MidasGameClient(http, clock: TimeProvider.System);
         var token = await backend.AccessTokenAsync();
-        int resolvedIn = 0, resolvedOut = 0, retried = 0;
+        int resolvedIn = 0, resolvedOut = 0, retried = 0, viaGamePay = 0, refunds = 0, refundsIn = 0;
         foreach (var operation in unanswered.Where(o => o.Expected == Expected.InOrOut))
         {
             var wasIn = ClientLedgerCheck.OrdersOf(operation, index).Count == 1;
             _ = wasIn ? resolvedIn++ : resolvedOut++;
+            viaGamePay += operation.ViaGamePay ? 1 : 0;
+            refunds += operation.Kind == OperationKind.Refund ? 1 : 0;
+            refundsIn += operation.Kind == OperationKind.Refund && wasIn ? 1 : 0;
             if (operation.Kind == OperationKind.Topup)
             {
                 continue; // a top-up has no key to retry by
@@ -238,9 +248,11 @@ public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHel
             var attempt = await SendAsync(backend, token, books, operation);
             books.Record(operation, attempt);
             retried++;
-            var consistent = wasIn
-                ? attempt.Errcode == operation.AlreadyAppliedErrcode
-                : attempt.Seen == Seen.Acknowledged || (operation.Kind == OperationKind.Pay && attempt.Errcode == 90013);
+            var consistent = operation.Intent == RefundIntent.OverLimit && operation.Kind == OperationKind.Refund
+                ? !wasIn && attempt.Errcode == 90018
+                : wasIn
+                    ? attempt.Errcode == operation.AlreadyAppliedErrcode
+                    : attempt.Seen == Seen.Acknowledged || (operation.Kind == OperationKind.Pay && attempt.Errcode == 90013);
             if (!consistent)
             {
                 Record([$"after restart {cycle}, the ledger {(wasIn ? "had" : "did not have")} {operation.Kind} {operation.Key}, and its retry answered " +
@@ -252,7 +264,8 @@ public sealed class CrashSafetyTests(PublishedEmulator published, ITestOutputHel
         totals.Retried += retried;
         output.WriteLine($"restart {cycle}: healthy in {totals.RestartMs[^1]} ms; {Figure(figures.Orders)} orders on {figures.Accounts} audited accounts; " +
             $"{Figure(figures.Acknowledged)} acknowledged operations in exactly once, {Figure(figures.Refused)} refused and absent; " +
-            $"{resolvedIn + resolvedOut} unknown outcomes: {resolvedIn} in, {resolvedOut} out, {retried} retried, each answered consistently; violations {_violations.Count}");
+            $"{resolvedIn + resolvedOut} unknown outcomes ({viaGamePay} of them 2.0 calls, {refunds} refunds of which {refundsIn} in): " +
+            $"{resolvedIn} in, {resolvedOut} out, {retried} retried, each answered consistently; violations {_violations.Count}");
         Assert.True(_violations.Count == 0, $"after restart {cycle}:\n{string.Join('\n', _violations.Take(20))}");
     }
 

@@ -5,8 +5,10 @@ namespace MidasEmulator.Tests.Process;
 
 /// <summary>
 /// The CI-sized soak (bench/soak.sh runs the full one): the soak driver against the built emulator as a real process,
-/// over real sockets with real signatures, 20% of the WeChat calls faulted. Nothing may be lost or double-charged,
-/// whether a retry of a committed bill_no answers 90012 (Reject) or the first reply again (Replay).
+/// over real sockets with real signatures, 20% of the WeChat calls faulted, about half the operations through virtual
+/// payment 2.0 (pays, partial refunds, presents, getbalance) and the rest through Midas 1.0 on the same players. Nothing
+/// may be lost, double-charged or refunded twice, whether a retry of a committed bill_no answers 90012 (Reject) or the
+/// first reply again (Replay).
 /// </summary>
 // Slow: a soak of thousands of operations against a real process.
 [Trait("Category", "Slow")]
@@ -52,6 +54,9 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         Assert.InRange((double)result.FaultHits / result.CallsInScope, 0.16, 0.24);
         Assert.All(result.Faults, fault => Assert.True(fault.Value > 0, $"no {fault.Key} fired"));
         Assert.True(result.Counts.PayApplied > 0 && result.Counts.PayRefused > 0 && result.Counts.CancelPay > 0 && result.Counts.Present > 0 && result.Counts.Topup > 0, result.Format());
+        Assert.True(result.Counts.Refund > 0 && result.Counts.RefundOverLimit > 0 && result.Counts.RefundBillNoRepeated > 0, result.Format());
+        // Half of the getbalances, pays, presents and reversals asked for through 2.0: between a third and two thirds of those.
+        Assert.InRange((double)result.Counts.ViaGamePay / (result.Operations - result.Counts.Topup), 0.33, 0.67);
         Assert.True(result.Passed, result.Format());
     }
 }

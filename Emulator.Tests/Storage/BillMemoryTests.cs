@@ -37,6 +37,31 @@ public sealed class BillMemoryTests
         Assert.Equal((30L, 10L, 70L, OrderStatus.Cancelled, Noon), (found.Amt, found.GenAmt, found.BalanceAfter, found.Status, found.CreatedAt));
     }
 
+    [Fact]
+    public void FindPay_APayWithWhatRefundsGaveBack_NotAPresent()
+    {
+        var memory = new BillMemory();
+        var whole = new BillKey(Env.Sandbox, "12345678", null, null, "W");
+        var refunded = new BillKey(Env.Sandbox, "12345678", null, null, "R");
+        var present = new BillKey(Env.Sandbox, "12345678", null, null, "G");
+        memory.Remember(whole, Pay(Alice, "W", 1, Noon));
+        memory.Remember(refunded, Pay(Alice, "R", 2, Noon) with { RefundedAmt = 12, RefundedGenAmt = 10 });
+        memory.Remember(present, Pay(Alice, "G", 3, Noon) with { Kind = OrderKind.Present });
+
+        Assert.Equal((1L, 0L, 0L), (memory.FindPay(whole)!.Id, memory.FindPay(whole)!.RefundedAmt, memory.FindPay(whole)!.RefundedGenAmt));
+        Assert.Equal((2L, 12L, 10L), (memory.FindPay(refunded)!.Id, memory.FindPay(refunded)!.RefundedAmt, memory.FindPay(refunded)!.RefundedGenAmt));
+        Assert.Null(memory.FindPay(present));
+        Assert.Null(memory.FindPay(new BillKey(Env.Sandbox, "12345678", null, null, "NONE")));
+
+        // Replaced by a later state of the pay (a refund, then a cancel), and forgotten with it.
+        memory.Remember(refunded, Pay(Alice, "R", 2, Noon) with { RefundedAmt = 20, RefundedGenAmt = 10, Status = OrderStatus.Cancelled });
+        Assert.Equal((20L, OrderStatus.Cancelled), (memory.FindPay(refunded)!.RefundedAmt, memory.FindPay(refunded)!.Status));
+        memory.ForgetBefore(Noon.AddTicks(1));
+        Assert.Null(memory.FindPay(refunded));
+        memory.Remember(refunded, Pay(Alice, "R", 9, Noon.AddHours(1)));
+        Assert.Equal(0, memory.FindPay(refunded)!.RefundedAmt);
+    }
+
     [Theory]
     // Parts that would join to the same text, a null part and an empty one, another env: all different keys.
     [InlineData("z", "o1", "o2|B", "z|o1", "o2", "B")]

@@ -74,6 +74,31 @@ public sealed class PersistenceTests : IDisposable
     }
 
     [Fact]
+    public async Task Restart_AfterA20PartialRefund_A10CancelReturnsOnlyWhatIsLeft()
+    {
+        // The cancel reads an unrefunded pay from the bill_no memory; the memory a restart rebuilds must still know
+        // this pay was refunded, or the cancel would give back the whole pay a second time.
+        using (var first = StartOnFile())
+        {
+            var game = new GamePayClient(first.CreateClient(), first.Clock);
+            WireAssert.Ok(await game.PayAsync(User, "RF-1", 300)); // 100 gift + 200 paid
+            WireAssert.Ok(await game.RefundAsync(User, "RF-R1", "RF-1", 120)); // the 100 gift first, then 20 paid
+            WireAssert.Ok(await game.PayAsync(User, "RF-2", 50));
+        }
+        using var second = StartOnFile();
+        var backend = second.CreateGameBackend();
+
+        WireAssert.Ok(await backend.CancelPayAsync(User, "RF-1"));
+        WireAssert.Ok(await backend.CancelPayAsync(User, "RF-2"));
+
+        var account = await second.CreateClient().AsAdmin().AccountAsync(User.Openid);
+        Assert.Equal((1000L, 100L, 0L), (account.Balance, account.GenBalance, account.CostSum));
+        var cancels = (await second.CreateClient().AsAdmin().OrdersAsync("kind=cancel")).Select(o => (o.BillNo, o.Amt, o.GenAmt));
+        Assert.Equal([("RF-1", 180L, 0L), ("RF-2", 50L, 50L)], cancels);
+        await second.CreateClient().AsAdmin().AssertBooksBalancedAsync();
+    }
+
+    [Fact]
     public async Task Restart_After48Hours_KeepsOnlyLiveBillNosInMemory_ButAnOldPayStillAnswers90014()
     {
         using (var first = StartOnFile())

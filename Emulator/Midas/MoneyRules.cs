@@ -165,8 +165,8 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
     }
 
     // cancelpay reverses the whole pay, or what 2.0 refunds left of it: paid and gift parts back to their buckets,
-    // cost_sum reduced (docs/wechat-api.md §10.6, §10.7). The pay is read whole from the ledger: the bill_no memory
-    // keeps no refunded amounts.
+    // cost_sum reduced (docs/wechat-api.md §10.6, §10.7). The pay is read whole, refunded amounts included: from the
+    // bill_no memory while it is live, from the ledger after (FindPayInLedger).
     private CommandResult CancelPay(CancelPayCommand cancel, ILedgerView view, DateTimeOffset now)
     {
         var pay = view.FindPayInLedger(cancel.Account, cancel.BillNo);

@@ -10,7 +10,7 @@ namespace MidasEmulator.Storage;
 /// The live bill_no index (the 48 h memory of docs/wechat-api.md §10.5) in a compact form. Every pay and present of the
 /// last 48 h is here, so it is the emulator's largest structure: a million entries on a ledger a few load tests have
 /// filled. An <see cref="Order"/> object per entry cost about 310 bytes and three heap objects; here an entry is a
-/// 72-byte unmanaged struct (key and slot) in a dictionary's own array and no object at all, which also keeps the full
+/// 88-byte unmanaged struct (key and slot) in a dictionary's own array and no object at all, which also keeps the full
 /// garbage collections that pause every call short (bench/). A bill key is held as the first 128 bits of its SHA-256:
 /// two keys sharing them would be the first SHA-256 collision ever found. Accounts and appids are interned to small
 /// numbers. The writer adds, anyone reads; one lock guards both.
@@ -81,13 +81,23 @@ internal sealed class BillMemory
                 CreatedAt = new DateTimeOffset(slot.CreatedAtTicks, TimeSpan.Zero),
                 BalanceAfter = slot.BalanceAfter,
                 PayBillNoDigest = slot.PayBillNoDigest,
+                RefundedAmt = slot.RefundedAmt,
+                RefundedGenAmt = slot.RefundedGenAmt,
             };
         }
     }
 
     /// <summary>
+    /// The pay remembered under this key, with what refunds gave back of it: all a cancelpay or refund needs, without a
+    /// database read (reading every cancel's pay from LiteDB pulled the index's pages into its cache one by one, and the
+    /// soak's RSS grew). Null when the key holds no pay.
+    /// </summary>
+    public Order? FindPay(BillKey billKey) => Find(billKey) is { Kind: OrderKind.Pay } pay ? pay : null;
+
+    /// <summary>
     /// Remembers (or replaces) the order under its bill key. What is not kept (pay_item, app_remark, cancelled_at, a refund's
-    /// pay_bill_no but for its digest, which is what a replayed refund must match) stays in LiteDB.
+    /// pay_bill_no but for its digest, which is what a replayed refund must match) stays in LiteDB; a pay keeps its
+    /// refunded amounts, so an order from here is whole when a cancel or refund writes it back.
     /// </summary>
     public void Remember(BillKey billKey, Order order)
     {
@@ -95,8 +105,8 @@ internal sealed class BillMemory
         lock (_gate)
         {
             var ticks = order.CreatedAt.UtcTicks;
-            var slot = new Slot(order.Id, order.Amt, order.GenAmt, order.BalanceAfter, ticks, order.PayBillNoDigest, Intern(order.Account),
-                Intern(order.Appid), order.Kind, order.Status);
+            var slot = new Slot(order.Id, order.Amt, order.GenAmt, order.BalanceAfter, ticks, order.PayBillNoDigest, order.RefundedAmt,
+                order.RefundedGenAmt, Intern(order.Account), Intern(order.Appid), order.Kind, order.Status);
             Put(key, slot);
         }
     }
@@ -384,10 +394,11 @@ internal sealed class BillMemory
 
     private readonly record struct Key(ulong High, ulong Low);
 
-    // 56 bytes, unmanaged: Account and Appid index the interned tables.
+    // 72 bytes, unmanaged: Account and Appid index the interned tables. A pay keeps what 2.0 refunds gave back of it and a
+    // refund its pay_bill_no's digest, so neither a cancel, a refund nor a replayed refund reads the database.
     private readonly record struct Slot(
-        long Id, long Amt, long GenAmt, long BalanceAfter, long CreatedAtTicks, long PayBillNoDigest, int Account, ushort Appid, OrderKind Kind,
-        OrderStatus Status);
+        long Id, long Amt, long GenAmt, long BalanceAfter, long CreatedAtTicks, long PayBillNoDigest, long RefundedAmt, long RefundedGenAmt,
+        int Account, ushort Appid, OrderKind Kind, OrderStatus Status);
 
     private readonly record struct Entry(Key Key, Slot Slot);
 }

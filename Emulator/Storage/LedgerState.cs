@@ -20,6 +20,9 @@ public sealed class LedgerState
 
     public Order? FindBill(BillKey billKey) => _bills.Find(billKey);
 
+    /// <summary>The pay remembered under this key, with its refunded amounts (see <see cref="BillMemory.FindPay"/>).</summary>
+    internal Order? FindRememberedPay(BillKey billKey) => _bills.FindPay(billKey);
+
     public long LastOrderId => Interlocked.Read(ref _lastOrderId);
 
     internal void Publish(Account account) => _accounts[account.Key] = account;

@@ -1,14 +1,15 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
 namespace MidasSoak;
 
 /// <summary>
-/// The Midas calls as a correct game backend makes them: signed with the AppKey (sig) and the user's session_key
-/// (mp_sig), and retried with the same bill_no on -1, an HTTP error, a dropped connection or a timeout until a
+/// The Midas calls as a correct game backend makes them: 1.0 signed with the AppKey (sig) and the user's session_key
+/// (mp_sig), 2.0 (/wxa/game/*) with pay_sig and signature in the query (<see cref="GamePaySigning"/>); each retried with the same bill_no on -1, an HTTP error, a dropped connection or a timeout until a
 /// definite answer comes (docs/reference.md §1.3, "What a correct backend does"), so the caller always learns each operation's outcome.
 /// </summary>
 internal sealed class GameBackendCaller(HttpClient wechat, SoakOptions options, SoakCounters counters)
@@ -27,10 +28,32 @@ internal sealed class GameBackendCaller(HttpClient wechat, SoakOptions options, 
         }
     }
 
-    public async Task<MidasAnswer> CallUntilDefiniteAsync(string op, SoakUser user, IReadOnlyList<KeyValuePair<string, object>> opFields,
+    /// <summary>A Midas 1.0 call, /cgi-bin/midas/sandbox/{op}.</summary>
+    public Task<MidasAnswer> CallUntilDefiniteAsync(string op, SoakUser user, IReadOnlyList<KeyValuePair<string, object>> opFields,
         CancellationToken cancellation)
     {
         var path = $"/cgi-bin/midas/sandbox/{op}";
+        return CallUntilDefiniteAsync(() => ($"{path}?access_token={_accessToken}",
+            new StringContent(SignedBody(path, user, opFields), Encoding.UTF8, "application/json")), cancellation);
+    }
+
+    /// <summary>A virtual payment 2.0 call, /wxa/game/{op}, on env 1: the sandbox ledger the 1.0 calls use.</summary>
+    public Task<MidasAnswer> CallGamePayUntilDefiniteAsync(string op, SoakUser user, IReadOnlyList<KeyValuePair<string, object>> opFields,
+        CancellationToken cancellation)
+    {
+        var uri = $"/wxa/game/{op}";
+        return CallUntilDefiniteAsync(() =>
+        {
+            // Re-signed on every attempt with a fresh ts, as for 1.0.
+            var body = GamePaySigning.Body(user.Openid, options.OfferId, opFields);
+            var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new("application/json");
+            return ($"{uri}?{GamePaySigning.Query(_accessToken, options.SandboxKey, user.SessionKey, uri, body)}", content);
+        }, cancellation);
+    }
+
+    private async Task<MidasAnswer> CallUntilDefiniteAsync(Func<(string PathAndQuery, HttpContent Content)> request, CancellationToken cancellation)
+    {
         long? lastTimedOutAttemptStarted = null;
         for (var attempt = 1; attempt <= options.MaxAttempts; attempt++)
         {
@@ -45,8 +68,9 @@ internal sealed class GameBackendCaller(HttpClient wechat, SoakOptions options, 
             timeout.CancelAfter(options.CallTimeout);
             try
             {
-                using var content = new StringContent(SignedBody(path, user, opFields), Encoding.UTF8, "application/json");
-                using var response = await wechat.PostAsync($"{path}?access_token={_accessToken}", content, timeout.Token).ConfigureAwait(false);
+                var (pathAndQuery, body) = request();
+                using var content = body;
+                using var response = await wechat.PostAsync(pathAndQuery, content, timeout.Token).ConfigureAwait(false);
                 if (response.StatusCode != HttpStatusCode.OK)
                 {
                     Interlocked.Increment(ref counters.RetriedHttpStatus);
@@ -93,6 +117,38 @@ internal sealed class GameBackendCaller(HttpClient wechat, SoakOptions options, 
         var body = MidasSigner.SignedBody(fields, path, options.SandboxKey, _accessToken, user.SessionKey);
         return body.ToJsonString();
     }
+}
+
+/// <summary>
+/// Virtual payment 2.0's signatures, written from its docs (docs/wechat-vp2-api.md §2): pay_sig is lowercase hex
+/// HMAC-SHA256 keyed with the env's AppKey over uri + "&amp;" + the body bytes; signature the same keyed with the player's
+/// session_key over the body bytes. Both go in the query with access_token and sig_method=hmac_sha256.
+/// </summary>
+internal static class GamePaySigning
+{
+    /// <summary>The body's JSON: openid, offer_id, ts, zone_id "1", env 1 (sandbox), then <paramref name="opFields"/>.</summary>
+    public static byte[] Body(string openid, string offerId, IReadOnlyList<KeyValuePair<string, object>> opFields)
+    {
+        var fields = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["openid"] = openid,
+            ["offer_id"] = offerId,
+            ["ts"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["zone_id"] = "1",
+            ["env"] = 1,
+        };
+        foreach (var (name, value) in opFields)
+        {
+            fields[name] = value;
+        }
+        return JsonSerializer.SerializeToUtf8Bytes(fields);
+    }
+
+    public static string Query(string accessToken, string appKey, string sessionKey, string uri, byte[] body) =>
+        $"access_token={Uri.EscapeDataString(accessToken)}&signature={Hex(sessionKey, body)}&sig_method=hmac_sha256" +
+        $"&pay_sig={Hex(appKey, [.. Encoding.UTF8.GetBytes(uri + "&"), .. body])}";
+
+    private static string Hex(string key, byte[] message) => Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), message));
 }
 
 /// <summary>

@@ -5,7 +5,7 @@ namespace MidasSoak;
 
 /// <summary>
 /// dotnet MidasSoak.dll --base-url http://127.0.0.1:8080 [--ops 100000] [--users 1000] [--workers 32] [--fault-rate 0.2]
-///   [--seed N] [--checkpoints 10] [--pid PID] [--rss-growth-slack-mb 16] [--memory-verdict-min-ops 50000] [--call-timeout-ms 1000]
+///   [--seed N] [--checkpoints 10] [--pid PID] [--rss-growth-slack-mb 16] [--memory-verdict-min-ops 50000] [--call-timeout-ms 1000] [--game-pay-share 50]
 /// Prints the figures; exit code 0 when the run passed, 1 on a violation or memory growth beyond the limit, 2 on bad arguments.
 /// </summary>
 internal static class Program
@@ -26,6 +26,7 @@ internal static class Program
         ["--rss-growth-slack-mb"] = nameof(SoakOptions.RssGrowthSlackMb),
         ["--memory-verdict-min-ops"] = nameof(SoakOptions.MemoryVerdictMinOperations),
         ["--call-timeout-ms"] = CallTimeoutMs,
+        ["--game-pay-share"] = nameof(SoakOptions.GamePayShare),
     };
 
     private static async Task<int> Main(string[] args)
@@ -76,10 +77,12 @@ internal static class Program
             RssGrowthSlackMb = Number(nameof(SoakOptions.RssGrowthSlackMb)) ?? defaults.RssGrowthSlackMb,
             MemoryVerdictMinOperations = Whole(nameof(SoakOptions.MemoryVerdictMinOperations)) ?? defaults.MemoryVerdictMinOperations,
             CallTimeout = Whole(CallTimeoutMs) is { } ms ? TimeSpan.FromMilliseconds(ms) : defaults.CallTimeout,
+            GamePayShare = Whole(nameof(SoakOptions.GamePayShare)) ?? defaults.GamePayShare,
         };
-        if (options.Operations < 1 || options.Users < 1 || options.Workers < 1 || options.Checkpoints < 1 || options.FaultRate is < 0 or > 1)
+        if (options.Operations < 1 || options.Users < 1 || options.Workers < 1 || options.Checkpoints < 1 || options.FaultRate is < 0 or > 1
+            || options.GamePayShare is < 0 or > 100)
         {
-            throw new ArgumentException("--ops, --users, --workers and --checkpoints must be at least 1, --fault-rate 0 … 1");
+            throw new ArgumentException("--ops, --users, --workers and --checkpoints must be at least 1, --fault-rate 0 … 1, --game-pay-share 0 … 100");
         }
         return options;
 

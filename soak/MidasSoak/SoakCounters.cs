@@ -15,6 +15,18 @@ public sealed class SoakCounters
     public long Present;
     public long Topup;
 
+    /// <summary>2.0 refunds applied (0, or 90012 on a retry).</summary>
+    public long Refund;
+
+    /// <summary>2.0 refunds asking for more than the pay had left: each must answer 90018.</summary>
+    public long RefundOverLimit;
+
+    /// <summary>2.0 refunds sent with the bill_no of an applied refund: each must answer 90012.</summary>
+    public long RefundBillNoRepeated;
+
+    /// <summary>Operations sent through virtual payment 2.0 (/wxa/game/*); the rest of the WeChat calls are Midas 1.0's.</summary>
+    public long ViaGamePay;
+
     /// <summary>Every WeChat-surface request the client sent, retries included.</summary>
     public long Calls;
 
@@ -23,7 +35,7 @@ public sealed class SoakCounters
     public long RetriedDropped;
     public long RetriedTimedOut;
 
-    /// <summary>Retries answered "already done": 90012 for a pay or present, 90015 for a cancelpay.</summary>
+    /// <summary>Retries answered "already done": 90012 for a pay, present or refund, 90015 for a cancelpay.</summary>
     public long RetryAnsweredRepeat;
 
     /// <summary>Pays refused (90013) while an abandoned attempt could still commit late, settled by a cancelpay.</summary>

@@ -16,6 +16,12 @@ public sealed record SoakOptions
     /// <summary>The share of WeChat-surface calls a fault rule fires on, 0 … 1.</summary>
     public double FaultRate { get; init; } = 0.20;
 
+    /// <summary>
+    /// The share (percent, 0 … 100) of getbalances, pays, presents and reversals sent through virtual payment 2.0
+    /// (/wxa/game/*, env 1) instead of Midas 1.0, on the same players and the same sandbox ledger; a 2.0 reversal is a refund.
+    /// </summary>
+    public int GamePayShare { get; init; } = 50;
+
     /// <summary>Seeds the workers' choices and every fault rule's draws, so a run can be repeated.</summary>
     public int Seed { get; init; } = 20261125;
 

@@ -42,7 +42,8 @@ public sealed record SoakResult
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
         text.AppendLine(c, $"soak: {Operations:N0} operations over {Options.Users:N0} users, {Options.Workers} workers, {Options.FaultRate * 100:0.#}% of WeChat calls faulted, seed {Options.Seed}; {Duration.TotalSeconds:F1} s ({Operations / Duration.TotalSeconds:N0} ops/s)");
-        text.AppendLine(c, $"operations: getbalance {Counts.GetBalance:N0}, pay {Counts.PayApplied + Counts.PayRefused:N0} ({Counts.PayApplied:N0} applied, {Counts.PayRefused:N0} refused 90013), cancelpay {Counts.CancelPay:N0}, present {Counts.Present:N0}, top-up (admin) {Counts.Topup:N0}");
+        text.AppendLine(c, $"operations: getbalance {Counts.GetBalance:N0}, pay {Counts.PayApplied + Counts.PayRefused:N0} ({Counts.PayApplied:N0} applied, {Counts.PayRefused:N0} refused 90013), cancelpay {Counts.CancelPay:N0}, 2.0 refund {Counts.Refund + Counts.RefundOverLimit + Counts.RefundBillNoRepeated:N0} ({Counts.Refund:N0} applied, {Counts.RefundOverLimit:N0} over the limit refused 90018, {Counts.RefundBillNoRepeated:N0} with a used bill_no refused 90012), present {Counts.Present:N0}, top-up (admin) {Counts.Topup:N0}");
+        text.AppendLine(c, $"api: {Counts.ViaGamePay:N0} operations through virtual payment 2.0 (/wxa/game/*), {Operations - Counts.Topup - Counts.ViaGamePay:N0} through Midas 1.0 (/cgi-bin/midas/sandbox/*), {Options.GamePayShare}% asked for");
         text.AppendLine(c, $"calls: {Counts.Calls:N0} sent by the client; the emulator saw {CallsInScope:N0} and faulted {FaultHits:N0} ({(CallsInScope == 0 ? 0 : 100.0 * FaultHits / CallsInScope):F1}%):");
         foreach (var (fault, hits) in Faults)
         {
@@ -77,7 +78,7 @@ public sealed record RssSample(string Checkpoint, long OperationsDone, long Bill
 
 /// <summary>
 /// RSS growth from the 30% checkpoint (start-up, JIT, the connection pool and the journal's 1,000 entries are behind
-/// it) to the last one. What may grow legitimately is the 48 h bill_no memory, about 80 bytes per pay or present,
+/// it) to the last one. What may grow legitimately is the 48 h bill_no memory, about 80 bytes per pay, present or 2.0 refund,
 /// allowed twice over because its table doubles as it grows; on top of that a fixed slack for LiteDB's page cache
 /// and the GC's timing. Anything kept per call (journal, fault rules, connections, logs) must stay bounded.
 /// </summary>

@@ -132,7 +132,7 @@ public static class SoakRun
     {
         if (options.EmulatorPid is { } pid && ProcessMemory.RssKib(pid) is { } kib)
         {
-            rss.Add(new RssSample(checkpoint, done, counters.PayApplied + counters.Present + counters.ReconciledLatePays, kib));
+            rss.Add(new RssSample(checkpoint, done, counters.PayApplied + counters.Present + counters.Refund + counters.ReconciledLatePays, kib));
         }
     }
 
