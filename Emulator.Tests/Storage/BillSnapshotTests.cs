@@ -64,6 +64,28 @@ public sealed class BillSnapshotTests : IDisposable
         Assert.True((await running.RunAsync(new PayCommand(Alice, "wx1", billNo, amt, null, null))).Reply.IsOk);
 
     [Fact]
+    public async Task Restart_AfterARefundPastTheSnapshot_RemembersWhatItGaveBack_AndTheRefundItself()
+    {
+        var (first, _) = Open();
+        await first.RunAsync(new SetBalanceCommand(Alice, "wx1", 1000, 100));
+        await PayAsync(first, "B1", 300);
+        await first.SnapshotAsync();
+        Assert.True((await first.RunAsync(new RefundCommand(Alice, "wx1", "R1", "B1", 120))).Reply.IsOk);
+        await first.DisposeAsync(); // killed: the snapshot predates the refund
+
+        var (second, load) = Open();
+        await using var _ = second;
+
+        Assert.Equal((true, 1), (load.FromSnapshot, load.OrdersRead));
+        Assert.Equal((120L, 100L), (Bill(second.State, "B1")!.RefundedAmt, Bill(second.State, "B1")!.RefundedGenAmt));
+        Assert.Equal(OrderKind.Refund, Bill(second.State, "R1")!.Kind);
+        // A 1.0 cancel gives back only what the refund left, and the refund's bill_no is still taken.
+        Assert.True((await second.RunAsync(new CancelPayCommand(Alice, "wx1", "B1", null))).Reply.IsOk);
+        Assert.Equal(1000, second.State.GetAccount(Alice).Balance);
+        Assert.Equal(90012, (await second.RunAsync(new RefundCommand(Alice, "wx1", "R1", "B1", 1))).Reply.Errcode);
+    }
+
+    [Fact]
     public async Task Restart_AfterACleanStop_LoadsTheLiveBillsFromTheSnapshot_AndReadsNoOrder()
     {
         var (first, _) = Open();
