@@ -47,7 +47,7 @@ public sealed class ContainerTests
                 var backend = new MidasGameClient(http, clock: TimeProvider.System);
                 WireAssert.Ok(await backend.PayAsync(MidasDefaults.DocPlayer, "DOCKER-1", 40));
                 // 2.0 on the same ledger: a refund of half the 1.0 pay.
-                var game = new GamePayClient(http, TimeProvider.System);
+                var game = new MidasGamePayClient(http, clock: TimeProvider.System);
                 WireAssert.Ok(await game.RefundAsync(MidasDefaults.DocPlayer, "DOCKER-1-R", "DOCKER-1", 20));
                 // The dashboard's files travel inside the published assembly (docs/reference.md §6).
                 Assert.Contains("<title>MidasEmulator dashboard</title>", await http.GetStringAsync("/ui"), StringComparison.Ordinal);

@@ -87,7 +87,7 @@ public sealed class RandomOperationsTests(ITestOutputHelper output)
     {
         using var http = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
         var backend = new MidasGameClient(http, clock: app.Clock);
-        var game = new GamePayClient(http, app.Clock);
+        var game = new MidasGamePayClient(http, clock: app.Clock);
         var model = new Model(replay, outcomes);
         await StartAsync(http, backend, scenario, model);
         var sent = new List<(Op Op, string PathAndQuery, string Body)>();
@@ -150,7 +150,7 @@ public sealed class RandomOperationsTests(ITestOutputHelper output)
         }
     }
 
-    private static Task<(string, string)> SignAsync(MidasGameClient backend, GamePayClient game, Op op) => op switch
+    private static Task<(string, string)> SignAsync(MidasGameClient backend, MidasGamePayClient game, Op op) => op switch
     {
         PayOp p => backend.SignAsync("pay", User(p.User), new() { ["amt"] = p.Amt, ["bill_no"] = BillNo(p.Bill) }),
         CancelOp c => backend.SignAsync("cancelpay", User(c.User), new() { ["bill_no"] = BillNo(c.Bill) }),
@@ -168,11 +168,11 @@ public sealed class RandomOperationsTests(ITestOutputHelper output)
     /// A 2.0 call as a game backend signs it: the sandbox body (env 1, zone "1") with pay_sig under the sandbox AppKey and
     /// signature under the player's session_key, with the access_token the 1.0 calls use (one token per app).
     /// </summary>
-    private static async Task<(string, string)> SignGameAsync(MidasGameClient backend, GamePayClient game, string op, int user, object? extra)
+    private static async Task<(string, string)> SignGameAsync(MidasGameClient backend, MidasGamePayClient game, string op, int user, object? extra)
     {
         var body = game.Body(User(user), extra);
         var uri = "/wxa/game/" + op;
-        var query = GamePaySigner.Query(await backend.AccessTokenAsync(), MidasDefaults.SandboxKey, SessionKey(user), uri, body);
+        var query = MidasGamePaySigner.Query(await backend.AccessTokenAsync(), MidasDefaults.SandboxKey, SessionKey(user), uri, body);
         return ($"{uri}?{query}", Encoding.UTF8.GetString(body));
     }
 

@@ -11,9 +11,9 @@ public class GamePayTests : EmulatorTest
 {
     private static readonly object Zones = new { sandbox = new[] { "1", "s2" }, production = new[] { "p9" } };
 
-    private readonly GamePayClient _game;
+    private readonly MidasGamePayClient _game;
 
-    public GamePayTests() => _game = new GamePayClient(App.CreateClient(), App.Clock);
+    public GamePayTests() => _game = new MidasGamePayClient(App.CreateClient(), clock: App.Clock);
 
     private async Task<JsonElement> AdminPostAsync(string path, object body, HttpStatusCode expected = HttpStatusCode.Created)
     {
@@ -177,7 +177,7 @@ public class GamePayTests : EmulatorTest
     public async Task CancelPay_ReplayMode_ReplaysOnlyTheSameRefundOfTheSamePay()
     {
         using var app = new EmulatorApp(new Dictionary<string, string?> { ["Midas:BillNoRepeat"] = "replay" });
-        var game = new GamePayClient(app.CreateClient(), app.Clock);
+        var game = new MidasGamePayClient(app.CreateClient(), clock: app.Clock);
         WireAssert.Ok(await game.PayAsync(User, "P-A", 100));
         WireAssert.Ok(await game.PayAsync(User, "P-B", 100));
         WireAssert.Ok(await game.RefundAsync(User, "R-A", "P-A", 5));
@@ -377,8 +377,8 @@ public class GamePayTests : EmulatorTest
     {
         var body = _game.Body(User, new { amount = 1, bill_no = "T-8" });
         var token = await _game.AccessTokenAsync();
-        var paySig = GamePaySigner.PaySig(MidasDefaults.SandboxKey, "/wxa/game/pay", body);
-        var signature = GamePaySigner.Signature(User.SessionKey, body);
+        var paySig = MidasGamePaySigner.PaySig(MidasDefaults.SandboxKey, "/wxa/game/pay", body);
+        var signature = MidasGamePaySigner.Signature(User.SessionKey, body);
 
         WireAssert.Code(90011, await _game.PostRawAsync($"/wxa/game/pay?access_token={token}&signature={signature}&sig_method=hmac_sha256&pay_sig={paySig.ToUpperInvariant()}", body));
         WireAssert.Code(90010, await _game.PostRawAsync($"/wxa/game/pay?access_token={token}&signature={signature.ToUpperInvariant()}&sig_method=hmac_sha256&pay_sig={paySig}", body));
@@ -482,7 +482,7 @@ public class GamePayTests : EmulatorTest
     public async Task CheckSession_LiveKey_Ok_OldKey87009()
     {
         var token = await _game.AccessTokenAsync();
-        var url = (MidasPlayer p) => $"/wxa/checksession?access_token={token}&openid={p.Openid}&signature={GamePaySigner.CheckSessionSignature(p.SessionKey)}&sig_method=hmac_sha256";
+        var url = (MidasPlayer p) => $"/wxa/checksession?access_token={token}&openid={p.Openid}&signature={MidasGamePaySigner.CheckSessionSignature(p.SessionKey)}&sig_method=hmac_sha256";
 
         WireAssert.Ok(await _game.Http.GetFromJsonAsync<JsonElement>(url(User)));
         await Admin.LoginAsync(User.Openid);

@@ -727,7 +727,7 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
         add("game pay signature uppercase", Game("pay", query: Edit("signature", v => v.ToUpperInvariant()), expected: WeChat(90010, "[signature] signature is invalid")));
         add("game pay pay_sig twice", Game("pay", query: q => q.Add(q.Find(p => p.Key == "pay_sig")), expected: WeChat(90011, "[pay_sig] pay_sig is invalid")));
         add("game pay signature twice", Game("pay", query: q => q.Add(q.Find(p => p.Key == "signature")), expected: WeChat(90010, "[signature] signature is invalid")));
-        add("game pay an extra signature of another key", Game("pay", query: q => q.Add(("signature", GamePaySigner.Signature("AAAAAAAAAAAAAAAAAAAAAA==", []))),
+        add("game pay an extra signature of another key", Game("pay", query: q => q.Add(("signature", MidasGamePaySigner.Signature("AAAAAAAAAAAAAAAAAAAAAA==", []))),
             expected: WeChat(90010, "[signature]")));
         add("game pay pay_sig empty", Game("pay", query: Edit("pay_sig", _ => ""), expected: WeChat(90011, "[pay_sig]")));
         add("game pay pay_sig of 63 hex digits", Game("pay", query: Edit("pay_sig", v => v[..63]), expected: WeChat(90011, "[pay_sig]")));
@@ -766,7 +766,7 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
 
         // checksession with junk.
         var check = $"/wxa/checksession?access_token={{token}}&openid={User.Openid}";
-        var liveSignature = GamePaySigner.CheckSessionSignature(User.SessionKey);
+        var liveSignature = MidasGamePaySigner.CheckSessionSignature(User.SessionKey);
         add("checksession without access_token", Plain("GET", $"/wxa/checksession?openid={User.Openid}&signature={liveSignature}&sig_method=hmac_sha256",
             WeChat(41001, "access_token missing")));
         add("checksession unknown access_token", Plain("GET", $"/wxa/checksession?access_token=nope&openid={User.Openid}&signature={liveSignature}&sig_method=hmac_sha256",
@@ -778,7 +778,7 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
         add("checksession signature of 6,000 characters", Plain("GET", $"{check}&signature={new string('a', 6_000)}&sig_method=hmac_sha256",
             WeChat(87009, "invalid signature")));
         add("checksession signature of another session_key", Plain("GET",
-            $"{check}&signature={GamePaySigner.CheckSessionSignature("AAAAAAAAAAAAAAAAAAAAAA==")}&sig_method=hmac_sha256", WeChat(87009, "invalid signature")));
+            $"{check}&signature={MidasGamePaySigner.CheckSessionSignature("AAAAAAAAAAAAAAAAAAAAAA==")}&sig_method=hmac_sha256", WeChat(87009, "invalid signature")));
         add("checksession without openid", Plain("GET", $"/wxa/checksession?access_token={{token}}&signature={liveSignature}&sig_method=hmac_sha256",
             WeChat(87009, "no live session")));
         add("checksession openid junk", Plain("GET", $"/wxa/checksession?access_token={{token}}&openid=%0A%00..%2F&signature={liveSignature}&sig_method=hmac_sha256",
@@ -1026,9 +1026,9 @@ public sealed class HostileInputTests(HostileInputTests.Emulator emulator) : ICl
         var parameters = new List<(string Key, string Value)>
         {
             ("access_token", context.Token),
-            ("signature", GamePaySigner.Signature(sessionKey ?? User.SessionKey, signed)),
+            ("signature", MidasGamePaySigner.Signature(sessionKey ?? User.SessionKey, signed)),
             ("sig_method", "hmac_sha256"),
-            ("pay_sig", GamePaySigner.PaySig(payKey ?? MidasDefaults.SandboxKey, sigPath ?? path, signed)),
+            ("pay_sig", MidasGamePaySigner.PaySig(payKey ?? MidasDefaults.SandboxKey, sigPath ?? path, signed)),
         };
         query?.Invoke(parameters);
         var text = string.Join("&", parameters.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));

@@ -200,7 +200,7 @@ public sealed class CrashLoad(Uri baseAddress, string accessToken, IReadOnlyList
         var uri = "/wxa/game/" + op;
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new("application/json");
-        return await http.PostAsync($"{uri}?{GamePaySigner.Query(accessToken, MidasDefaults.SandboxKey, operation.User.SessionKey, uri, body)}", content);
+        return await http.PostAsync($"{uri}?{MidasGamePaySigner.Query(accessToken, MidasDefaults.SandboxKey, operation.User.SessionKey, uri, body)}", content);
     }
 
     public static string Figure(long n) => n.ToString("N0", CultureInfo.InvariantCulture);

@@ -80,7 +80,7 @@ public sealed class PersistenceTests : IDisposable
         // this pay was refunded, or the cancel would give back the whole pay a second time.
         using (var first = StartOnFile())
         {
-            var game = new GamePayClient(first.CreateClient(), first.Clock);
+            var game = new MidasGamePayClient(first.CreateClient(), clock: first.Clock);
             WireAssert.Ok(await game.PayAsync(User, "RF-1", 300)); // 100 gift + 200 paid
             WireAssert.Ok(await game.RefundAsync(User, "RF-R1", "RF-1", 120)); // the 100 gift first, then 20 paid
             WireAssert.Ok(await game.PayAsync(User, "RF-2", 50));

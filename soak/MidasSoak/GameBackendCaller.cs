@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
@@ -119,11 +118,7 @@ internal sealed class GameBackendCaller(HttpClient wechat, SoakOptions options, 
     }
 }
 
-/// <summary>
-/// Virtual payment 2.0's signatures, written from its docs (docs/wechat-vp2-api.md §2): pay_sig is lowercase hex
-/// HMAC-SHA256 keyed with the env's AppKey over uri + "&amp;" + the body bytes; signature the same keyed with the player's
-/// session_key over the body bytes. Both go in the query with access_token and sig_method=hmac_sha256.
-/// </summary>
+/// <summary>A 2.0 body and its signed query (docs/wechat-vp2-api.md §2, §4), signed by the library's <see cref="MidasGamePaySigner"/>.</summary>
 internal static class GamePaySigning
 {
     /// <summary>The body's JSON: openid, offer_id, ts, zone_id "1", env 1 (sandbox), then <paramref name="opFields"/>.</summary>
@@ -144,11 +139,9 @@ internal static class GamePaySigning
         return JsonSerializer.SerializeToUtf8Bytes(fields);
     }
 
+    /// <summary>The signed query: MidasEmulator.Testing's signer, the one the emulator's tests use too.</summary>
     public static string Query(string accessToken, string appKey, string sessionKey, string uri, byte[] body) =>
-        $"access_token={Uri.EscapeDataString(accessToken)}&signature={Hex(sessionKey, body)}&sig_method=hmac_sha256" +
-        $"&pay_sig={Hex(appKey, [.. Encoding.UTF8.GetBytes(uri + "&"), .. body])}";
-
-    private static string Hex(string key, byte[] message) => Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), message));
+        MidasGamePaySigner.Query(accessToken, appKey, sessionKey, uri, body);
 }
 
 /// <summary>

@@ -1,14 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
-using MidasEmulator.Tests.Support;
 
-namespace MidasEmulator.Tests.Signing;
+namespace MidasEmulator.Testing.Tests;
 
 /// <summary>
-/// The test signer for virtual payment 2.0 against every vector of docs/wechat-vp2-api.md §4: WeChat's own examples
+/// MidasGamePaySigner, the library's virtual payment 2.0 signer, against every vector of docs/wechat-vp2-api.md §4: WeChat's own examples
 /// and the ones we computed with Python's hmac module. If one fails, the signer (not the emulator) is wrong.
 /// </summary>
-public class GamePaySignerVectorTests
+public class MidasGamePaySignerTests
 {
     private const string DocAppKey = "12345";
     private const string DocSessionKey = "9hAb/NEYUlkaMBEsmFgzig==";
@@ -39,7 +38,7 @@ public class GamePaySignerVectorTests
     [MemberData(nameof(PaySigVectors))]
     public void PaySig_Vector_Matches(string name, string appKey, string uri, string body, string expected)
     {
-        Assert.True(expected == GamePaySigner.PaySig(appKey, uri, Utf8(body)), name);
+        Assert.True(expected == MidasGamePaySigner.PaySig(appKey, uri, Utf8(body)), name);
     }
 
     // name, session_key, body, expected signature
@@ -56,7 +55,7 @@ public class GamePaySignerVectorTests
     [MemberData(nameof(SignatureVectors))]
     public void Signature_Vector_Matches(string name, string sessionKey, string body, string expected)
     {
-        Assert.True(expected == GamePaySigner.Signature(sessionKey, Utf8(body)), name);
+        Assert.True(expected == MidasGamePaySigner.Signature(sessionKey, Utf8(body)), name);
     }
 
     [Fact]
@@ -66,25 +65,25 @@ public class GamePaySignerVectorTests
         var decoded = Convert.ToHexStringLower(HMACSHA256.HashData(Convert.FromBase64String(DocSessionKey), Utf8(DocGetBalanceBody)));
 
         Assert.StartsWith("eb40bdab", decoded, StringComparison.Ordinal);
-        Assert.NotEqual(decoded, GamePaySigner.Signature(DocSessionKey, Utf8(DocGetBalanceBody)));
+        Assert.NotEqual(decoded, MidasGamePaySigner.Signature(DocSessionKey, Utf8(DocGetBalanceBody)));
     }
 
     [Fact]
     public void CheckSessionSignature_DocSessionKey_MatchesOurVector()
     {
-        Assert.Equal("1f7605aea24c0785899e51bc4c483167a20ea7b0f5f36cfd398e89cb21c91e9c", GamePaySigner.CheckSessionSignature(DocSessionKey));
+        Assert.Equal("1f7605aea24c0785899e51bc4c483167a20ea7b0f5f36cfd398e89cb21c91e9c", MidasGamePaySigner.CheckSessionSignature(DocSessionKey));
     }
 
     [Fact]
     public void GameItemPaySig_DocSignData_MatchesOurVector()
     {
-        Assert.Equal("309fa3ae45ac82ed892eec950721558316d23b009c6b479d40d5f949bd5030eb", GamePaySigner.GameItemPaySig(DocAppKey, DocSignData));
+        Assert.Equal("309fa3ae45ac82ed892eec950721558316d23b009c6b479d40d5f949bd5030eb", MidasGamePaySigner.GameItemPaySig(DocAppKey, DocSignData));
     }
 
     [Fact]
     public void Query_DocGetBalance_HoldsBothSignaturesAndTheMethod()
     {
-        var query = GamePaySigner.Query("ACCESS_TOKEN", DocAppKey, DocSessionKey, "/wxa/game/getbalance", Utf8(DocGetBalanceBody));
+        var query = MidasGamePaySigner.Query("ACCESS_TOKEN", DocAppKey, DocSessionKey, "/wxa/game/getbalance", Utf8(DocGetBalanceBody));
 
         Assert.Equal("access_token=ACCESS_TOKEN"
             + "&signature=42fe1d3341fb1c8bd6f5014ba735ab04eacc80a2deb3ab4669eab4700b5b6729"
@@ -97,6 +96,6 @@ public class GamePaySignerVectorTests
     {
         // The uri is part of the message: the getbalance body signed for /wxa/game/pay is another pay_sig.
         Assert.NotEqual("11bac6388871d29c055c7d16fbe42e8d646855b666faf89b15c815218b1b23bd",
-            GamePaySigner.PaySig(DocAppKey, "/wxa/game/pay", Utf8(DocGetBalanceBody)));
+            MidasGamePaySigner.PaySig(DocAppKey, "/wxa/game/pay", Utf8(DocGetBalanceBody)));
     }
 }
