@@ -18,7 +18,7 @@ public sealed class MidasGameClient(HttpClient http, MidasAppCredentials? app = 
 {
     private readonly MidasAppCredentials _app = app ?? MidasAppCredentials.Default;
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
-    private string? _token;
+    private readonly AccessTokenCache _token = new(http, app ?? MidasAppCredentials.Default);
 
     /// <summary>The underlying client.</summary>
     public HttpClient Http => http;
@@ -27,20 +27,10 @@ public sealed class MidasGameClient(HttpClient http, MidasAppCredentials? app = 
     public MidasAppCredentials App => _app;
 
     /// <summary>The access token, fetched from /cgi-bin/token on first use and kept.</summary>
-    public async Task<string> AccessTokenAsync(CancellationToken cancellation = default)
-    {
-        if (_token is null)
-        {
-            var reply = await http.GetFromJsonAsync<JsonElement>(
-                $"/cgi-bin/token?grant_type=client_credential&appid={_app.Appid}&secret={_app.Secret}", cancellation).ConfigureAwait(false);
-            _token = reply.TryGetProperty("access_token", out var token) ? token.GetString()
-                : throw new InvalidOperationException($"/cgi-bin/token answered {reply}");
-        }
-        return _token!;
-    }
+    public Task<string> AccessTokenAsync(CancellationToken cancellation = default) => _token.GetAsync(cancellation);
 
     /// <summary>Forgets the kept access token: the next call fetches a new one (after a 42001, say).</summary>
-    public void ForgetAccessToken() => _token = null;
+    public void ForgetAccessToken() => _token.Forget();
 
     /// <summary>/sns/jscode2session: redeems a js_code (from <see cref="MidasAdminClient.LoginCodeAsync"/>) for the player's session.</summary>
     public async Task<MidasPlayer> LoginAsync(string jsCode, CancellationToken cancellation = default)

@@ -108,7 +108,7 @@ public sealed class GamePayRequest
             {
                 var name = reader.GetString()!;
                 reader.Read();
-                var index = IndexOf(fields, name);
+                var index = MidasFields.IndexOf(fields, name);
                 if (index < 0)
                 {
                     problem = Invalid(name, $"{GamePayFields.Path(op)} has no such field");
@@ -147,18 +147,6 @@ public sealed class GamePayRequest
             }
         }
         return request;
-    }
-
-    private static int IndexOf(IReadOnlyList<MidasField> fields, string name)
-    {
-        for (var i = 0; i < fields.Count; i++)
-        {
-            if (fields[i].Name == name)
-            {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /// <summary>The doc sample's form of a parameter error: "[openid] openid is invalid" (docs/wechat-vp2-api.md §5).</summary>

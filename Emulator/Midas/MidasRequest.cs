@@ -46,6 +46,19 @@ public static class MidasFields
         _ => Present,
     };
 
+    /// <summary>Where <paramref name="name"/> stands in <paramref name="fields"/>, or -1: a body's keys are looked up by position, so a bit can mark each seen.</summary>
+    public static int IndexOf(IReadOnlyList<MidasField> fields, string name)
+    {
+        for (var i = 0; i < fields.Count; i++)
+        {
+            if (fields[i].Name == name)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     public static string PathName(MidasOp op) => op switch
     {
         MidasOp.GetBalance => "getbalance",
@@ -97,7 +110,7 @@ public sealed class MidasRequest
             {
                 var name = reader.GetString()!;
                 reader.Read();
-                var index = IndexOf(fields, name);
+                var index = MidasFields.IndexOf(fields, name);
                 if (index < 0)
                 {
                     // Unknown keys (api, env, even session_key) are ignored and never signed (docs/wechat-api.md §1).
@@ -141,18 +154,6 @@ public sealed class MidasRequest
             }
         }
         return request;
-    }
-
-    private static int IndexOf(IReadOnlyList<MidasField> fields, string name)
-    {
-        for (var i = 0; i < fields.Count; i++)
-        {
-            if (fields[i].Name == name)
-            {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /// <summary>Reads one field's value as its signed text; null value = absent (docs/wechat-api.md §10.11). Returns a problem or null.</summary>
