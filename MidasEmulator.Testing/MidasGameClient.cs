@@ -15,28 +15,13 @@ namespace MidasEmulator.Testing;
 /// <param name="app">The app to call as; <see cref="MidasAppCredentials.Default"/> when null.</param>
 /// <param name="clock">The clock <c>ts</c> is read from; the system clock when null.</param>
 public sealed class MidasGameClient(HttpClient http, MidasAppCredentials? app = null, TimeProvider? clock = null)
+    : MidasWeChatClient(http, app, clock)
 {
-    private readonly MidasAppCredentials _app = app ?? MidasAppCredentials.Default;
-    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
-    private readonly AccessTokenCache _token = new(http, app ?? MidasAppCredentials.Default);
-
-    /// <summary>The underlying client.</summary>
-    public HttpClient Http => http;
-
-    /// <summary>The app this client calls as.</summary>
-    public MidasAppCredentials App => _app;
-
-    /// <summary>The access token, fetched from /cgi-bin/token on first use and kept.</summary>
-    public Task<string> AccessTokenAsync(CancellationToken cancellation = default) => _token.GetAsync(cancellation);
-
-    /// <summary>Forgets the kept access token: the next call fetches a new one (after a 42001, say).</summary>
-    public void ForgetAccessToken() => _token.Forget();
-
     /// <summary>/sns/jscode2session: redeems a js_code (from <see cref="MidasAdminClient.LoginCodeAsync"/>) for the player's session.</summary>
     public async Task<MidasPlayer> LoginAsync(string jsCode, CancellationToken cancellation = default)
     {
-        var reply = await http.GetFromJsonAsync<JsonElement>(
-            $"/sns/jscode2session?appid={_app.Appid}&secret={_app.Secret}&js_code={Uri.EscapeDataString(jsCode)}&grant_type=authorization_code",
+        var reply = await Http.GetFromJsonAsync<JsonElement>(
+            $"/sns/jscode2session?appid={App.Appid}&secret={App.Secret}&js_code={Uri.EscapeDataString(jsCode)}&grant_type=authorization_code",
             cancellation).ConfigureAwait(false);
         return reply.TryGetProperty("session_key", out var key)
             ? new MidasPlayer(reply.GetProperty("openid").GetString()!, key.GetString()!)
@@ -84,9 +69,9 @@ public sealed class MidasGameClient(HttpClient http, MidasAppCredentials? app = 
         var fields = new Dictionary<string, object>
         {
             ["openid"] = player.Openid,
-            ["appid"] = _app.Appid,
-            ["offer_id"] = _app.OfferId,
-            ["ts"] = _clock.GetUtcNow().ToUnixTimeSeconds(),
+            ["appid"] = App.Appid,
+            ["offer_id"] = App.OfferId,
+            ["ts"] = Clock.GetUtcNow().ToUnixTimeSeconds(),
             ["zone_id"] = "1",
             ["pf"] = "android",
         };
@@ -95,7 +80,7 @@ public sealed class MidasGameClient(HttpClient http, MidasAppCredentials? app = 
             fields[key] = value;
         }
         var token = accessToken ?? await AccessTokenAsync(cancellation).ConfigureAwait(false);
-        var body = MidasSigner.SignedBody(fields, path, appKey ?? (sandbox ? _app.SandboxKey : _app.ProductionKey), token,
+        var body = MidasSigner.SignedBody(fields, path, appKey ?? (sandbox ? App.SandboxKey : App.ProductionKey), token,
             withMpSig ? sessionKey ?? player.SessionKey : null);
         tamper?.Invoke(body);
         return ($"{path}?access_token={token}", body.ToJsonString());
@@ -110,7 +95,7 @@ public sealed class MidasGameClient(HttpClient http, MidasAppCredentials? app = 
         CancellationToken cancellation = default)
     {
         using var content = new StringContent(body, Encoding.UTF8, contentType);
-        using var response = await http.PostAsync(pathAndQuery, content, cancellation).ConfigureAwait(false);
+        using var response = await Http.PostAsync(pathAndQuery, content, cancellation).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.OK)
         {
             throw new HttpRequestException($"POST {pathAndQuery} answered {(int)response.StatusCode}, expected 200", null, response.StatusCode);

@@ -14,25 +14,10 @@ namespace MidasEmulator.Testing;
 /// <param name="app">The app to call as; <see cref="MidasAppCredentials.Default"/> when null.</param>
 /// <param name="clock">The clock <c>ts</c> is read from; the system clock when null.</param>
 public sealed class MidasGamePayClient(HttpClient http, MidasAppCredentials? app = null, TimeProvider? clock = null)
+    : MidasWeChatClient(http, app, clock)
 {
-    private readonly MidasAppCredentials _app = app ?? MidasAppCredentials.Default;
-    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
-    private readonly AccessTokenCache _token = new(http, app ?? MidasAppCredentials.Default);
-
-    /// <summary>The underlying client.</summary>
-    public HttpClient Http => http;
-
-    /// <summary>The app this client calls as.</summary>
-    public MidasAppCredentials App => _app;
-
-    /// <summary>The access token, fetched from /cgi-bin/token on first use and kept.</summary>
-    public Task<string> AccessTokenAsync(CancellationToken cancellation = default) => _token.GetAsync(cancellation);
-
-    /// <summary>Forgets the kept access token: the next call fetches a new one (after a 42001, say).</summary>
-    public void ForgetAccessToken() => _token.Forget();
-
     /// <summary>The AppKey that signs calls with this <c>env</c>: sandbox for 1, production for 0.</summary>
-    public string KeyOf(int env) => env == 1 ? _app.SandboxKey : _app.ProductionKey;
+    public string KeyOf(int env) => env == 1 ? App.SandboxKey : App.ProductionKey;
 
     /// <summary>
     /// A body: <c>openid, offer_id, ts, zone_id, env</c> in the docs' order, then the properties of <paramref name="extra"/>
@@ -44,8 +29,8 @@ public sealed class MidasGamePayClient(HttpClient http, MidasAppCredentials? app
         var fields = new Dictionary<string, object?>
         {
             ["openid"] = player.Openid,
-            ["offer_id"] = _app.OfferId,
-            ["ts"] = _clock.GetUtcNow().ToUnixTimeSeconds(),
+            ["offer_id"] = App.OfferId,
+            ["ts"] = Clock.GetUtcNow().ToUnixTimeSeconds(),
             ["zone_id"] = zoneId,
             ["env"] = env,
         };
@@ -88,7 +73,7 @@ public sealed class MidasGamePayClient(HttpClient http, MidasAppCredentials? app
     {
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new("application/json");
-        using var response = await http.PostAsync(pathAndQuery, content, cancellation).ConfigureAwait(false);
+        using var response = await Http.PostAsync(pathAndQuery, content, cancellation).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.OK)
         {
             throw new HttpRequestException($"POST {pathAndQuery} answered {(int)response.StatusCode}, expected 200", null, response.StatusCode);
@@ -120,8 +105,8 @@ public sealed class MidasGamePayClient(HttpClient http, MidasAppCredentials? app
         var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
         {
             ["openid"] = player.Openid,
-            ["offer_id"] = _app.OfferId,
-            ["ts"] = _clock.GetUtcNow().ToUnixTimeSeconds(),
+            ["offer_id"] = App.OfferId,
+            ["ts"] = Clock.GetUtcNow().ToUnixTimeSeconds(),
             ["env"] = env,
             ["out_trade_no"] = outTradeNo,
             ["biz_id"] = bizId,
@@ -134,7 +119,7 @@ public sealed class MidasGamePayClient(HttpClient http, MidasAppCredentials? app
     {
         ArgumentNullException.ThrowIfNull(player);
         var token = await AccessTokenAsync(cancellation).ConfigureAwait(false);
-        return await http.GetFromJsonAsync<JsonElement>($"/wxa/checksession?access_token={Uri.EscapeDataString(token)}&openid={player.Openid}"
+        return await Http.GetFromJsonAsync<JsonElement>($"/wxa/checksession?access_token={Uri.EscapeDataString(token)}&openid={player.Openid}"
             + $"&signature={MidasGamePaySigner.CheckSessionSignature(player.SessionKey)}&sig_method=hmac_sha256", cancellation).ConfigureAwait(false);
     }
 }
