@@ -479,6 +479,48 @@ public class GamePayTests : EmulatorTest
     }
 
     [Fact]
+    public async Task QueryOrderInfo_APlatformMadeOutTradeNo_IsFound()
+    {
+        var created = await AdminPostAsync("/admin/client-orders", new { openid = User.Openid, biz_id = 1, buy_quantity = 5 });
+        var outTradeNo = created.GetProperty("out_trade_no").GetString()!;
+
+        var reply = await _game.QueryOrderAsync(User, outTradeNo, 1);
+
+        WireAssert.Ok(reply);
+        Assert.Equal(outTradeNo, reply.GetProperty("out_trade_no").GetString());
+    }
+
+    [Fact]
+    public async Task ClientOrders_InAZoneNotPublished_Answer400AndCreditNothing()
+    {
+        await AdminPostAsync("/admin/client-orders", new { openid = User.Openid, biz_id = 1, buy_quantity = 5, zone_id = "9" }, HttpStatusCode.BadRequest);
+
+        Assert.Empty(await Admin.ClientOrdersAsync(User.Openid));
+    }
+
+    [Fact]
+    public async Task ClientOrderRefund_HugeOrder_TakesTheCoinsBackWithoutOverflow()
+    {
+        // 1e9 coins at the default 10 cents each: quantity × cents passes 2^63.
+        await AdminPostAsync("/admin/client-orders", new { openid = User.Openid, biz_id = 1, buy_quantity = 1_000_000_000, out_trade_no = "BIG-1" });
+
+        await AdminPostAsync("/admin/client-orders/BIG-1/refund", new { }, HttpStatusCode.OK);
+
+        Assert.Equal(1000, (await Admin.AccountAsync(User.Openid)).Balance);
+        await Admin.AssertBooksBalancedAsync();
+    }
+
+    [Fact]
+    public async Task CancelPay_OfA10PayWithA10OnlyBillNo_Refunds()
+    {
+        WireAssert.Ok(await Backend.PayAsync(User, "ONE|STAR*AT@", 40)); // | * @ are 1.0 bill_no characters, not 2.0's
+
+        WireAssert.Ok(await _game.RefundAsync(User, "R-ONE-1", "ONE|STAR*AT@", 40));
+        WireAssert.Code(90000, await _game.RefundAsync(User, "R-ONE-2", "NO|SUCH", 1));
+        Assert.Equal(1000, (await Admin.AccountAsync(User.Openid)).Balance);
+    }
+
+    [Fact]
     public async Task CheckSession_LiveKey_Ok_OldKey87009()
     {
         var token = await _game.AccessTokenAsync();

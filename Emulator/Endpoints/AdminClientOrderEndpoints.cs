@@ -51,6 +51,10 @@ public static partial class AdminEndpoints
         {
             return invalid;
         }
+        if (!app.Zones.IsPublished(key.Env, key.ZoneId))
+        {
+            return AdminProblems.BadRequest($"zone_id {key.ZoneId} is not published for {key.Env.ToWire()} (POST /admin/apps sets the zones)");
+        }
         if (body.BizId is not (1 or 2))
         {
             return AdminProblems.BadRequest("biz_id must be 1 (coins, wx.requestMidasPayment) or 2 (an item, wx.requestMidasPaymentGameItem)");

@@ -184,7 +184,7 @@ public sealed class GamePayPipeline(MidasCallSettings settings, IMidasCredential
                 {
                     return GamePayRequest.Invalid("biz_id", "1 (coins) or 2 (an item bought directly)");
                 }
-                return ClientOrder.CheckOutTradeNo(request.Text("out_trade_no")) is { } outTradeProblem
+                return ClientOrder.CheckOutTradeNo(request.Text("out_trade_no"), platformMade: true) is { } outTradeProblem
                     ? GamePayRequest.Invalid("out_trade_no", outTradeProblem)
                     : null;
         }
@@ -193,12 +193,15 @@ public sealed class GamePayPipeline(MidasCallSettings settings, IMidasCredential
         {
             return GamePayRequest.Invalid("amount", $"an integer from 1 to {int.MaxValue}");
         }
-        foreach (var name in op == GamePayOp.CancelPay ? new[] { "bill_no", "pay_bill_no" } : ["bill_no"])
+        if (CheckBillNo(request.Text("bill_no")) is { } billProblem)
         {
-            if (CheckBillNo(request.Text(name)) is { } billProblem)
-            {
-                return GamePayRequest.Invalid(name, billProblem);
-            }
+            return GamePayRequest.Invalid("bill_no", billProblem);
+        }
+        // pay_bill_no names a pay, which 1.0's wider bill_no rule may have made (with | * @): only its form is checked here,
+        // and a pay that does not exist answers 90000.
+        if (op == GamePayOp.CancelPay && MidasValidation.CheckBillNo(request.Text("pay_bill_no"), strict: false) is not null)
+        {
+            return GamePayRequest.Invalid("pay_bill_no", $"1 to {MidasValidation.MaxBillNoLength} characters of [0-9A-Za-z_-|*@]");
         }
         return null;
     }

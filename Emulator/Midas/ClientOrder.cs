@@ -42,14 +42,17 @@ public sealed record ClientOrder
 
     public int DeliverState => Delivered ? 2 : 1;
 
-    /// <summary>An out_trade_no: 1 to 32 of [0-9A-Za-z_-|*@], not starting with '_' (the platform's own start with one).</summary>
-    public static string? CheckOutTradeNo(string? outTradeNo)
+    /// <summary>
+    /// An out_trade_no: 1 to 32 of [0-9A-Za-z_-|*@], not starting with '_' when the game chose it (the platform's own,
+    /// made when the game gave none, start with one: <paramref name="platformMade"/> lets those through, as a lookup must).
+    /// </summary>
+    public static string? CheckOutTradeNo(string? outTradeNo, bool platformMade = false)
     {
         if (outTradeNo is not { Length: > 0 and <= 32 })
         {
             return "out_trade_no must be 1 to 32 characters";
         }
-        if (outTradeNo[0] == '_')
+        if (outTradeNo[0] == '_' && !platformMade)
         {
             return "out_trade_no must not start with _ (the platform's generated numbers do)";
         }

@@ -269,8 +269,9 @@ public sealed class MoneyRules(MoneyRuleSettings settings)
             return new(MidasReply.Ok, null, []) { ClientOrder = refunded };
         }
         // Coins still owed back after this refund, minus what earlier refunds took: the whole order's coins at the end.
-        var coinsBefore = clientOrder.Quantity * clientOrder.RefundedPrice / clientOrder.Price;
-        var coins = clientOrder.Quantity * refunded.RefundedPrice / clientOrder.Price - coinsBefore;
+        // In 128 bits: quantity (up to 2^31) times cents (up to 2^53) overflows a long, and a wrapped product would credit.
+        var coinsBefore = (long)((Int128)clientOrder.Quantity * clientOrder.RefundedPrice / clientOrder.Price);
+        var coins = (long)((Int128)clientOrder.Quantity * refunded.RefundedPrice / clientOrder.Price) - coinsBefore;
         var account = view.GetAccount(refund.Account);
         var paidCoins = account.Balance - account.GenBalance;
         if (coins > paidCoins)
