@@ -73,7 +73,13 @@ public static class GamePayEndpoints
             loggers.CreateLogger(typeof(GamePayEndpoints)).LogError(ex, "{Path} failed", http.Path);
             reply = MidasReply.SystemBusy("system error");
         }
-        var errmsg = GamePayReply.Errmsg(reply, quotedBody, clock.GetUtcNow());
+        return WireOf(reply, op, clock.GetUtcNow(), quotedBody);
+    }
+
+    /// <summary>A 2.0 reply on the wire; <paramref name="op"/> null for a fault rule's errcode, which carries no fields.</summary>
+    internal static WireResult WireOf(MidasReply reply, GamePayOp? op, DateTimeOffset now, byte[]? quotedBody = null)
+    {
+        var errmsg = GamePayReply.Errmsg(reply, quotedBody, now);
         return new WireResult(writer => GamePayReply.Write(writer, reply, errmsg, op), reply.Errcode, errmsg);
     }
 

@@ -3,7 +3,6 @@ using System.Net;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using MidasEmulator.Faults;
-using MidasEmulator.GamePay;
 using MidasEmulator.Journal;
 using MidasEmulator.Midas;
 
@@ -96,21 +95,8 @@ public sealed partial class WeChatCallPipeline(
 
     // A 2.0 call's fault answers as every 2.0 error does (docs/wechat-vp2-api.md §8.22): errcode and errmsg only, the errmsg
     // ending with a traceid and a rid, so that a client's 2.0 error handling meets the shape it will meet live.
-    private static WireResult FaultReply(string endpoint, MidasReply reply, DateTimeOffset now)
-    {
-        if (reply.IsOk || !endpoint.StartsWith("game/", StringComparison.Ordinal))
-        {
-            return WireResult.Of(reply);
-        }
-        var errmsg = GamePayReply.Errmsg(reply, null, now);
-        return new WireResult(writer =>
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("errcode"u8, reply.Errcode);
-            writer.WriteString("errmsg"u8, errmsg);
-            writer.WriteEndObject();
-        }, reply.Errcode, errmsg);
-    }
+    private static WireResult FaultReply(string endpoint, MidasReply reply, DateTimeOffset now) =>
+        endpoint.StartsWith("game/", StringComparison.Ordinal) ? GamePayEndpoints.WireOf(reply, op: null, now) : WireResult.Of(reply);
 
     [LoggerMessage(EventId = 1, EventName = "WeChatCall", Level = LogLevel.Information,
         Message = "{Endpoint} env={Env} openid={Openid} bill_no={BillNo} errcode={Errcode} status={HttpStatus} fault={FaultId} {DurationMs} ms")]

@@ -24,16 +24,9 @@ public sealed class GamePayPipeline(MidasCallSettings settings, IMidasCredential
 
     public async Task<GamePayCallResult> ProcessAsync(GamePayCall call)
     {
-        if (string.IsNullOrEmpty(call.AccessToken))
+        if (credentials.RefuseAccessToken(call.AccessToken, out var appid) is { } refused)
         {
-            return new(MidasReply.AccessTokenMissing());
-        }
-        switch (credentials.CheckAccessToken(call.AccessToken, out var appid))
-        {
-            case TokenState.Unknown:
-                return new(MidasReply.AccessTokenInvalid());
-            case TokenState.Expired:
-                return new(MidasReply.AccessTokenExpired());
+            return new(refused);
         }
         if (call.Body is not { } body)
         {
@@ -224,16 +217,9 @@ public sealed class GamePayPipeline(MidasCallSettings settings, IMidasCredential
     /// </summary>
     public MidasReply CheckSession(string? accessToken, string? openid, string? signature, string? sigMethod)
     {
-        if (string.IsNullOrEmpty(accessToken))
+        if (credentials.RefuseAccessToken(accessToken, out var appid) is { } refused)
         {
-            return MidasReply.AccessTokenMissing();
-        }
-        switch (credentials.CheckAccessToken(accessToken, out var appid))
-        {
-            case TokenState.Unknown:
-                return MidasReply.AccessTokenInvalid();
-            case TokenState.Expired:
-                return MidasReply.AccessTokenExpired();
+            return refused;
         }
         if (sigMethod != SigMethod)
         {

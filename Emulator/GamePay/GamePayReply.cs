@@ -33,14 +33,15 @@ public static class GamePayReply
             + $"base64_encoded_post_body: {Convert.ToBase64String(quoted)} {rid}";
     }
 
-    public static void Write(Utf8JsonWriter writer, MidasReply reply, string errmsg, GamePayOp op)
+    /// <summary>Writes the reply; <paramref name="op"/> null (a fault rule's answer) writes errcode and errmsg alone.</summary>
+    public static void Write(Utf8JsonWriter writer, MidasReply reply, string errmsg, GamePayOp? op)
     {
         writer.WriteStartObject();
         writer.WriteNumber("errcode"u8, reply.Errcode);
         writer.WriteString("errmsg"u8, errmsg);
-        if (reply.IsOk)
+        if (reply.IsOk && op is { } operation)
         {
-            WriteFields(writer, reply, op);
+            WriteFields(writer, reply, operation);
         }
         writer.WriteEndObject();
     }

@@ -21,18 +21,11 @@ public sealed class MidasPipeline(MidasCallSettings settings, IMidasCredentials 
 
     public async Task<MidasCallResult> ProcessAsync(MidasCall call)
     {
-        var accessToken = call.AccessToken;
-        if (string.IsNullOrEmpty(accessToken))
+        if (credentials.RefuseAccessToken(call.AccessToken, out var tokenAppid) is { } refused)
         {
-            return new(MidasReply.AccessTokenMissing());
+            return new(refused);
         }
-        switch (credentials.CheckAccessToken(accessToken, out var tokenAppid))
-        {
-            case TokenState.Unknown:
-                return new(MidasReply.AccessTokenInvalid());
-            case TokenState.Expired:
-                return new(MidasReply.AccessTokenExpired());
-        }
+        var accessToken = call.AccessToken!; // a token that passed the check is there
 
         if (call.Body is not { } body)
         {

@@ -25,6 +25,28 @@ public interface IMidasCredentials
     string? FindSessionKey(string appid, string openid);
 }
 
+public static class MidasCredentialChecks
+{
+    /// <summary>
+    /// The first check of every call, 1.0 and 2.0 alike: 41001 without a token, 40001 for one never issued (or purged),
+    /// 42001 for one past its expiry; null when it is valid, with the appid it was issued to.
+    /// </summary>
+    public static MidasReply? RefuseAccessToken(this IMidasCredentials credentials, string? accessToken, out string? appid)
+    {
+        appid = null;
+        if (string.IsNullOrEmpty(accessToken))
+        {
+            return MidasReply.AccessTokenMissing();
+        }
+        return credentials.CheckAccessToken(accessToken, out appid) switch
+        {
+            TokenState.Unknown => MidasReply.AccessTokenInvalid(),
+            TokenState.Expired => MidasReply.AccessTokenExpired(),
+            _ => null,
+        };
+    }
+}
+
 /// <summary>
 /// The committed ledger as a Midas call sees it, and the single writer that changes it (docs/architecture.md §2.1).
 /// Storage/ implements it.
