@@ -10,6 +10,7 @@ using MidasEmulator.Journal;
 using MidasEmulator.Logging;
 using MidasEmulator.Endpoints;
 using MidasEmulator.Midas;
+using MidasEmulator.Pushes;
 using MidasEmulator.Seeding;
 using MidasEmulator.Storage;
 
@@ -72,6 +73,13 @@ public static class HostingExtensions
         services.AddSingleton<SeedLoader>();
         services.AddSingleton<EmulatorData>();
         services.AddHostedService(sp => sp.GetRequiredService<EmulatorData>());
+
+        // Pushes to the game server: saved by the writer, sent by the dispatcher once the data is loaded (it starts after
+        // EmulatorData and stops before it, so no attempt is recorded into a closed store).
+        services.AddSingleton<IPushStore>(sp => sp.GetRequiredService<LedgerWriter>());
+        services.AddSingleton<PushSender>();
+        services.AddSingleton<PushDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<PushDispatcher>());
 
         // The Midas call itself, without HTTP: the endpoints adapt requests to it.
         services.AddSingleton(sp => new MidasPipeline(sp.GetRequiredService<IOptions<EmulatorOptions>>().Value.ToMidasCallSettings(),

@@ -89,6 +89,9 @@ public static class AdminProblems
     public static ProblemHttpResult Conflict(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "conflict", detail: detail);
 
+    public static ProblemHttpResult Unprocessable(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "unprocessable", detail: detail);
+
     public static ProblemHttpResult Unavailable(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "not applied", detail: detail);
 }

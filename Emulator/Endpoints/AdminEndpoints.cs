@@ -73,6 +73,7 @@ public static partial class AdminEndpoints
         admin.MapGet("/invariants", GetInvariantsAsync).TakesQuery()
             .Produces<InvariantsReply>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         admin.MapClientOrderApi();
+        admin.MapPushApi();
         admin.MapTestingApi();
         return app;
     }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using MidasEmulator.Clock;
 using MidasEmulator.Faults;
+using MidasEmulator.Pushes;
 using MidasEmulator.Journal;
 using MidasEmulator.Midas;
 using MidasEmulator.Storage;
@@ -73,13 +74,26 @@ public static partial class AdminEndpoints
         return TypedResults.NoContent();
     }
 
+    private static bool IsPushScopeName(string endpoint) =>
+        endpoint == FaultSpec.AnyPush || (endpoint.StartsWith(FaultSpec.AnyPush + ":", StringComparison.Ordinal) && PushEvents.IsKnown(endpoint[5..]));
+
     private static FaultSpec? ToFaultSpec(FaultRequest r, out string problem)
     {
         var endpoint = r.Endpoint ?? FaultSpec.AnyEndpoint;
         var action = FaultAction.Errcode;
-        problem = endpoint != FaultSpec.AnyEndpoint && !FaultSpec.Endpoints.Contains(endpoint)
-            ? $"endpoint must be one of {string.Join(", ", FaultSpec.Endpoints)} or *"
-            : r.Action is not null && !FaultActions.TryParse(r.Action, out action) ? "action must be errcode, http_status, drop or delay"
+        var forPushes = FaultSpec.IsPushScope(endpoint);
+        if (forPushes && r.Action is null)
+        {
+            action = FaultAction.FailAttempt;
+        }
+        problem = endpoint != FaultSpec.AnyEndpoint && !FaultSpec.Endpoints.Contains(endpoint) && !IsPushScopeName(endpoint)
+            ? $"endpoint must be one of {string.Join(", ", FaultSpec.Endpoints)}, *, push or push:<event> (an event of {string.Join(", ", PushEvents.All)})"
+            : r.Action is not null && !FaultActions.TryParse(r.Action, out action)
+                ? "action must be errcode, http_status, drop or delay for a call; duplicate, delay, reorder or fail_attempt for a push"
+            : forPushes && !FaultSpec.IsPushAction(action) ? $"a push rule's action is duplicate, delay, reorder or fail_attempt, not {r.Action}"
+            : !forPushes && !FaultSpec.IsCallAction(action) ? $"action {r.Action} is for pushes: set endpoint to push or push:<event>"
+            : forPushes && (r.BillNo is not null || r.AfterCommit is not null || r.Errcode is not null || r.Errmsg is not null || r.HttpStatus is not null)
+                ? "a push rule takes no bill_no, after_commit, errcode, errmsg or http_status"
             : r.HttpStatus is < 400 or > 599 ? "http_status must be from 400 to 599"
             : r.DelayMs is < 0 or > MaxDelayMs ? $"delay_ms must be from 0 to {MaxDelayMs}"
             : action == FaultAction.Delay && r.DelayMs is null or 0 ? "action delay needs delay_ms, the wait in milliseconds"

@@ -13,8 +13,17 @@ public enum FaultAction
     /// <summary>The TCP connection is aborted with no reply.</summary>
     Drop,
 
-    /// <summary>The request waits delay_ms (before the operation, or before the reply with after_commit) and is then served.</summary>
+    /// <summary>The request waits delay_ms (before the operation, or before the reply with after_commit) and is then served; a push attempt waits delay_ms before it is sent.</summary>
     Delay,
+
+    /// <summary>Pushes only: the attempt is sent twice, the copy a moment after the first answer.</summary>
+    Duplicate,
+
+    /// <summary>Pushes only: the push is held until the next push to the same player has been sent.</summary>
+    Reorder,
+
+    /// <summary>Pushes only: the attempt is recorded as failed without being sent, so the retry schedule moves on.</summary>
+    FailAttempt,
 }
 
 /// <summary>A fault rule as posted to /admin/faults (docs/reference.md §1.3), already validated.</summary>
@@ -35,6 +44,19 @@ public sealed record FaultSpec(
 {
     public const string AnyEndpoint = "*";
 
+    /// <summary>The scope of a rule for every push; <c>push:&lt;event&gt;</c> scopes it to one event.</summary>
+    public const string AnyPush = "push";
+
+    /// <summary>The name a push attempt is matched by: push:&lt;event&gt;.</summary>
+    public static string PushEndpoint(string eventName) => AnyPush + ":" + eventName;
+
+    public static bool IsPushScope(string endpoint) => endpoint == AnyPush || endpoint.StartsWith(AnyPush + ":", StringComparison.Ordinal);
+
+    /// <summary>The actions a push rule may take; the others (errcode, http_status, drop) are for calls.</summary>
+    public static bool IsPushAction(FaultAction action) => action is FaultAction.Delay or FaultAction.Duplicate or FaultAction.Reorder or FaultAction.FailAttempt;
+
+    public static bool IsCallAction(FaultAction action) => action is FaultAction.Errcode or FaultAction.HttpStatus or FaultAction.Drop or FaultAction.Delay;
+
     /// <summary>
     /// The names a rule can scope to: the four Midas 1.0 operations, the two auth calls, and the 2.0 calls named by their
     /// path after /wxa/ (docs/reference.md §1.3).
@@ -45,8 +67,11 @@ public sealed record FaultSpec(
         "game/getbalance", "game/pay", "game/cancelpay", "game/present", "game/queryorderinfo", "checksession",
     ];
 
+    // "*" is every call, never a push: a push rule names push or push:<event>.
     public bool Matches(string endpoint, string? openid, string? billNo) =>
-        (Endpoint == AnyEndpoint || Endpoint == endpoint)
+        (Endpoint == endpoint
+         || (Endpoint == AnyEndpoint && !IsPushScope(endpoint))
+         || (Endpoint == AnyPush && endpoint.StartsWith(AnyPush + ":", StringComparison.Ordinal)))
         && (Openid is null || Openid == openid)
         && (BillNo is null || BillNo == billNo);
 }
@@ -91,11 +116,12 @@ public sealed class FaultRule(string id, FaultSpec spec)
     }
 }
 
-/// <summary>The action names on the wire: errcode, http_status, drop, delay.</summary>
+/// <summary>The action names on the wire: errcode, http_status, drop, delay; for pushes duplicate, reorder, fail_attempt.</summary>
 public static class FaultActions
 {
     private static readonly WireNames<FaultAction> Names = new(
-        (FaultAction.Errcode, "errcode"), (FaultAction.HttpStatus, "http_status"), (FaultAction.Drop, "drop"), (FaultAction.Delay, "delay"));
+        (FaultAction.Errcode, "errcode"), (FaultAction.HttpStatus, "http_status"), (FaultAction.Drop, "drop"), (FaultAction.Delay, "delay"),
+        (FaultAction.Duplicate, "duplicate"), (FaultAction.Reorder, "reorder"), (FaultAction.FailAttempt, "fail_attempt"));
 
     public static string ToWire(FaultAction action) => Names.Of(action);
 

@@ -1,6 +1,7 @@
 using LiteDB;
 using MidasEmulator.Auth;
 using MidasEmulator.Midas;
+using MidasEmulator.Pushes;
 
 namespace MidasEmulator.Storage;
 
@@ -215,6 +216,77 @@ internal static class BsonMapping
     public static SessionRecord ToSession(BsonDocument d) => new(
         d["appid"].AsString, d["openid"].AsString, d["session_key"].AsString,
         d["expires_at"].IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(d["expires_at"].AsInt64));
+
+    public static BsonDocument ToDocument(PushReceiver r) => new()
+    {
+        ["_id"] = r.Id,
+        ["appid"] = r.Appid,
+        ["channel"] = PushNames.Of(r.Channel),
+        ["url"] = r.Url,
+        ["token"] = r.Token,
+        ["encoding_aes_key"] = r.EncodingAesKey,
+        ["mode"] = PushNames.Of(r.Mode),
+        ["saved_at"] = r.SavedAt.ToUnixTimeMilliseconds(),
+    };
+
+    public static PushReceiver ToPushReceiver(BsonDocument d) => new(
+        d["appid"].AsString,
+        PushNames.TryParse(d["channel"].AsString, out PushChannel channel) ? channel : throw Unknown(d, "channel"),
+        d["url"].AsString, d["token"].AsString,
+        d["encoding_aes_key"].IsNull ? null : d["encoding_aes_key"].AsString,
+        PushNames.TryParse(d["mode"].AsString, out PushMode mode) ? mode : throw Unknown(d, "mode"),
+        DateTimeOffset.FromUnixTimeMilliseconds(d["saved_at"].AsInt64));
+
+    public static BsonDocument ToDocument(Push p) => new()
+    {
+        ["_id"] = p.Id,
+        ["appid"] = p.Appid,
+        ["event"] = p.Event,
+        ["openid"] = p.Openid,
+        ["env"] = p.Env.ToWire(),
+        ["out_trade_no"] = p.OutTradeNo,
+        ["is_mock"] = p.IsMock,
+        ["status"] = PushNames.Of(p.Status),
+        ["created_at"] = p.CreatedAt.ToUnixTimeMilliseconds(),
+        ["next_attempt_at"] = p.NextAttemptAt is { } next ? next.ToUnixTimeMilliseconds() : BsonValue.Null,
+        ["payload"] = p.Payload,
+        ["scheduled_attempts"] = p.ScheduledAttempts,
+        ["attempts"] = new BsonArray(p.Attempts.Select(a => new BsonDocument
+        {
+            ["at"] = a.At.ToUnixTimeMilliseconds(),
+            ["http_status"] = a.HttpStatus is { } status ? status : BsonValue.Null,
+            ["reply"] = a.Reply,
+            ["error"] = a.Error,
+            ["duration_ms"] = a.DurationMs,
+            ["fault_id"] = a.FaultId,
+        })),
+    };
+
+    public static Push ToPush(BsonDocument d) => new()
+    {
+        Id = d["_id"].AsInt64,
+        Appid = d["appid"].AsString,
+        Event = d["event"].AsString,
+        Openid = d["openid"].AsString,
+        Env = EnvNames.TryParse(d["env"].AsString, out var env) ? env : throw Unknown(d, "env"),
+        OutTradeNo = d["out_trade_no"].IsNull ? null : d["out_trade_no"].AsString,
+        IsMock = d["is_mock"].AsBoolean,
+        Status = PushNames.TryParse(d["status"].AsString, out PushStatus status) ? status : throw Unknown(d, "status"),
+        CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(d["created_at"].AsInt64),
+        NextAttemptAt = d["next_attempt_at"].IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(d["next_attempt_at"].AsInt64),
+        Payload = d["payload"].AsString,
+        ScheduledAttempts = d["scheduled_attempts"].AsInt32,
+        Attempts = d["attempts"].AsArray.Select(v => v.AsDocument).Select(a => new PushAttempt(
+            DateTimeOffset.FromUnixTimeMilliseconds(a["at"].AsInt64),
+            a["http_status"].IsNull ? null : a["http_status"].AsInt32,
+            a["reply"].IsNull ? null : a["reply"].AsString,
+            a["error"].IsNull ? null : a["error"].AsString,
+            a["duration_ms"].AsDouble,
+            a["fault_id"].IsNull ? null : a["fault_id"].AsString)).ToList(),
+    };
+
+    private static InvalidDataException Unknown(BsonDocument d, string field) =>
+        new($"document {d["_id"]} has an unknown {field} {d[field]}");
 
     private static AccountKey KeyOf(BsonDocument d)
     {

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using MidasEmulator.Auth;
 using MidasEmulator.Clock;
 using MidasEmulator.Midas;
+using MidasEmulator.Pushes;
 
 namespace MidasEmulator.Storage;
 
@@ -14,7 +15,7 @@ namespace MidasEmulator.Storage;
 /// writes nothing and does not spoil the others in its batch.
 /// </summary>
 public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRules rules, TimeProvider time, ILogger<LedgerWriter> logger)
-    : IMidasLedger, IAuthStore
+    : IMidasLedger, IAuthStore, IPushStore
 {
     public const int BatchLimit = 512;
 
@@ -37,6 +38,19 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
     /// the writer after the commit, in commit order, so the in-memory view never differs from the database.
     /// </summary>
     public Task<CommitResult> SaveAsync(AuthWrite write, Action onCommitted) => Enqueue(new PendingAuth(write, onCommitted));
+
+    /// <summary>Saves a push or push configuration change in the next group commit (docs/architecture.md, pushes).</summary>
+    public Task<CommitResult> SavePushAsync(params PushWrite[] writes) => Enqueue(new PendingPush(writes));
+
+    public long NewPushId() => store.NewPushId();
+
+    public Push? FindPush(long id) => store.FindPush(id);
+
+    public IReadOnlyList<Push> DuePushes(DateTimeOffset now, int limit) => store.DuePushes(now, limit);
+
+    public IReadOnlyList<Push> QueryPushes(PushQuery query) => store.QueryPushes(query);
+
+    public PushReceiver? FindPushReceiver(string appid, PushChannel channel) => store.FindPushReceiver(appid, channel);
 
     /// <summary>Wipes the ledger and the auth state (apps stay) between two batches; <paramref name="onWiped"/> clears the caches there.</summary>
     public Task<CommitResult> ResetAsync(Action onWiped) => Enqueue(new PendingReset(onWiped));
@@ -356,6 +370,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         var overlay = new BatchOverlay(state, rules, store);
         var replies = new CommitResult[batch.Count];
         var authWrites = new List<AuthWrite>();
+        var pushWrites = new List<PushWrite>();
         for (var i = 0; i < batch.Count; i++)
         {
             switch (batch[i])
@@ -367,14 +382,19 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
                     authWrites.Add(write);
                     replies[i] = CommitResult.Done;
                     break;
+                case PendingPush { Writes: var writes }:
+                    pushWrites.AddRange(writes);
+                    replies[i] = CommitResult.Done;
+                    break;
             }
         }
         var faultedBefore = store.Faulted;
         try
         {
-            if (overlay.HasChanges || authWrites.Count > 0)
+            pushWrites.AddRange(overlay.NewPushes.Select(push => new InsertPush(push)));
+            if (overlay.HasChanges || authWrites.Count > 0 || pushWrites.Count > 0)
             {
-                store.Commit(overlay.Accounts, overlay.NewOrders, overlay.ChangedOrders, authWrites, overlay.ClientOrders);
+                store.Commit(overlay.Accounts, overlay.NewOrders, overlay.ChangedOrders, authWrites, overlay.ClientOrders, pushWrites);
             }
         }
         catch (Exception ex)
@@ -408,6 +428,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         {
             var result = rules.Apply(command, overlay, now);
             overlay.Stage(result);
+            overlay.StagePushes(PushOutbox.For(command, result, now));
             return CommitResult.Committed(result);
         }
         catch (Exception ex)
@@ -480,6 +501,11 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         public Action OnCommitted => onCommitted;
     }
 
+    private sealed class PendingPush(PushWrite[] writes) : Pending
+    {
+        public PushWrite[] Writes => writes;
+    }
+
     private sealed class PendingReset(Action onWiped) : Pending
     {
         public Action OnWiped => onWiped;
@@ -519,7 +545,12 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         private long _lastOrderId = committed.LastOrderId;
 
         public bool HasChanges => _accounts.Count > 0 || _orders.Count > 0 || _clientOrders.Count > 0;
+        private readonly List<Push> _newPushes = [];
+
         public IEnumerable<ClientOrder> ClientOrders => _clientOrders.Values;
+        public IEnumerable<Push> NewPushes => _newPushes;
+
+        public void StagePushes(IEnumerable<Push> pushes) => _newPushes.AddRange(pushes);
         public IEnumerable<Account> Accounts => _accounts.Values;
         public IEnumerable<Order> NewOrders => _orders.Values.Where(o => o.Id > _committedLastOrderId);
         public IEnumerable<Order> ChangedOrders => _orders.Values.Where(o => o.Id <= _committedLastOrderId);

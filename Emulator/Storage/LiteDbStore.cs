@@ -1,6 +1,7 @@
 using LiteDB;
 using MidasEmulator.Auth;
 using MidasEmulator.Midas;
+using MidasEmulator.Pushes;
 
 namespace MidasEmulator.Storage;
 
@@ -24,6 +25,7 @@ public sealed class LiteDbStore : IDisposable
     private readonly ILiteCollection<BsonDocument> _orders;
     private readonly ILiteCollection<BsonDocument> _clientOrders;
     private readonly AuthCollections _auth;
+    private readonly PushCollections _pushes;
 
     private readonly ILogger _logger;
 
@@ -53,6 +55,7 @@ public sealed class LiteDbStore : IDisposable
             _orders = _db.GetCollection("orders");
             _clientOrders = _db.GetCollection("client_orders");
             _auth = new AuthCollections(_db);
+            _pushes = new PushCollections(_db, _clientOrders);
             // bill_no is indexed: GET /admin/orders?bill_no= is how a test proves "charged once". openid is not:
             // a LiteDB index on a field with few distinct values makes every insert walk the duplicates, which cost
             // a third of pay throughput (bench/). An openid query scans instead. Files from older builds lose the index.
@@ -103,7 +106,7 @@ public sealed class LiteDbStore : IDisposable
     /// nothing is then applied. New orders are inserted, never upserted, so a reused id fails loudly.
     /// </summary>
     public void Commit(IEnumerable<Account> accounts, IEnumerable<Order> newOrders, IEnumerable<Order> changedOrders, IEnumerable<AuthWrite> authWrites,
-        IEnumerable<ClientOrder>? clientOrders = null) =>
+        IEnumerable<ClientOrder>? clientOrders = null, IEnumerable<PushWrite>? pushWrites = null) =>
         InTransaction(() =>
         {
             foreach (var clientOrder in clientOrders ?? [])
@@ -133,6 +136,11 @@ public sealed class LiteDbStore : IDisposable
             {
                 _auth.Apply(write);
             }
+            // After the client orders: an item's delivery mark lands on the order as this batch left it.
+            foreach (var write in pushWrites ?? [])
+            {
+                _pushes.Apply(write);
+            }
         }, forceToDisk: true);
 
     /// <summary>Wipes every collection but the registered apps (POST /admin/reset) in one transaction; the caller reseeds.</summary>
@@ -143,6 +151,7 @@ public sealed class LiteDbStore : IDisposable
             _accounts.DeleteAll();
             _orders.DeleteAll();
             _clientOrders.DeleteAll();
+            _pushes.WipePushes();
             _auth.WipeLogins();
         }, forceToDisk: false);
         CheckpointIfLarge();
@@ -321,6 +330,17 @@ public sealed class LiteDbStore : IDisposable
     /// <summary>Every order of one account, oldest first (tests).</summary>
     public IReadOnlyList<Order> OrdersOf(AccountKey key) => Read(() =>
         _orders.Find(Query.EQ("openid", key.Openid)).Select(BsonMapping.ToOrder).Where(o => o.Account == key).OrderBy(o => o.Id).ToList());
+
+    /// <summary>An id for a push made outside a command (POST /admin/pushes), so the caller can name it before it is saved.</summary>
+    public long NewPushId() => _pushes.NewId();
+
+    public Push? FindPush(long id) => Read(() => _pushes.Find(id));
+
+    public IReadOnlyList<Push> DuePushes(DateTimeOffset now, int limit) => Read(() => _pushes.Due(now, limit));
+
+    public IReadOnlyList<Push> QueryPushes(PushQuery query) => Read(() => _pushes.Find(query));
+
+    public PushReceiver? FindPushReceiver(string appid, PushChannel channel) => Read(() => _pushes.FindReceiver(appid, channel));
 
     /// <summary>Every stored account document (GET /admin/invariants; call between commits).</summary>
     public IReadOnlyList<Account> AllAccounts() => Read(() => _accounts.FindAll().Select(BsonMapping.ToAccount).ToList());

@@ -1,0 +1,250 @@
+using System.Collections.Concurrent;
+using MidasEmulator.Auth;
+using MidasEmulator.Faults;
+
+namespace MidasEmulator.Pushes;
+
+/// <summary>
+/// Sends the pushes that are due (docs/architecture.md, pushes): a few times a second, and at once when woken, it reads
+/// the pending pushes whose next attempt has come by the emulator clock (so POST /admin/clock drives retries), sends
+/// each on its own task, and saves each attempt through the writer. A push is in flight at most once; one that is
+/// settled (delivered) is never picked again. Push fault rules apply per attempt.
+/// </summary>
+public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, FaultRules faults, TimeProvider clock, PushSender sender,
+    ILoggerFactory loggers) : IHostedService, IDisposable
+{
+    /// <summary>How often due pushes are looked for without a wake-up.</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The gap between a duplicate fault's two sends.</summary>
+    public static readonly TimeSpan DuplicateGap = TimeSpan.FromMilliseconds(100);
+
+    private const int MaxInFlight = 64;
+
+    private readonly ILogger _log = loggers.CreateLogger(LogCategory);
+    private readonly ILogger _errors = loggers.CreateLogger<PushDispatcher>();
+    private readonly ConcurrentDictionary<long, byte> _inFlight = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly CancellationTokenSource _stopping = new();
+    // Pushes a reorder fault holds back, per app and player, until another push to that player has been sent.
+    private readonly Lock _heldLock = new();
+    private readonly Dictionary<(string Appid, string Openid), List<Push>> _held = [];
+    private Task? _loop;
+
+    /// <summary>The per-call log's category: one line per attempt, beside the calls' lines.</summary>
+    public const string LogCategory = "MidasEmulator.Calls";
+
+    /// <summary>Looks for due pushes now instead of at the next poll (a push was made, retried or got a receiver).</summary>
+    public void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            _wake.Release();
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop = Task.Run(LoopAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops sending; an attempt cut short is not recorded, so its push stays due and is sent after the next start.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        var deadline = DateTime.UtcNow + PushSender.Timeout;
+        while (!_inFlight.IsEmpty && DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task LoopAsync()
+    {
+        var token = _stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                foreach (var push in store.DuePushes(clock.GetUtcNow(), MaxInFlight))
+                {
+                    if (_inFlight.Count >= MaxInFlight)
+                    {
+                        break;
+                    }
+                    if (_inFlight.TryAdd(push.Id, 0))
+                    {
+                        _ = Task.Run(() => AttemptAsync(push.Id, released: false), CancellationToken.None);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The store is closing or faulted: nothing to send until it is back; a stop ends the loop.
+                _errors.LogDebug(ex, "looking for due pushes failed");
+            }
+            try
+            {
+                await _wake.WaitAsync(PollInterval, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task AttemptAsync(long id, bool released)
+    {
+        var held = false;
+        try
+        {
+            // Read again: a cancel or another attempt may have settled it since it was found due.
+            if (store.FindPush(id) is not { Status: PushStatus.Pending } push)
+            {
+                return;
+            }
+            if (!apps.TryGet(push.Appid, out var app) || store.FindPushReceiver(push.Appid, push.Channel) is not { } receiver)
+            {
+                await SaveAsync(new ChangePush(id, PushLife.NoReceiver)).ConfigureAwait(false);
+                return;
+            }
+            var fault = released ? null : faults.Pick(FaultSpec.PushEndpoint(push.Event), push.Openid, null);
+            var spec = fault?.Spec;
+            if (spec?.Action == FaultAction.Reorder)
+            {
+                held = true;
+                Hold(push);
+                return;
+            }
+            var attempts = new List<PushAttempt>();
+            if (spec?.Action == FaultAction.FailAttempt)
+            {
+                attempts.Add(new PushAttempt(clock.GetUtcNow(), null, null, "fault", 0, fault!.Id));
+            }
+            else
+            {
+                if (spec?.Action == FaultAction.Delay)
+                {
+                    await Task.Delay(spec.DelayMs, _stopping.Token).ConfigureAwait(false);
+                }
+                var message = sender.Build(push, receiver, app);
+                attempts.Add(await sender.SendAsync(receiver.Url, message, fault?.Id, _stopping.Token).ConfigureAwait(false));
+                if (spec?.Action == FaultAction.Duplicate)
+                {
+                    await Task.Delay(DuplicateGap, _stopping.Token).ConfigureAwait(false);
+                    attempts.Add(await sender.SendAsync(receiver.Url, message, fault!.Id, _stopping.Token).ConfigureAwait(false));
+                }
+            }
+            var now = clock.GetUtcNow();
+            var record = new ChangePush(id, stored => PushLife.AfterAttempts(stored, attempts, scheduled: 1, now));
+            // An item's delivery acknowledged: queryorderinfo's deliver_state turns to 2 in the same commit as the push.
+            await SaveAsync(attempts.Any(a => a.Succeeded) && push.Channel == PushChannel.Goods && !push.IsMock && push.OutTradeNo is { } outTradeNo
+                ? [record, new MarkItemDelivered(push.Appid, outTradeNo)]
+                : [record]).ConfigureAwait(false);
+            foreach (var attempt in attempts)
+            {
+                LogAttempt(_log, push.Id, push.Event, push.Openid, receiver.Url, attempt.HttpStatus, attempt.Error ?? "delivered", attempt.DurationMs, attempt.FaultId);
+            }
+            if (spec?.Action != FaultAction.FailAttempt)
+            {
+                ReleaseHeld(push);
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping: the attempt is not recorded, so the push stays due.
+        }
+        catch (Exception ex)
+        {
+            _errors.LogError(ex, "push {Id}: the attempt could not be made or recorded; it stays due", id);
+        }
+        finally
+        {
+            if (!held)
+            {
+                _inFlight.TryRemove(id, out _);
+            }
+        }
+    }
+
+    private async Task SaveAsync(params PushWrite[] writes) => (await store.SavePushAsync(writes).ConfigureAwait(false)).EnsureCommitted();
+
+    private void Hold(Push push)
+    {
+        lock (_heldLock)
+        {
+            var key = (push.Appid, push.Openid);
+            if (!_held.TryGetValue(key, out var list))
+            {
+                _held[key] = list = [];
+            }
+            list.Add(push);
+        }
+        LogHeld(_log, push.Id, push.Event, push.Openid);
+    }
+
+    /// <summary>A push to this player was sent: the ones a reorder fault held back go now, after it.</summary>
+    private void ReleaseHeld(Push sent)
+    {
+        List<Push>? release;
+        lock (_heldLock)
+        {
+            if (!_held.Remove((sent.Appid, sent.Openid), out release))
+            {
+                return;
+            }
+        }
+        foreach (var push in release)
+        {
+            // Still marked in flight since it was held: no poll picks it meanwhile.
+            _ = Task.Run(() => AttemptAsync(push.Id, released: true), CancellationToken.None);
+        }
+    }
+
+    /// <summary>Sends a held push now (POST /admin/pushes/{id}/retry): a retry is a request to send, whatever held it.</summary>
+    public void Release(long id)
+    {
+        Push? found = null;
+        lock (_heldLock)
+        {
+            foreach (var (key, list) in _held)
+            {
+                if (list.Find(p => p.Id == id) is { } push)
+                {
+                    list.Remove(push);
+                    if (list.Count == 0)
+                    {
+                        _held.Remove(key);
+                    }
+                    found = push;
+                    break;
+                }
+            }
+        }
+        if (found is not null)
+        {
+            _ = Task.Run(() => AttemptAsync(id, released: true), CancellationToken.None);
+        }
+        Wake();
+    }
+
+    [LoggerMessage(EventId = 20, EventName = "PushAttempt", Level = LogLevel.Information,
+        Message = "push {Id} {Event} openid={Openid} -> {Url}: http={HttpStatus} {Outcome} {DurationMs} ms fault={FaultId}")]
+    private static partial void LogAttempt(ILogger logger, long id, string @event, string openid, string url, int? httpStatus, string outcome, double durationMs, string? faultId);
+
+    [LoggerMessage(EventId = 21, EventName = "PushHeld", Level = LogLevel.Information,
+        Message = "push {Id} {Event} openid={Openid}: held by a reorder fault until the next push to this player is sent")]
+    private static partial void LogHeld(ILogger logger, long id, string @event, string openid);
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _wake.Dispose();
+    }
+}

@@ -1,0 +1,105 @@
+using LiteDB;
+using MidasEmulator.Pushes;
+
+namespace MidasEmulator.Storage;
+
+/// <summary>
+/// The pushes and push configurations collections: written inside the store's group commit (the caller holds the
+/// transaction and the gate), read by the dispatcher and GET /admin/pushes.
+/// </summary>
+internal sealed class PushCollections
+{
+    private readonly ILiteCollection<BsonDocument> _pushes;
+    private readonly ILiteCollection<BsonDocument> _receivers;
+    private readonly ILiteCollection<BsonDocument> _clientOrders;
+    private long _lastPushId;
+
+    public PushCollections(LiteDatabase db, ILiteCollection<BsonDocument> clientOrders)
+    {
+        _pushes = db.GetCollection("pushes");
+        _receivers = db.GetCollection("push_receivers");
+        _clientOrders = clientOrders;
+        // The dispatcher asks for the due pushes several times a second: by status, the few pending ones among many settled.
+        _pushes.EnsureIndex("status");
+        _lastPushId = _pushes.Query().OrderByDescending("_id").Limit(1).ToDocuments().FirstOrDefault() is { } last ? last["_id"].AsInt64 : 0;
+    }
+
+    /// <summary>A push id never used before, in this database (a wiped ledger's ids are not reused either).</summary>
+    public long NewId() => Interlocked.Increment(ref _lastPushId);
+
+    public void Apply(PushWrite write)
+    {
+        switch (write)
+        {
+            case SavePushReceiver(var receiver):
+                _receivers.Upsert(BsonMapping.ToDocument(receiver));
+                break;
+            case DeletePushReceiver(var appid, var channel):
+                _receivers.Delete(PushReceiver.IdOf(appid, channel));
+                break;
+            case InsertPush(var push):
+                _pushes.Insert(BsonMapping.ToDocument(push.Id == 0 ? push with { Id = NewId() } : push));
+                break;
+            case ChangePush(var id, var change):
+                if (_pushes.FindById(id) is { } stored && change(BsonMapping.ToPush(stored)) is { } changed)
+                {
+                    _pushes.Update(BsonMapping.ToDocument(changed));
+                }
+                break;
+            case ChangePushesOfChannel(var appid, var channel, var status, var change):
+                foreach (var push in _pushes.Find(LiteDB.Query.And(LiteDB.Query.EQ("status", PushNames.Of(status)), LiteDB.Query.EQ("appid", appid)))
+                    .Select(BsonMapping.ToPush).Where(p => p.Channel == channel).ToList())
+                {
+                    _pushes.Update(BsonMapping.ToDocument(change(push)));
+                }
+                break;
+            case MarkItemDelivered(var appid, var outTradeNo):
+                if (_clientOrders.FindById(BsonMapping.ClientOrderId(appid, outTradeNo)) is { } order)
+                {
+                    order["delivered"] = true;
+                    _clientOrders.Update(order);
+                }
+                break;
+        }
+    }
+
+    public Push? Find(long id) => _pushes.FindById(id) is { } document ? BsonMapping.ToPush(document) : null;
+
+    public IReadOnlyList<Push> Due(DateTimeOffset now, int limit) =>
+        _pushes.Query()
+            .Where(LiteDB.Query.And(LiteDB.Query.EQ("status", PushNames.Of(PushStatus.Pending)), LiteDB.Query.LTE("next_attempt_at", now.ToUnixTimeMilliseconds())))
+            .OrderBy("_id").Limit(limit).ToEnumerable().Select(BsonMapping.ToPush).ToList();
+
+    public IReadOnlyList<Push> Find(PushQuery query)
+    {
+        var filters = new List<BsonExpression>();
+        void Add(string field, string? value)
+        {
+            if (value is not null)
+            {
+                filters.Add(LiteDB.Query.EQ(field, value));
+            }
+        }
+        Add("appid", query.Appid);
+        Add("openid", query.Openid);
+        Add("event", query.Event);
+        Add("out_trade_no", query.OutTradeNo);
+        Add("status", query.Status is { } status ? PushNames.Of(status) : null);
+        if (query.BeforeId is { } before)
+        {
+            filters.Add(LiteDB.Query.LT("_id", before));
+        }
+        var q = _pushes.Query();
+        if (filters.Count > 0)
+        {
+            q = q.Where(filters.Count == 1 ? filters[0] : LiteDB.Query.And(filters.ToArray()));
+        }
+        return q.OrderByDescending("_id").Limit(query.Limit).ToEnumerable().Select(BsonMapping.ToPush).ToList();
+    }
+
+    public PushReceiver? FindReceiver(string appid, PushChannel channel) =>
+        _receivers.FindById(PushReceiver.IdOf(appid, channel)) is { } document ? BsonMapping.ToPushReceiver(document) : null;
+
+    /// <summary>POST /admin/reset: the pushes go with the ledger; the configurations stay, like the apps they belong to.</summary>
+    public void WipePushes() => _pushes.DeleteAll();
+}
