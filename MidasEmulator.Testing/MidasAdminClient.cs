@@ -249,7 +249,10 @@ public sealed class MidasAdminClient
     /// </summary>
     /// <param name="eventName">The push's Event.</param>
     /// <param name="openid">The player; null lets the emulator choose.</param>
-    /// <param name="fields">Payload fields set over the emulator's defaults, written as given (keys are not renamed).</param>
+    /// <param name="fields">
+    /// Payload fields set over the emulator's defaults. Keys are sent as given (WeChat's PascalCase); a nested object's
+    /// properties are snake_cased, so nest a dictionary or a JsonObject to keep names.
+    /// </param>
     /// <param name="env">The env the payload names.</param>
     /// <param name="isMock">The payload's IsMock flag, as WeChat's console test pushes set it.</param>
     /// <param name="appid">The app; null: this client's app, or the emulator's only one.</param>
