@@ -207,7 +207,7 @@ public sealed class MidasAdminClient
     /// <summary>
     /// PUT /admin/apps/{appid}/push/{channel}: sends the app's pushes on <paramref name="channel"/> (one of
     /// <see cref="MidasPushChannels"/>) to <paramref name="url"/>, your game server. With <paramref name="verify"/> the
-    /// emulator first checks the URL answers WeChat's echostr handshake and refuses (422) when it does not.
+    /// emulator first checks the URL, as WeChat's console does on saving, and refuses (422) when the check fails.
     /// </summary>
     /// <param name="appid">The app whose pushes these are.</param>
     /// <param name="channel"><see cref="MidasPushChannels.Events"/> or <see cref="MidasPushChannels.Goods"/>.</param>
