@@ -31,8 +31,16 @@ public static class Fault
     /// <summary>A rule on the 2.0 <c>/wxa/game/queryorderinfo</c>.</summary>
     public static FaultRule OnGameQueryOrderInfo() => On("game/queryorderinfo");
     /// <summary>
+    /// A rule on every push the emulator sends to the game server; give it a push action (<see cref="FaultRule.Duplicate"/>,
+    /// <see cref="FaultRule.Delay"/>, <see cref="FaultRule.Reorder"/>, <see cref="FaultRule.FailAttempt"/>).
+    /// </summary>
+    public static FaultRule OnPush() => On("push");
+    /// <summary>A rule on the pushes of one event (one of <see cref="MidasPushEvents"/>), as <see cref="OnPush()"/>.</summary>
+    public static FaultRule OnPush(string eventName) => On($"push:{eventName}");
+    /// <summary>
     /// A rule on the named endpoint: getbalance, pay, cancelpay, present, token, jscode2session, the 2.0 calls
-    /// game/getbalance, game/pay, game/cancelpay, game/present, game/queryorderinfo and checksession, or *.
+    /// game/getbalance, game/pay, game/cancelpay, game/present, game/queryorderinfo and checksession, *, or the
+    /// pushes: push and push:&lt;event&gt;.
     /// </summary>
     public static FaultRule On(string endpoint) => new() { Endpoint = endpoint };
 }

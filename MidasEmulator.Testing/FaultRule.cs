@@ -5,9 +5,9 @@ namespace MidasEmulator.Testing;
 /// <summary>A fault rule as POST /admin/faults takes it (docs/reference.md §1.3). Null fields take the emulator's defaults.</summary>
 public sealed record FaultRule
 {
-    /// <summary>getbalance, pay, cancelpay, present, token, jscode2session or * (the default).</summary>
+    /// <summary>getbalance, pay, cancelpay, present, token, jscode2session, a 2.0 call, push, push:&lt;event&gt; or * (the default).</summary>
     public string? Endpoint { get; init; }
-    /// <summary>errcode (the default), http_status, drop or delay.</summary>
+    /// <summary>errcode (the default), http_status, drop or delay; on pushes duplicate, delay, reorder or fail_attempt.</summary>
     public string? Action { get; init; }
     /// <summary>For errcode; default -1.</summary>
     [JsonPropertyName("errcode")]
@@ -30,10 +30,10 @@ public sealed record FaultRule
     /// <summary>Fire this many times, then retire; null: until deleted.</summary>
     [JsonPropertyName("times")]
     public int? TimesValue { get; init; }
-    /// <summary>Let this many matching requests through first.</summary>
+    /// <summary>Let this many matching requests (or pushes) through first.</summary>
     [JsonPropertyName("skip_first")]
     public int? SkipFirstValue { get; init; }
-    /// <summary>Only calls whose body has this openid.</summary>
+    /// <summary>Only calls whose body has this openid (pushes: whose player is this openid).</summary>
     public string? Openid { get; init; }
     /// <summary>Only calls whose body has this bill_no.</summary>
     public string? BillNo { get; init; }
@@ -44,8 +44,14 @@ public sealed record FaultRule
     public FaultRule HttpStatus(int status = 502) => this with { Action = "http_status", HttpStatusValue = status };
     /// <summary>Abort the TCP connection, with no reply.</summary>
     public FaultRule Drop() => this with { Action = "drop" };
-    /// <summary>Wait, then serve normally (a late commit unless <see cref="AfterCommit"/>).</summary>
+    /// <summary>Wait, then serve normally (a late commit unless <see cref="AfterCommit"/>); on a push, send it late.</summary>
     public FaultRule Delay(TimeSpan delay) => this with { Action = "delay", DelayMs = (int)delay.TotalMilliseconds };
+    /// <summary>A push sent twice: the game server must deliver once however often WeChat repeats itself.</summary>
+    public FaultRule Duplicate() => this with { Action = "duplicate" };
+    /// <summary>A push held back and sent after the next one, as WeChat does not promise order.</summary>
+    public FaultRule Reorder() => this with { Action = "reorder" };
+    /// <summary>A push attempt failed by the emulator (error fault), so the push is retried as after a real failure.</summary>
+    public FaultRule FailAttempt() => this with { Action = "fail_attempt" };
     /// <summary>A wait before the action (before the operation, or after it with <see cref="AfterCommit"/>).</summary>
     public FaultRule WithDelay(TimeSpan delay) => this with { DelayMs = (int)delay.TotalMilliseconds };
     /// <summary>Let the operation commit first; the fault then shapes the reply (the coins are gone, the client sees a failure).</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -10,10 +11,10 @@ namespace MidasEmulator.Testing;
 
 /// <summary>
 /// Typed calls for the emulator's whole /admin API (docs/reference.md §1.2): apps, sessions and login codes, top-ups
-/// and balances, orders, fault rules, the request journal, the clock, reset and the invariants. Works against an
-/// in-process <see cref="MidasEmulatorServer"/> and the container alike: it needs only an <see cref="HttpClient"/>
-/// whose BaseAddress is the emulator. A call the emulator refuses throws <see cref="MidasAdminException"/> with its
-/// problem details.
+/// and balances, orders, fault rules, the request journal, push receivers and pushes, the clock, reset and the
+/// invariants. Works against an in-process <see cref="MidasEmulatorServer"/> and the container alike: it needs only an
+/// <see cref="HttpClient"/> whose BaseAddress is the emulator. A call the emulator refuses throws
+/// <see cref="MidasAdminException"/> with its problem details.
 /// </summary>
 public sealed class MidasAdminClient
 {
@@ -203,6 +204,102 @@ public sealed class MidasAdminClient
             ("errcode", Text(q.Errcode)), ("limit", Text(q.Limit))), cancellation);
     }
 
+    /// <summary>
+    /// PUT /admin/apps/{appid}/push/{channel}: sends the app's pushes on <paramref name="channel"/> (one of
+    /// <see cref="MidasPushChannels"/>) to <paramref name="url"/>, your game server. With <paramref name="verify"/> the
+    /// emulator first checks the URL, as WeChat's console does on saving, and refuses (422) when the check fails.
+    /// </summary>
+    /// <param name="appid">The app whose pushes these are.</param>
+    /// <param name="channel"><see cref="MidasPushChannels.Events"/> or <see cref="MidasPushChannels.Goods"/>.</param>
+    /// <param name="url">Your game server's push endpoint, reachable from the emulator.</param>
+    /// <param name="token">The Token your server checks the push signature with.</param>
+    /// <param name="encodingAesKey">The EncodingAESKey (43 characters); needed when <paramref name="safeMode"/> is true.</param>
+    /// <param name="safeMode">True: encrypted pushes (mode safe); false: plain text (mode plain).</param>
+    /// <param name="verify">False saves the receiver without calling the URL (a server not up yet).</param>
+    /// <param name="cancellation">Cancels the call.</param>
+    public Task<MidasPushReceiver> SetPushReceiverAsync(string appid, string channel, string url, string token, string? encodingAesKey = null,
+        bool safeMode = false, bool verify = true, CancellationToken cancellation = default) =>
+        SendAsync<MidasPushReceiver>(HttpMethod.Put, $"/admin/apps/{Uri.EscapeDataString(appid)}/push/{Uri.EscapeDataString(channel)}",
+            new { url, token, encoding_aes_key = encodingAesKey, mode = safeMode ? "safe" : "plain", verify }, cancellation);
+
+    /// <summary>GET /admin/apps/{appid}/push: the app's receiver on each channel, null where none is set.</summary>
+    public Task<MidasPushReceivers> PushReceiversAsync(string appid, CancellationToken cancellation = default) =>
+        GetAsync<MidasPushReceivers>($"/admin/apps/{Uri.EscapeDataString(appid)}/push", cancellation);
+
+    /// <summary>DELETE /admin/apps/{appid}/push/{channel}: the channel's pushes go nowhere (no_receiver). False when none was set.</summary>
+    public async Task<bool> DeletePushReceiverAsync(string appid, string channel, CancellationToken cancellation = default)
+    {
+        using var response = await Http.DeleteAsync($"/admin/apps/{Uri.EscapeDataString(appid)}/push/{Uri.EscapeDataString(channel)}",
+            cancellation).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+        await EnsureSuccessAsync(response, cancellation).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>GET /admin/pushes: pushes with their delivery attempts, newest first.</summary>
+    public Task<MidasPush[]> PushesAsync(MidasPushQuery? query = null, CancellationToken cancellation = default) =>
+        GetAsync<MidasPush[]>(PushesPath(query), cancellation);
+
+    /// <summary>
+    /// POST /admin/pushes: the emulator sends <paramref name="eventName"/> (one of <see cref="MidasPushEvents"/>) as if
+    /// WeChat had, without a purchase behind it; for testing a receiver's edge cases (unknown orders, odd fields).
+    /// </summary>
+    /// <param name="eventName">The push's Event.</param>
+    /// <param name="openid">The player; null lets the emulator choose.</param>
+    /// <param name="fields">
+    /// Payload fields set over the emulator's defaults. Keys are sent as given (WeChat's PascalCase); a nested object's
+    /// properties are snake_cased, so nest a dictionary or a JsonObject to keep names.
+    /// </param>
+    /// <param name="env">The env the payload names.</param>
+    /// <param name="isMock">The payload's IsMock flag, as WeChat's console test pushes set it.</param>
+    /// <param name="appid">The app; null: this client's app, or the emulator's only one.</param>
+    /// <param name="cancellation">Cancels the call.</param>
+    /// <returns>The push as queued (202); its delivery runs on the emulator, see <see cref="WaitForPushAsync"/>.</returns>
+    public Task<MidasPush> TriggerPushAsync(string eventName, string? openid = null, IReadOnlyDictionary<string, object?>? fields = null,
+        MidasEnv env = MidasEnv.Sandbox, bool isMock = false, string? appid = null, CancellationToken cancellation = default) =>
+        SendAsync<MidasPush>(HttpMethod.Post, "/admin/pushes",
+            new { appid = appid ?? _appid, @event = eventName, openid, env = Wire(env), fields, is_mock = isMock }, cancellation);
+
+    /// <summary>POST /admin/pushes/{id}/retry: another attempt now (409 when it was delivered).</summary>
+    public Task<MidasPush> RetryPushAsync(long id, CancellationToken cancellation = default) =>
+        SendAsync<MidasPush>(HttpMethod.Post, $"/admin/pushes/{Text<long>(id)}/retry", null, cancellation);
+
+    /// <summary>POST /admin/pushes/{id}/cancel: no more attempts (409 when it was delivered or failed).</summary>
+    public Task<MidasPush> CancelPushAsync(long id, CancellationToken cancellation = default) =>
+        SendAsync<MidasPush>(HttpMethod.Post, $"/admin/pushes/{Text<long>(id)}/cancel", null, cancellation);
+
+    /// <summary>
+    /// Polls GET /admin/pushes every 50 ms until one push in <paramref name="query"/>'s page satisfies
+    /// <paramref name="until"/>, since delivery runs in the background: e.g. <c>p =&gt; p.Status == MidasPushStatus.Delivered</c>.
+    /// Throws <see cref="TimeoutException"/> listing the pushes last seen after <paramref name="timeout"/> (default 10 s).
+    /// </summary>
+    public async Task<MidasPush> WaitForPushAsync(Func<MidasPush, bool> until, MidasPushQuery? query = null, TimeSpan? timeout = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(until);
+        var limit = timeout ?? TimeSpan.FromSeconds(10);
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var pushes = await PushesAsync(query, cancellation).ConfigureAwait(false);
+            var found = pushes.FirstOrDefault(until);
+            if (found is not null)
+            {
+                return found;
+            }
+            if (clock.Elapsed >= limit)
+            {
+                var seen = pushes.Length == 0 ? " none" : string.Concat(pushes.Select(p => $"{Environment.NewLine}  {p}"));
+                throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
+                    $"No push satisfied the condition within {limit.TotalSeconds:0.###} s; GET {PushesPath(query)} last answered:{seen}"));
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellation).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>GET /admin/clock.</summary>
     public Task<MidasClock> ClockAsync(CancellationToken cancellation = default) => GetAsync<MidasClock>("/admin/clock", cancellation);
 
@@ -224,9 +321,12 @@ public sealed class MidasAdminClient
         return await ReadAsync<T>(response, cancellation).ConfigureAwait(false);
     }
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string path, object body, CancellationToken cancellation)
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellation)
     {
-        using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body, body.GetType(), options: Json) };
+        using var request = new HttpRequestMessage(method, path)
+        {
+            Content = body is null ? null : JsonContent.Create(body, body.GetType(), options: Json),
+        };
         using var response = await Http.SendAsync(request, cancellation).ConfigureAwait(false);
         return await ReadAsync<T>(response, cancellation).ConfigureAwait(false);
     }
@@ -245,6 +345,13 @@ public sealed class MidasAdminClient
             throw new MidasAdminException(response.StatusCode, response.RequestMessage?.Method.Method ?? "?",
                 response.RequestMessage?.RequestUri?.PathAndQuery ?? "?", body);
         }
+    }
+
+    private static string PushesPath(MidasPushQuery? query)
+    {
+        var q = query ?? new MidasPushQuery();
+        return Path("/admin/pushes", ("openid", q.Openid), ("event", q.Event), ("out_trade_no", q.OutTradeNo), ("status", q.Status),
+            ("limit", Text(q.Limit)), ("after_id", Text(q.AfterId)));
     }
 
     private static string Wire(MidasEnv env) => env == MidasEnv.Production ? "production" : "sandbox";
