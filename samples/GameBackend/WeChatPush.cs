@@ -219,6 +219,8 @@ public static class WeChatPushEndpoints
     /// GET: the URL check (answers echostr). POST: verifies the query signature (msg_signature and AES in safe mode,
     /// chosen by the push's <c>encrypt_type=aes</c>), then PayEventSig with the AppKey of the payload's Env, delivers once
     /// per OutTradeNo (refunds per RefundId) and answers success, also for repeats and <c>IsMock</c> pushes.
+    /// A refusal is not success, so WeChat sends the push again later: HTTP 401 with <c>ErrCode</c> 40001 for a wrong
+    /// signature or appid, 400 with 99999 for a message that cannot be read, 500 with 99999 for a missing key here.
     /// Needs <see cref="IOptions{WeChatPushOptions}"/> and a singleton <see cref="Deliveries"/> in DI.
     /// No timestamp window is checked: the documentation gives none.
     /// </summary>
@@ -252,7 +254,7 @@ public static class WeChatPushEndpoints
         if (encrypted)
         {
             // Safe mode: the doc says to verify msg_signature, not signature.
-            if (options.EncodingAesKey is null)
+            if (string.IsNullOrEmpty(options.EncodingAesKey))
             {
                 return Refuse(deliveries, StatusCodes.Status500InternalServerError, ProcessingError, "safe-mode push but no EncodingAesKey configured");
             }
@@ -291,7 +293,7 @@ public static class WeChatPushEndpoints
         {
             envelope = Envelope.Parse(message);
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or OverflowException)
         {
             return Refuse(deliveries, StatusCodes.Status400BadRequest, ProcessingError, $"bad envelope: {ex.Message}");
         }
