@@ -1,4 +1,5 @@
 using GameBackend;
+using GameBackend.Push;
 
 var builder = WebApplication.CreateBuilder(args);
 // WeChat:BaseUrl is https://api.weixin.qq.com in production, the emulator in tests.
@@ -6,6 +7,9 @@ builder.Services.Configure<WeChatOptions>(builder.Configuration.GetSection("WeCh
 builder.Services.AddHttpClient<MidasClient>((sp, http) =>
     http.BaseAddress = new Uri(builder.Configuration["WeChat:BaseUrl"] ?? "https://api.weixin.qq.com"));
 builder.Services.AddSingleton<Players>();
+// Virtual payment 2.0 pushes: Token, EncodingAesKey, Appid, AppKey and SandboxAppKey from the push configuration page.
+builder.Services.Configure<WeChatPushOptions>(builder.Configuration.GetSection("WeChat:Push"));
+builder.Services.AddSingleton<Deliveries>();
 
 var app = builder.Build();
 
@@ -45,6 +49,9 @@ app.MapPost("/buy", async (BuyRequest request, MidasClient midas, Players player
             return Results.Json(new { error = $"midas errcode {result.Errcode}" }, statusCode: 502);
     }
 });
+
+// WeChat POSTs coin, item and refund pushes here (the URL set on the push configuration page).
+app.MapWeChatPush();
 
 app.MapGet("/inventory/{openid}", (string openid, Players players) => Results.Ok(players.Inventory(openid)));
 
