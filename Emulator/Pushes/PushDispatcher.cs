@@ -242,9 +242,8 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
         Message = "push {Id} {Event} openid={Openid}: held by a reorder fault until the next push to this player is sent")]
     private static partial void LogHeld(ILogger logger, long id, string @event, string openid);
 
-    public void Dispose()
-    {
-        _stopping.Dispose();
-        _wake.Dispose();
-    }
+    // The host may dispose the container before or after it stops the services (a test host stopped twice): neither
+    // order may throw, so the token source and the semaphore are cancelled, not disposed (they hold no unmanaged handle
+    // unless a wait handle was asked for, and none is).
+    public void Dispose() => _stopping.Cancel();
 }

@@ -162,6 +162,7 @@ public sealed class Deliveries
     private readonly Lock gate = new();
     private readonly Dictionary<(string Kind, string Key), Delivery> delivered = [];
     private readonly List<Delivery> all = [];
+    private readonly HashSet<string> refundedOrders = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<ReceivedPush> received = new();
     private readonly ConcurrentQueue<string> rejected = new();
 
@@ -196,8 +197,30 @@ public sealed class Deliveries
             {
                 return false;
             }
+            // Pushes can arrive out of order: an item whose refund came first is never handed out (it stays marked, so a
+            // repeat of its push is a repeat, answered success like the first).
+            if (kind == Kinds.Item && refundedOrders.Contains(outTradeNo))
+            {
+                return false;
+            }
+            if (kind == Kinds.Refund)
+            {
+                refundedOrders.Add(outTradeNo);
+            }
             all.Add(delivery);
             return true;
+        }
+    }
+
+    /// <summary>
+    /// The items <paramref name="openid"/> holds: delivered and not refunded (what a player would see in the game). An
+    /// item refunded before its delivery push arrived was never handed out.
+    /// </summary>
+    public IReadOnlyList<Delivery> ItemsHeld(string openid)
+    {
+        lock (gate)
+        {
+            return all.Where(d => d.Kind == Kinds.Item && d.OpenId == openid && !refundedOrders.Contains(d.OutTradeNo)).ToList();
         }
     }
 
