@@ -29,6 +29,15 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
+    public void Pushes_ReferencesNeitherAspNetCoreNorLiteDb()
+    {
+        var forbidden = References.Value["Pushes"].Where(n => IsUnder(n, "Microsoft.AspNetCore") || IsUnder(n, "LiteDB")).ToList();
+
+        Assert.True(forbidden.Count == 0, $"Pushes/ holds the push rules and the sender without ASP.NET or storage, but references {string.Join(", ", forbidden)}");
+        Assert.Contains("MidasEmulator.Signing", References.Value["Pushes"]);
+    }
+
+    [Fact]
     public void Seeding_DoesNotReferenceEndpoints()
     {
         Assert.DoesNotContain("MidasEmulator.Endpoints", References.Value["Seeding"]);

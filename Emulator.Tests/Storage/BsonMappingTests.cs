@@ -1,6 +1,7 @@
 using LiteDB;
 using MidasEmulator.Auth;
 using MidasEmulator.Midas;
+using MidasEmulator.Pushes;
 using MidasEmulator.Storage;
 
 namespace MidasEmulator.Tests.Storage;
@@ -83,6 +84,40 @@ public sealed class BsonMappingTests
 
         Assert.Equal(session.Id, document["_id"].AsString);
         Assert.Equal(session, BsonMapping.ToSession(ThroughBytes(document)));
+    }
+
+    [Theory]
+    [InlineData(PushStatus.Pending, true)]
+    [InlineData(PushStatus.Delivered, false)]
+    [InlineData(PushStatus.NoReceiver, false)]
+    public void Push_RoundTrip_KeepsEveryFieldAndAttempt(PushStatus status, bool withOptionalFields)
+    {
+        var push = new Push
+        {
+            Id = 42, Appid = "wx1234567", Event = PushEvents.GoodsDeliver, Openid = "oPlayer", Env = Env.Production,
+            OutTradeNo = withOptionalFields ? "order-1" : null, IsMock = !withOptionalFields, Status = status, CreatedAt = At,
+            NextAttemptAt = withOptionalFields ? At.AddSeconds(15) : null, Payload = """{"OpenId":"oPlayer","Env":0}""", ScheduledAttempts = 2,
+            Attempts =
+            [
+                new PushAttempt(At, null, null, "refused", 1.5, null),
+                new PushAttempt(At.AddSeconds(15), 200, """{"ErrCode":0}""", null, 12.25, "f3"),
+            ],
+        };
+
+        var back = BsonMapping.ToPush(ThroughBytes(BsonMapping.ToDocument(push)));
+
+        Assert.Equal(push with { Attempts = [] }, back with { Attempts = [] });
+        Assert.Equal(push.Attempts, back.Attempts);
+    }
+
+    [Theory]
+    [InlineData(PushChannel.Events, PushMode.Plain, null)]
+    [InlineData(PushChannel.Goods, PushMode.Safe, "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")]
+    public void PushReceiver_RoundTrip_KeepsEveryField(PushChannel channel, PushMode mode, string? key)
+    {
+        var receiver = new PushReceiver("wx1234567", channel, "http://127.0.0.1:5000/wechat/push?x=1", "token42", key, mode, At);
+
+        Assert.Equal(receiver, BsonMapping.ToPushReceiver(ThroughBytes(BsonMapping.ToDocument(receiver))));
     }
 
     [Fact]
