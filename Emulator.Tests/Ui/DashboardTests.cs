@@ -206,6 +206,51 @@ public sealed class DashboardTests : IClassFixture<BrowserFixture>, IDisposable
         await Expect(another.Locator("#login")).ToBeVisibleAsync();
     }
 
+    [SkippableFact]
+    public async Task Pushes_RefusedPush_ShowsItsPayloadAndRefusedAttempt_AndCancelStopsIt()
+    {
+        // Port 9 (discard) has no listener: every attempt is refused, and the push waits for its next try.
+        await _adminClient.SetPushReceiverAsync(MidasDefaults.Appid, "events", "http://127.0.0.1:9/", "uiPushToken", verify: false);
+        var push = await _adminClient.TriggerPushAsync(MidasPushEvents.CoinDeliverCompleted, "o-ui");
+        var page = await OpenAsync("#pushes");
+
+        var row = page.Locator($"#pushes tbody tr[data-id='{push.Id}']");
+        await Expect(row).ToContainTextAsync(MidasPushEvents.CoinDeliverCompleted);
+        await Expect(row.Locator(".push-status")).ToHaveTextAsync("pending");
+        await Expect(page.Locator("#push-config")).ToContainTextAsync("http://127.0.0.1:9/ · plain");
+        await Expect(page.Locator("#push-config")).ToContainTextAsync("not configured");
+        await row.Locator("button").ClickAsync();
+        await Expect(page.Locator("#push-payload")).ToContainTextAsync("\"OpenId\": \"o-ui\"");
+        await Expect(page.Locator("#push-attempts tbody tr").First).ToContainTextAsync("refused");
+        await BrowserFixture.ScreenshotAsync(page, "pushes");
+
+        await page.ClickAsync("#push-cancel");
+
+        await Expect(row.Locator(".push-status")).ToHaveTextAsync("cancelled");
+        await Expect(page.Locator("#push-detail .head .push-status")).ToHaveTextAsync("cancelled");
+        await Expect(page.Locator("#push-cancel")).ToBeDisabledAsync();
+        Assert.Equal("cancelled", (await _adminClient.PushesAsync()).Single(p => p.Id == push.Id).Status);
+        Assert.Empty(_pageErrors);
+    }
+
+    [SkippableFact]
+    public async Task Pushes_PayloadWithMarkup_IsShownAsText()
+    {
+        const string markup = "<img src=x onerror=alert(1)>";
+        var push = await _adminClient.TriggerPushAsync(MidasPushEvents.CoinDeliverCompleted, "o-ui-xss",
+            new Dictionary<string, object?> { ["OpenId"] = markup });
+        var page = await OpenAsync("#pushes");
+        var dialogs = new List<string>();
+        page.Dialog += (_, dialog) => dialogs.Add(dialog.Message);
+
+        await page.Locator($"#pushes tbody tr[data-id='{push.Id}'] button").ClickAsync();
+
+        await Expect(page.Locator("#push-payload")).ToContainTextAsync(markup);
+        Assert.Equal(0, await page.Locator("main img").CountAsync());
+        Assert.Empty(dialogs);
+        Assert.Empty(_pageErrors);
+    }
+
     private async Task<IPage> OpenAsync(string view)
     {
         var page = await _browser.NewPageAsync();

@@ -13,6 +13,7 @@ public sealed partial class UiEndpointsTests
     [InlineData("/ui", "text/html")]
     [InlineData("/ui/", "text/html")]
     [InlineData("/ui/app.js", "text/javascript")]
+    [InlineData("/ui/pushes.js", "text/javascript")]
     [InlineData("/ui/style.css", "text/css")]
     public async Task Ui_File_IsServedWithItsTypeAndAPolicyOfThisOriginOnly(string path, string contentType)
     {
@@ -43,6 +44,26 @@ public sealed partial class UiEndpointsTests
             {
                 Assert.Contains(import.Groups[1].Value, UiEndpoints.FileNames);
             }
+        }
+    }
+
+    [Fact]
+    public async Task Ui_EveryViewIsInTheNavAndEveryModuleIsPreloaded()
+    {
+        using var app = new EmulatorApp();
+        using var http = app.CreateClient();
+        var page = await http.GetStringAsync("/ui");
+        var shell = await http.GetStringAsync("/ui/app.js");
+
+        string[] views = ["ledger", "players", "calls", "faults", "pushes", "books"];
+        foreach (var view in views)
+        {
+            Assert.Contains($"<a href=\"#{view}\">", page, StringComparison.Ordinal);
+            Assert.Contains($"{view}: {view}View", shell, StringComparison.Ordinal);
+        }
+        foreach (Match import in ModuleImport().Matches(shell))
+        {
+            Assert.Contains($"<link rel=\"modulepreload\" href=\"/ui/{import.Groups[1].Value}\">", page, StringComparison.Ordinal);
         }
     }
 

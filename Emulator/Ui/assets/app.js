@@ -5,8 +5,9 @@ import { playersView } from './players.js';
 import { callsView } from './calls.js';
 import { faultsView } from './faults.js';
 import { booksView } from './books.js';
+import { pushesView } from './pushes.js';
 
-const views = { ledger: ledgerView, players: playersView, calls: callsView, faults: faultsView, books: booksView };
+const views = { ledger: ledgerView, players: playersView, calls: callsView, faults: faultsView, pushes: pushesView, books: booksView };
 const main = document.getElementById('view');
 const login = document.getElementById('login');
 const signOut = document.getElementById('sign-out');

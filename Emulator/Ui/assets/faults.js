@@ -1,4 +1,4 @@
-// Fault rules: the active and retired ones with their counters; a new one from a template or by hand; delete.
+// Fault rules, for calls and for pushes: the active and retired ones with their counters; a new one from a template or by hand; delete.
 // "Switch off" is the delete: the admin API has no pause, and posting a rule again would make a new rule with a new id
 // and fresh counters (docs/reference.md §6). "Again" fills the form from a rule, to post it anew.
 import { api, attempt, every, field, h, number, table } from './lib.js';
@@ -8,14 +8,25 @@ const TEMPLATES = [
   { name: 'Drop 30 % of getbalance, seed 42', rule: { endpoint: 'getbalance', action: 'drop', probability: 0.3, seed: 42 } },
   { name: '-1 after commit on the next 2.0 pay', rule: { endpoint: 'game/pay', action: 'errcode', errcode: -1, after_commit: true, times: 1 } },
   { name: 'Slow commit 5 s (the next pay)', rule: { endpoint: 'pay', action: 'delay', delay_ms: 5000, times: 1 } },
+  { name: 'Duplicate the next push', rule: { endpoint: 'push', action: 'duplicate', times: 1 } },
+  { name: 'Reorder the next push', rule: { endpoint: 'push', action: 'reorder', times: 1 } },
+  { name: 'Fail the next 2 push attempts', rule: { endpoint: 'push', action: 'fail_attempt', times: 2 } },
+  { name: 'Delay the next push 5 s', rule: { endpoint: 'push', action: 'delay', delay_ms: 5000, times: 1 } },
   { name: 'Free-form', rule: {} },
 ];
+
+const PUSH_EVENTS = ['minigame_coin_deliver_completed', 'minigame_game_pay_goods_deliver_notify', 'minigame_h5_goods_deliver_notify',
+  'minigame_pay_refund_succ_notify', 'minigame_recharge_center_coin_deliver_completed'];
+// A push rule (endpoint push or push:<event>) takes none of these: the admin API refuses them.
+const CALL_ONLY = ['errcode', 'errmsg', 'http_status', 'after_commit', 'bill_no'];
+const isPushRule = r => r.endpoint === 'push' || String(r.endpoint ?? '').startsWith('push:');
 
 // The form's fields, in the order of docs/reference.md §1.3: [name, label, kind, choices or hint].
 const FIELDS = [
   ['endpoint', 'Endpoint', 'select', ['*', 'getbalance', 'pay', 'cancelpay', 'present', 'token', 'jscode2session',
-    'game/getbalance', 'game/pay', 'game/cancelpay', 'game/present', 'game/queryorderinfo', 'checksession']],
-  ['action', 'Action', 'select', ['errcode', 'http_status', 'drop', 'delay']],
+    'game/getbalance', 'game/pay', 'game/cancelpay', 'game/present', 'game/queryorderinfo', 'checksession', 'push',
+    ...PUSH_EVENTS.map(e => `push:${e}`)]],
+  ['action', 'Action', 'select', ['errcode', 'http_status', 'drop', 'delay', 'duplicate', 'reorder', 'fail_attempt']],
   ['errcode', 'Errcode', 'int', 'default -1'],
   ['errmsg', 'Errmsg', 'text', 'default "system busy" for -1'],
   ['http_status', 'HTTP status', 'int', '400 … 599, default 502'],
@@ -60,13 +71,14 @@ function fill(form, rule) {
 
 /** What a rule does, in a few words: errcode -1 "system busy", HTTP 502, drop, wait 5,000 ms. */
 export function what(r) {
-  return { errcode: `errcode ${r.errcode} "${r.errmsg}"`, http_status: `HTTP ${r.http_status}`, drop: 'drop', delay: `wait ${number(r.delay_ms)} ms` }[r.action]
+  return { errcode: `errcode ${r.errcode} "${r.errmsg}"`, http_status: `HTTP ${r.http_status}`, drop: 'drop', delay: `wait ${number(r.delay_ms)} ms`,
+    duplicate: 'send twice', reorder: 'hold back until the next push', fail_attempt: 'fail the attempt' }[r.action]
     + (r.delay_ms && r.action !== 'delay' ? ` after ${number(r.delay_ms)} ms` : '');
 }
 
 function scope(r) {
   return [r.probability < 1 ? `p ${r.probability}${r.seed === null ? '' : `, seed ${r.seed}`}` : null, r.skip_first ? `skip ${r.skip_first}` : null,
-    r.openid ? `openid ${r.openid}` : null, r.bill_no ? `bill_no ${r.bill_no}` : null].filter(Boolean).join(' · ') || 'every call';
+    r.openid ? `openid ${r.openid}` : null, r.bill_no ? `bill_no ${r.bill_no}` : null].filter(Boolean).join(' · ') || (isPushRule(r) ? 'every push' : 'every call');
 }
 
 export const faultsView = {
@@ -88,7 +100,8 @@ export const faultsView = {
     let shownKey = '';
 
     function edit(rule) {
-      fill(form, rule);
+      // "Again" on a push rule: the reply carries the call-only fields' defaults, which a push rule must not send back.
+      fill(form, isPushRule(rule) ? Object.fromEntries(Object.entries(rule).filter(([k]) => !CALL_ONLY.includes(k))) : rule);
       form.dispatchEvent(new Event('input'));
       form.elements.endpoint.focus();
     }
@@ -106,7 +119,7 @@ export const faultsView = {
       // Active rules first, each group oldest first: the order in which they are tried.
       const ordered = [...rules.filter(r => r.active), ...rules.filter(r => !r.active)];
       body.replaceChildren(...ordered.map(r => h('tr', { 'data-id': r.id, class: r.active ? null : 'retired' },
-        h('td', { class: 'mono' }, r.id), h('td', null, r.endpoint), h('td', null, what(r)), h('td', null, r.after_commit ? 'yes' : 'no'),
+        h('td', { class: 'mono' }, r.id), h('td', null, r.endpoint), h('td', null, what(r)), h('td', null, isPushRule(r) ? '—' : r.after_commit ? 'yes' : 'no'),
         h('td', null, scope(r)), h('td', { class: 'num' }, r.times ?? '∞'), h('td', { class: 'num' }, number(r.hits)),
         h('td', { class: 'num' }, number(r.matched)), h('td', null, h('span', { class: r.active ? 'good' : 'muted' }, r.active ? 'active' : 'retired')),
         h('td', { class: 'actions' },
