@@ -248,7 +248,7 @@ public sealed class MidasAdminClient
     /// WeChat had, without a purchase behind it; for testing a receiver's edge cases (unknown orders, odd fields).
     /// </summary>
     /// <param name="eventName">The push's Event.</param>
-    /// <param name="openid">The player; null lets the emulator choose.</param>
+    /// <param name="openid">The player; required unless <paramref name="isMock"/>, when null makes one up.</param>
     /// <param name="fields">
     /// Payload fields set over the emulator's defaults. Keys are sent as given (WeChat's PascalCase); a nested object's
     /// properties are snake_cased, so nest a dictionary or a JsonObject to keep names.

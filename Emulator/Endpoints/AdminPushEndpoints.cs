@@ -115,11 +115,15 @@ public static partial class AdminEndpoints
     [Tags(PushesTag)]
     [EndpointSummary("Delete a push configuration")]
     [EndpointDescription("The channel's pending pushes stay pending: their next attempts find no configuration and wait (no_receiver) for one.")]
-    public static async Task<IResult> DeletePushReceiverAsync(string appid, string channel, IPushStore pushes)
+    public static async Task<IResult> DeletePushReceiverAsync(string appid, string channel, AppRegistry apps, IPushStore pushes)
     {
         if (!PushNames.TryParse(channel, out PushChannel pushChannel))
         {
             return AdminProblems.BadRequest("channel must be events or goods");
+        }
+        if (!apps.TryGet(appid, out _))
+        {
+            return AdminProblems.NotFound($"appid {appid} is not registered");
         }
         if (pushes.FindPushReceiver(appid, pushChannel) is null)
         {

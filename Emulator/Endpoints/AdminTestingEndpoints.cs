@@ -92,6 +92,8 @@ public static partial class AdminEndpoints
                 ? "action must be errcode, http_status, drop or delay for a call; duplicate, delay, reorder or fail_attempt for a push"
             : forPushes && !FaultSpec.IsPushAction(action) ? $"a push rule's action is duplicate, delay, reorder or fail_attempt, not {r.Action}"
             : !forPushes && !FaultSpec.IsCallAction(action) ? $"action {r.Action} is for pushes: set endpoint to push or push:<event>"
+            : forPushes && action is FaultAction.Reorder or FaultAction.FailAttempt && r.DelayMs is not null
+                ? $"a {r.Action ?? "fail_attempt"} push rule takes no delay_ms: nothing is sent when it fires (reorder sends later, after the next push)"
             : forPushes && (r.BillNo is not null || r.AfterCommit is not null || r.Errcode is not null || r.Errmsg is not null || r.HttpStatus is not null)
                 ? "a push rule takes no bill_no, after_commit, errcode, errmsg or http_status"
             : r.HttpStatus is < 400 or > 599 ? "http_status must be from 400 to 599"

@@ -29,6 +29,7 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
     // Pushes a reorder fault holds back, per app and player, until another push to that player has been sent.
     private readonly Lock _heldLock = new();
     private readonly Dictionary<(string Appid, string Openid), List<Push>> _held = [];
+    private int _heldCount;
     private Task? _loop;
 
     /// <summary>The per-call log's category: one line per attempt, beside the calls' lines.</summary>
@@ -73,7 +74,8 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
             {
                 foreach (var push in store.DuePushes(clock.GetUtcNow(), MaxInFlight))
                 {
-                    if (_inFlight.Count >= MaxInFlight)
+                    // Held pushes wait on another push, not on the network: they must not take the places of those that can go.
+                    if (_inFlight.Count - Volatile.Read(ref _heldCount) >= MaxInFlight)
                     {
                         break;
                     }
@@ -129,7 +131,8 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
             }
             else
             {
-                if (spec?.Action == FaultAction.Delay)
+                // delay waits before the send; a duplicate rule's delay_ms, if any, likewise.
+                if (spec is { DelayMs: > 0 })
                 {
                     await Task.Delay(spec.DelayMs, _stopping.Token).ConfigureAwait(false);
                 }
@@ -185,6 +188,7 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
                 _held[key] = list = [];
             }
             list.Add(push);
+            _heldCount++;
         }
         LogHeld(_log, push.Id, push.Event, push.Openid);
     }
@@ -199,6 +203,7 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
             {
                 return;
             }
+            _heldCount -= release.Count;
         }
         foreach (var push in release)
         {
@@ -218,6 +223,7 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
                 if (list.Find(p => p.Id == id) is { } push)
                 {
                     list.Remove(push);
+                    _heldCount--;
                     if (list.Count == 0)
                     {
                         _held.Remove(key);
