@@ -25,6 +25,7 @@ public class OpenApiTests : EmulatorTest
         "/admin/health", "/admin/reset", "/admin/apps", "/admin/sessions", "/admin/sessions/{openid}", "/admin/login-codes",
         "/admin/accounts/{openid}", "/admin/accounts/{openid}/topup", "/admin/orders", "/admin/invariants", "/admin/faults", "/admin/faults/{id}",
         "/admin/requests", "/admin/clock", "/admin/client-orders", "/admin/client-orders/{outTradeNo}/refund",
+        "/admin/apps/{appid}/push", "/admin/apps/{appid}/push/{channel}", "/admin/pushes", "/admin/pushes/{id}/retry", "/admin/pushes/{id}/cancel",
     ];
 
     private const string Common = "openid appid offer_id ts zone_id pf user_ip sig mp_sig";

@@ -53,6 +53,10 @@ app.MapPost("/buy", async (BuyRequest request, MidasClient midas, Players player
 // WeChat POSTs coin, item and refund pushes here (the URL set on the push configuration page).
 app.MapWeChatPush();
 
+// What the pushes handed out to a player: the items they hold (delivered and not refunded).
+app.MapGet("/deliveries/{openid}", (string openid, Deliveries deliveries) =>
+    Results.Ok(deliveries.ItemsHeld(openid).Select(d => new { out_trade_no = d.OutTradeNo, d.Detail })));
+
 app.MapGet("/inventory/{openid}", (string openid, Players players) => Results.Ok(players.Inventory(openid)));
 
 app.Run();
