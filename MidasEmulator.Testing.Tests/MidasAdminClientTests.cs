@@ -141,4 +141,36 @@ public sealed class MidasAdminClientTests : IAsyncLifetime
 
         Assert.Equal("ok", health!.Status);
     }
+
+    [Fact]
+    public async Task Pushes_TriggerWithoutReceiver_WaitsAsNoReceiver_RetryAndCancel()
+    {
+        var triggered = await Admin.TriggerPushAsync(MidasPushEvents.CoinDeliverCompleted, Doc.Openid,
+            new Dictionary<string, object?> { ["OutTradeNo"] = "client-push-1" });
+        var waiting = await Admin.WaitForPushAsync(p => p.Status == MidasPushStatus.NoReceiver, new() { OutTradeNo = "client-push-1" });
+        var cancelled = await Admin.CancelPushAsync(triggered.Id);
+        var retried = await Admin.RetryPushAsync(triggered.Id);
+
+        Assert.Equal((MidasPushChannels.Events, "client-push-1"), (triggered.Channel, triggered.OutTradeNo));
+        Assert.Empty(waiting.Attempts);
+        Assert.Equal(MidasPushStatus.Cancelled, cancelled.Status);
+        Assert.Equal(MidasPushStatus.Pending, retried.Status);
+        Assert.Equal((null, null), ((await Admin.PushReceiversAsync(MidasDefaults.Appid)).Events, (await Admin.PushReceiversAsync(MidasDefaults.Appid)).Goods));
+    }
+
+    [Fact]
+    public async Task Pushes_ReceiverThatDoesNotAnswer_Is422_AndWaitForPushTimesOutNamingWhatItSaw()
+    {
+        var refused = await Assert.ThrowsAsync<MidasAdminException>(() =>
+            Admin.SetPushReceiverAsync(MidasDefaults.Appid, MidasPushChannels.Goods, "http://127.0.0.1:9/wechat/push", "token42"));
+        var saved = await Admin.SetPushReceiverAsync(MidasDefaults.Appid, MidasPushChannels.Goods, "http://127.0.0.1:9/wechat/push", "token42", verify: false);
+        await Admin.TriggerPushAsync(MidasPushEvents.GamePayGoodsDeliverNotify, Doc.Openid);
+        var timeout = await Assert.ThrowsAsync<TimeoutException>(() =>
+            Admin.WaitForPushAsync(p => p.Status == MidasPushStatus.Delivered, timeout: TimeSpan.FromSeconds(1)));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+        Assert.Equal("plain", saved.Mode);
+        Assert.Contains(MidasPushEvents.GamePayGoodsDeliverNotify, timeout.Message, StringComparison.Ordinal);
+        Assert.True(await Admin.DeletePushReceiverAsync(MidasDefaults.Appid, MidasPushChannels.Goods));
+    }
 }
