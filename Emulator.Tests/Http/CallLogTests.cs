@@ -96,4 +96,27 @@ public sealed class CallLogTests : IDisposable
             }
         }
     }
+
+    [Fact]
+    public async Task PushAttempt_WritesOneEntryPerAttempt_WithoutTheTokenOrKeys()
+    {
+        var admin = _logged.CreateClient().AsAdmin();
+        await admin.SetPushReceiverAsync(MidasDefaults.Appid, MidasPushChannels.Events, Pushes.PushDeliveryTests.ClosedPortUrl().ToString(), "logToken42",
+            "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", safeMode: true, verify: false);
+
+        var push = await admin.TriggerPushAsync(MidasPushEvents.CoinDeliverCompleted, "o-log");
+        await admin.WaitForPushAsync(p => p.Attempts.Count == 1, new() { OutTradeNo = push.OutTradeNo });
+        await admin.RetryPushAsync(push.Id);
+        await admin.WaitForPushAsync(p => p.Attempts.Count == 2, new() { OutTradeNo = push.OutTradeNo });
+
+        var attempts = _log.Entries.Where(e => e.Category == WeChatCallPipeline.LogCategory && e.State.ContainsKey("Outcome")).ToList();
+        Assert.Equal(2, attempts.Count);
+        Assert.All(attempts, a => Assert.Equal("refused", a.State["Outcome"]));
+        Assert.All(attempts, a => Assert.Equal(push.Id, a.State["Id"]));
+        var everything = string.Join('\n', _log.Entries.Select(e => e.Message + string.Join(',', e.State.Values)));
+        foreach (var secret in new[] { "logToken42", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", MidasDefaults.SandboxKey, MidasDefaults.ProductionKey })
+        {
+            Assert.DoesNotContain(secret, everything, StringComparison.Ordinal);
+        }
+    }
 }
