@@ -52,7 +52,7 @@ internal static class GameServers
                 {
                     await Task.Delay(reply.Delay);
                 }
-                return Results.Text(reply.Body, "application/json", statusCode: reply.Status);
+                return Results.Text(reply.Body, reply.ContentType, statusCode: reply.Status);
             });
         }, _ => script);
     }
@@ -99,7 +99,7 @@ internal sealed class GameServer<T>(WebApplication app, Uri url, T state) : IAsy
 }
 
 /// <summary>One scripted answer: the HTTP status, the body, and how long to wait before it.</summary>
-internal sealed record Answer(int Status, string Body, TimeSpan Delay = default)
+internal sealed record Answer(int Status, string Body, TimeSpan Delay = default, string ContentType = "application/json")
 {
     public static readonly Answer Success = new(200, WeChatPushEndpoints.SuccessAnswer);
 }
@@ -147,10 +147,25 @@ internal sealed class NaiveGame
         }
     }
 
+    private readonly List<string> _arrivals = [];
+
+    /// <summary>What reached it, in order: the push events, and "order query" for a delivery from the game's own query.</summary>
+    public IReadOnlyList<string> Arrivals
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _arrivals];
+            }
+        }
+    }
+
     public void Handle(string eventName, string outTradeNo)
     {
         lock (_gate)
         {
+            _arrivals.Add(eventName);
             if (eventName == "minigame_pay_refund_succ_notify")
             {
                 _items.Remove(outTradeNo);

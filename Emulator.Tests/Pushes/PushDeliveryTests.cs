@@ -153,6 +153,48 @@ public sealed class PushDeliveryTests : EmulatorTest
     }
 
     [Fact]
+    public async Task SafeModePush_CarriesBothQuerySignatures_AndAnEncryptedEnvelope()
+    {
+        await using var game = await GameServers.StartScriptedAsync(_ => Answer.Success);
+        await ReceiveAsync(game.Url, safe: true, MidasPushChannels.Goods);
+
+        var push = await Admin.TriggerPushAsync(MidasPushEvents.GamePayGoodsDeliverNotify, "o-player-1");
+        await DeliveredAsync(push.Id);
+
+        var (query, body) = Assert.Single(game.State.Received);
+        var q = System.Web.HttpUtility.ParseQueryString(query);
+        var encrypt = JsonNode.Parse(body)!["Encrypt"]!.GetValue<string>();
+        Assert.Equal("aes", q["encrypt_type"]);
+        Assert.Equal(WeChatPushCrypto.UrlSignature(GameServers.Token, q["timestamp"]!, q["nonce"]!), q["signature"]);
+        Assert.Equal(WeChatPushCrypto.MsgSignature(GameServers.Token, q["timestamp"]!, q["nonce"]!, encrypt), q["msg_signature"]);
+        var envelope = JsonNode.Parse(WeChatPushCrypto.Decrypt(GameServers.EncodingAesKey, encrypt, out var appid))!;
+        Assert.Equal(Appid, appid);
+        Assert.Equal(push.Payload, envelope["MiniGame"]!["Payload"]!.GetValue<string>());
+        Assert.Equal(WeChatPushCrypto.PayEventSig(MidasDefaults.SandboxKey, push.Event, push.Payload), envelope["MiniGame"]!["PayEventSig"]!.GetValue<string>());
+        Assert.Equal(JsonNode.Parse(body)!["ToUserName"]!.GetValue<string>(), envelope["ToUserName"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("""{"ErrCode":0,"ErrMsg":"Success"}""", "application/json; charset=bogus")]
+    [InlineData("""{"ErrCode":1,"ErrCode":1}""", "application/json")]
+    [InlineData("not json at all", "text/plain")]
+    public async Task OddAnswer_IsRecordedOnceAsAnAttempt_NotSentAgainOutsideTheSchedule(string reply, string contentType)
+    {
+        await using var game = await GameServers.StartScriptedAsync(_ => new Answer(200, reply, ContentType: contentType));
+        await ReceiveAsync(game.Url, safe: false, MidasPushChannels.Events);
+
+        var push = await Admin.TriggerPushAsync(MidasPushEvents.CoinDeliverCompleted, "o-player-1");
+        var recorded = await Admin.WaitForPushAsync(p => p.Attempts.Count >= 1, new() { OutTradeNo = push.OutTradeNo }, TimeSpan.FromSeconds(15));
+        await Task.Delay(1000);
+
+        Assert.Single(game.State.Received);
+        var attempt = Assert.Single((await Admin.PushesAsync(new() { OutTradeNo = push.OutTradeNo })).Single().Attempts);
+        var charsetOnly = contentType.Contains("bogus", StringComparison.Ordinal);
+        Assert.Equal(charsetOnly ? MidasPushStatus.Delivered : MidasPushStatus.Pending, recorded.Status);
+        Assert.Equal(charsetOnly ? null : "bad_reply", attempt.Error);
+    }
+
+    [Fact]
     public async Task ClosedPort_IsRetriedOnTheWholeScheduleThenFails()
     {
         await ReceiveAsync(ClosedPortUrl(), safe: false, MidasPushChannels.Events, verify: false);

@@ -67,6 +67,32 @@ public sealed class PushLifeTests
         Assert.Equal(Now.AddHours(1), released.NextAttemptAt);
     }
 
+    [Theory]
+    [InlineData("""{"ErrCode":0,"ErrMsg":"Success"}""", true)]
+    [InlineData("""{"ErrCode":0}""", true)]
+    [InlineData("""{"ErrMsg":"Success","ErrCode":0}""", true)]
+    [InlineData("""{"ErrCode":"0","ErrMsg":"Success"}""", false)]
+    [InlineData("""{"errcode":0,"errmsg":"ok"}""", false)]
+    [InlineData("""{"ErrCode":99999,"ErrMsg":"internal error"}""", false)]
+    [InlineData("""[{"ErrCode":0}]""", false)]
+    [InlineData("""{"ErrCode":0.5}""", false)]
+    [InlineData("success", false)]
+    [InlineData("", false)]
+    public void SuccessReply_IsJsonWhoseErrCodeIsTheNumberZero(string reply, bool success) =>
+        Assert.Equal(success, PushSender.IsSuccessReply(reply));
+
+    [Fact]
+    public void RetryDuringAnAttempt_IsNotOverwrittenByTheSchedule()
+    {
+        var push = PushLife.New(NewPush(PushEvents.CoinDelivered), Now);
+        var retried = PushLife.Retry(push, Now.AddSeconds(1))!;
+
+        var after = PushLife.AfterAttempts(retried, [Refused(Now)], 1, Now.AddSeconds(2), attemptedFor: push.NextAttemptAt);
+
+        Assert.Equal(PushStatus.Pending, after.Status);
+        Assert.Equal(Now.AddSeconds(1), after.NextAttemptAt);
+    }
+
     private static PushAttempt Refused(DateTimeOffset at) => new(at, null, null, "refused", 1, null);
 
     private static Push NewPush(string eventName) => new()

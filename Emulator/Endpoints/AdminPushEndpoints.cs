@@ -65,6 +65,10 @@ public static partial class AdminEndpoints
         {
             return AdminProblems.BadRequest("url must be an absolute http or https URL");
         }
+        if (body.Url.Contains('#', StringComparison.Ordinal))
+        {
+            return AdminProblems.BadRequest("url must not have a #fragment: the signature, timestamp and nonce go in its query");
+        }
         if (body.Token is not { Length: >= 3 and <= 32 } token || !token.All(char.IsAsciiLetterOrDigit))
         {
             return AdminProblems.BadRequest("token must be 3 to 32 ASCII letters and digits (the Token of the platform's push configuration)");
@@ -114,7 +118,8 @@ public static partial class AdminEndpoints
 
     [Tags(PushesTag)]
     [EndpointSummary("Delete a push configuration")]
-    [EndpointDescription("The channel's pending pushes stay pending: their next attempts find no configuration and wait (no_receiver) for one.")]
+    [EndpointDescription("204 whether or not one was saved (404 for an unknown app). The channel's pending pushes stay pending: their next "
+        + "attempts find no configuration and wait (no_receiver) for one.")]
     public static async Task<IResult> DeletePushReceiverAsync(string appid, string channel, AppRegistry apps, IPushStore pushes)
     {
         if (!PushNames.TryParse(channel, out PushChannel pushChannel))
@@ -125,10 +130,7 @@ public static partial class AdminEndpoints
         {
             return AdminProblems.NotFound($"appid {appid} is not registered");
         }
-        if (pushes.FindPushReceiver(appid, pushChannel) is null)
-        {
-            return AdminProblems.NotFound($"appid {appid} has no {channel} push configuration");
-        }
+        // Idempotent, as a DELETE is: none saved is already the state asked for.
         (await pushes.SavePushAsync(new DeletePushReceiver(appid, pushChannel)).ConfigureAwait(false)).EnsureCommitted();
         return TypedResults.NoContent();
     }
@@ -255,26 +257,47 @@ public static partial class AdminEndpoints
         + "towards the schedule. 409 for a delivered push: it is never sent again.")]
     public static Task<IResult> RetryPushAsync(string id, IPushStore pushes, PushDispatcher dispatcher, TimeProvider clock) =>
         ChangePushAsync(id, pushes, push => PushLife.Retry(push, clock.GetUtcNow()), "was delivered: a delivered push is never sent again",
+            push => push.Status == PushStatus.NoReceiver && pushes.FindPushReceiver(push.Appid, push.Channel) is null
+                ? $"push {push.Id} has no {PushNames.Of(push.Channel)} configuration to go to: PUT /admin/apps/{push.Appid}/push/{PushNames.Of(push.Channel)} sends it"
+                : null,
             changed => dispatcher.Release(changed));
 
     [Tags(PushesTag)]
     [EndpointSummary("Cancel a push")]
     [EndpointDescription("No more attempts (status cancelled). 409 for a push already delivered or failed.")]
     public static Task<IResult> CancelPushAsync(string id, IPushStore pushes) =>
-        ChangePushAsync(id, pushes, PushLife.Cancel, "is already settled (delivered or failed)", _ => { });
+        ChangePushAsync(id, pushes, PushLife.Cancel, "is already settled (delivered or failed)", _ => null, _ => { });
 
-    private static async Task<IResult> ChangePushAsync(string id, IPushStore pushes, Func<Push, Push?> change, string refused, Action<long> afterwards)
+    private static async Task<IResult> ChangePushAsync(string id, IPushStore pushes, Func<Push, Push?> change, string refused,
+        Func<Push, string?> cannot, Action<long> afterwards)
     {
         if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var pushId) || pushes.FindPush(pushId) is not { } push)
         {
             return AdminProblems.NotFound($"there is no push {id}");
         }
+        if (cannot(push) is { } problem)
+        {
+            return AdminProblems.Conflict(problem);
+        }
         if (change(push) is null)
         {
             return AdminProblems.Conflict($"push {pushId} {refused}");
         }
-        (await pushes.SavePushAsync(new ChangePush(pushId, change)).ConfigureAwait(false)).EnsureCommitted();
+        // The change is applied to the push as it is at the commit; an attempt may have settled it since the read above.
+        var applied = false;
+        (await pushes.SavePushAsync(new ChangePush(pushId, stored => change(stored) is { } changed ? Mark(changed) : null)).ConfigureAwait(false))
+            .EnsureCommitted();
+        if (!applied)
+        {
+            return AdminProblems.Conflict($"push {pushId} {refused}");
+        }
         afterwards(pushId);
         return TypedResults.Ok(PushReply.From(pushes.FindPush(pushId)!));
+
+        Push Mark(Push changed)
+        {
+            applied = true;
+            return changed;
+        }
     }
 }

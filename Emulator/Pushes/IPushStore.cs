@@ -47,5 +47,11 @@ public sealed record ChangePush(long Id, Func<Push, Push?> Change) : PushWrite;
 /// <summary>Changes every push of an app's channel that is in <paramref name="Status"/> (a saved configuration releases the waiting ones).</summary>
 public sealed record ChangePushesOfChannel(string Appid, PushChannel Channel, PushStatus Status, Func<Push, Push> Change) : PushWrite;
 
-/// <summary>The game answered an item order's delivery push with success: queryorderinfo's deliver_state turns to 2.</summary>
-public sealed record MarkItemDelivered(string Appid, string OutTradeNo) : PushWrite;
+/// <summary>
+/// The game answered an item order's delivery push with success: queryorderinfo's deliver_state turns to 2, for a paid
+/// item order of that player only.
+/// </summary>
+public sealed record MarkItemDelivered(string Appid, string OutTradeNo, string Openid) : PushWrite;
+
+/// <summary>The push found no configuration for its channel: it waits (no_receiver), unless one is saved by the time of the commit.</summary>
+public sealed record WaitForReceiver(long Id, string Appid, PushChannel Channel) : PushWrite;

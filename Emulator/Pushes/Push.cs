@@ -67,6 +67,12 @@ public sealed record Push
     public required Env Env { get; init; }
     public string? OutTradeNo { get; init; }
     public bool IsMock { get; init; }
+
+    /// <summary>
+    /// Owed by a real order (a client-side order or its refund), not triggered by POST /admin/pushes: only such a goods
+    /// push, answered with success, marks its order delivered.
+    /// </summary>
+    public bool FromOrder { get; init; }
     public required PushStatus Status { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? NextAttemptAt { get; init; }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using MidasEmulator.Auth;
 using MidasEmulator.Faults;
+using MidasEmulator.Midas;
 
 namespace MidasEmulator.Pushes;
 
@@ -28,7 +29,7 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
     private readonly CancellationTokenSource _stopping = new();
     // Pushes a reorder fault holds back, per app and player, until another push to that player has been sent.
     private readonly Lock _heldLock = new();
-    private readonly Dictionary<(string Appid, string Openid), List<Push>> _held = [];
+    private readonly Dictionary<(string Appid, string Openid), List<(Push Push, string FaultId)>> _held = [];
     private int _heldCount;
     private Task? _loop;
 
@@ -59,7 +60,7 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
             await _loop.ConfigureAwait(false);
         }
         var deadline = DateTime.UtcNow + PushSender.Timeout;
-        while (!_inFlight.IsEmpty && DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
+        while (_inFlight.Count > Volatile.Read(ref _heldCount) && DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
         }
@@ -72,7 +73,8 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
         {
             try
             {
-                foreach (var push in store.DuePushes(clock.GetUtcNow(), MaxInFlight))
+                // Due pushes already in flight (held ones among them) come back too: ask for enough to get past them.
+                foreach (var push in store.DuePushes(clock.GetUtcNow(), MaxInFlight + _inFlight.Count))
                 {
                     // Held pushes wait on another push, not on the network: they must not take the places of those that can go.
                     if (_inFlight.Count - Volatile.Read(ref _heldCount) >= MaxInFlight)
@@ -81,7 +83,7 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
                     }
                     if (_inFlight.TryAdd(push.Id, 0))
                     {
-                        _ = Task.Run(() => AttemptAsync(push.Id, released: false), CancellationToken.None);
+                        _ = Task.Run(() => AttemptAsync(push.Id, released: false, heldBy: null), CancellationToken.None);
                     }
                 }
             }
@@ -101,27 +103,24 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
         }
     }
 
-    private async Task AttemptAsync(long id, bool released)
+    // heldBy: the reorder rule that held a released push, named on its attempt.
+    private async Task AttemptAsync(long id, bool released, string? heldBy)
     {
         var held = false;
         try
         {
-            // Read again: a cancel or another attempt may have settled it since it was found due.
-            if (store.FindPush(id) is not { Status: PushStatus.Pending } push)
+            // Read again: a cancel or another attempt may have settled it, or rescheduled it, since it was found due.
+            if (await ReadyAsync(id, released).ConfigureAwait(false) is not var (push, app, receiver))
             {
-                return;
-            }
-            if (!apps.TryGet(push.Appid, out var app) || store.FindPushReceiver(push.Appid, push.Channel) is not { } receiver)
-            {
-                await SaveAsync(new ChangePush(id, PushLife.NoReceiver)).ConfigureAwait(false);
                 return;
             }
             var fault = released ? null : faults.Pick(FaultSpec.PushEndpoint(push.Event), push.Openid, null);
             var spec = fault?.Spec;
-            if (spec?.Action == FaultAction.Reorder)
+            // One held push per player at a time: the next push to that player is the one that releases it, so it must go.
+            if (spec?.Action == FaultAction.Reorder && !HasHeld(push))
             {
                 held = true;
-                Hold(push);
+                Hold(push, fault!.Id);
                 return;
             }
             var attempts = new List<PushAttempt>();
@@ -131,13 +130,19 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
             }
             else
             {
-                // delay waits before the send; a duplicate rule's delay_ms, if any, likewise.
+                // delay waits before the send; a duplicate rule's delay_ms, if any, likewise. The wait may be long: what
+                // was true before it (pending, this receiver) is read again after it.
                 if (spec is { DelayMs: > 0 })
                 {
                     await Task.Delay(spec.DelayMs, _stopping.Token).ConfigureAwait(false);
+                    if (await ReadyAsync(id, released: true).ConfigureAwait(false) is not var (_, _, current))
+                    {
+                        return;
+                    }
+                    receiver = current;
                 }
                 var message = sender.Build(push, receiver, app);
-                attempts.Add(await sender.SendAsync(receiver.Url, message, fault?.Id, _stopping.Token).ConfigureAwait(false));
+                attempts.Add(await sender.SendAsync(receiver.Url, message, fault?.Id ?? heldBy, _stopping.Token).ConfigureAwait(false));
                 if (spec?.Action == FaultAction.Duplicate)
                 {
                     await Task.Delay(DuplicateGap, _stopping.Token).ConfigureAwait(false);
@@ -145,16 +150,17 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
                 }
             }
             var now = clock.GetUtcNow();
-            var record = new ChangePush(id, stored => PushLife.AfterAttempts(stored, attempts, scheduled: 1, now));
+            var record = new ChangePush(id, stored => PushLife.AfterAttempts(stored, attempts, scheduled: 1, now, push.NextAttemptAt));
             // An item's delivery acknowledged: queryorderinfo's deliver_state turns to 2 in the same commit as the push.
-            await SaveAsync(attempts.Any(a => a.Succeeded) && push.Channel == PushChannel.Goods && !push.IsMock && push.OutTradeNo is { } outTradeNo
-                ? [record, new MarkItemDelivered(push.Appid, outTradeNo)]
+            await SaveAsync(attempts.Any(a => a.Succeeded) && push is { Channel: PushChannel.Goods, FromOrder: true, OutTradeNo: { } outTradeNo }
+                ? [record, new MarkItemDelivered(push.Appid, outTradeNo, push.Openid)]
                 : [record]).ConfigureAwait(false);
             foreach (var attempt in attempts)
             {
                 LogAttempt(_log, push.Id, push.Event, push.Openid, receiver.Url, attempt.HttpStatus, attempt.Error ?? "delivered", attempt.DurationMs, attempt.FaultId);
             }
-            if (spec?.Action != FaultAction.FailAttempt)
+            // "Sent" means the game server got it: an attempt that never reached it releases nothing.
+            if (attempts.Exists(a => a.HttpStatus is not null))
             {
                 ReleaseHeld(push);
             }
@@ -176,9 +182,36 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
         }
     }
 
+    /// <summary>
+    /// The push, its app and its receiver when an attempt may go now: still pending and due (a released or delayed push
+    /// is due by definition), with a configuration saved for its channel. A push without one waits as no_receiver.
+    /// </summary>
+    private async Task<(Push Push, MidasApp App, PushReceiver Receiver)?> ReadyAsync(long id, bool released)
+    {
+        if (store.FindPush(id) is not { Status: PushStatus.Pending } push || (!released && push.NextAttemptAt > clock.GetUtcNow()))
+        {
+            return null;
+        }
+        if (apps.TryGet(push.Appid, out var app) && store.FindPushReceiver(push.Appid, push.Channel) is { } receiver)
+        {
+            return (push, app, receiver);
+        }
+        // Applied only if the configuration is still missing at the commit: one saved meanwhile releases the push itself.
+        await SaveAsync(new WaitForReceiver(id, push.Appid, push.Channel)).ConfigureAwait(false);
+        return null;
+    }
+
+    private bool HasHeld(Push push)
+    {
+        lock (_heldLock)
+        {
+            return _held.ContainsKey((push.Appid, push.Openid));
+        }
+    }
+
     private async Task SaveAsync(params PushWrite[] writes) => (await store.SavePushAsync(writes).ConfigureAwait(false)).EnsureCommitted();
 
-    private void Hold(Push push)
+    private void Hold(Push push, string faultId)
     {
         lock (_heldLock)
         {
@@ -187,7 +220,7 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
             {
                 _held[key] = list = [];
             }
-            list.Add(push);
+            list.Add((push, faultId));
             _heldCount++;
         }
         LogHeld(_log, push.Id, push.Event, push.Openid);
@@ -196,7 +229,7 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
     /// <summary>A push to this player was sent: the ones a reorder fault held back go now, after it.</summary>
     private void ReleaseHeld(Push sent)
     {
-        List<Push>? release;
+        List<(Push Push, string FaultId)>? release;
         lock (_heldLock)
         {
             if (!_held.Remove((sent.Appid, sent.Openid), out release))
@@ -205,24 +238,25 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
             }
             _heldCount -= release.Count;
         }
-        foreach (var push in release)
+        foreach (var (push, faultId) in release)
         {
             // Still marked in flight since it was held: no poll picks it meanwhile.
-            _ = Task.Run(() => AttemptAsync(push.Id, released: true), CancellationToken.None);
+            _ = Task.Run(() => AttemptAsync(push.Id, released: true, heldBy: faultId), CancellationToken.None);
         }
     }
 
     /// <summary>Sends a held push now (POST /admin/pushes/{id}/retry): a retry is a request to send, whatever held it.</summary>
     public void Release(long id)
     {
-        Push? found = null;
+        (Push Push, string FaultId)? found = null;
         lock (_heldLock)
         {
             foreach (var (key, list) in _held)
             {
-                if (list.Find(p => p.Id == id) is { } push)
+                if (list.FindIndex(p => p.Push.Id == id) is var index and >= 0)
                 {
-                    list.Remove(push);
+                    var push = list[index];
+                    list.RemoveAt(index);
                     _heldCount--;
                     if (list.Count == 0)
                     {
@@ -233,9 +267,9 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
                 }
             }
         }
-        if (found is not null)
+        if (found is { FaultId: var heldBy })
         {
-            _ = Task.Run(() => AttemptAsync(id, released: true), CancellationToken.None);
+            _ = Task.Run(() => AttemptAsync(id, released: true, heldBy), CancellationToken.None);
         }
         Wake();
     }

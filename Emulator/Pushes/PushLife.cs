@@ -12,9 +12,11 @@ public static class PushLife
     /// <summary>
     /// Records <paramref name="attempts"/> (<paramref name="scheduled"/> of them count towards the schedule). A success
     /// delivers the push; otherwise the next retry is due after the schedule's next wait, or the push has failed when
-    /// the waits ran out. A push cancelled or delivered meanwhile keeps its status: the attempts are only recorded.
+    /// the waits ran out. A push cancelled or delivered meanwhile keeps its status: the attempts are only recorded. A push
+    /// retried meanwhile (its next attempt no longer <paramref name="attemptedFor"/>, the time the attempt was made for)
+    /// keeps the retry's time: the retry asked for another attempt now.
     /// </summary>
-    public static Push AfterAttempts(Push push, IReadOnlyList<PushAttempt> attempts, int scheduled, DateTimeOffset now)
+    public static Push AfterAttempts(Push push, IReadOnlyList<PushAttempt> attempts, int scheduled, DateTimeOffset now, DateTimeOffset? attemptedFor = null)
     {
         var recorded = push with { Attempts = [.. push.Attempts, .. attempts], ScheduledAttempts = push.ScheduledAttempts + scheduled };
         if (push.Status is PushStatus.Cancelled or PushStatus.Delivered)
@@ -24,6 +26,10 @@ public static class PushLife
         if (attempts.Any(a => a.Succeeded))
         {
             return recorded with { Status = PushStatus.Delivered, NextAttemptAt = null };
+        }
+        if (attemptedFor is not null && push.Status == PushStatus.Pending && push.NextAttemptAt != attemptedFor)
+        {
+            return recorded;
         }
         var waits = PushEvents.RetryWaits(push.Channel);
         return recorded.ScheduledAttempts > waits.Count

@@ -34,6 +34,7 @@ public static class PushOutbox
         Openid = order.Account.Openid,
         Env = order.Account.Env,
         OutTradeNo = order.OutTradeNo,
+        FromOrder = true,
         Status = PushStatus.Pending,
         CreatedAt = now,
         Payload = payload,

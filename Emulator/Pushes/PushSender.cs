@@ -33,6 +33,8 @@ public sealed class PushSender(TimeProvider clock) : IDisposable
     })
     {
         Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+        // A push's answer is a line of JSON; a receiver that streams megabytes back has answered wrongly, not slowly.
+        MaxResponseContentBufferSize = 1024 * 1024,
     };
 
     /// <summary>The message as it goes out: the query string to add to the URL and the body.</summary>
@@ -89,8 +91,17 @@ public sealed class PushSender(TimeProvider clock) : IDisposable
             {
                 Content = new StringContent(message.Body, Encoding.UTF8, "application/json"),
             };
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
-            var reply = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            string reply;
+            try
+            {
+                reply = await ReadTextAsync(response, timeout.Token).ConfigureAwait(false);
+            }
+            catch (HttpRequestException)
+            {
+                // Headers came, the body broke off or was too long: the game server answered, wrongly.
+                return new PushAttempt(at, (int)response.StatusCode, null, "bad_reply", Elapsed(started), faultId);
+            }
             var succeeded = response.StatusCode == HttpStatusCode.OK && IsSuccessReply(reply);
             return new PushAttempt(at, (int)response.StatusCode, Truncate(reply), succeeded ? null : "bad_reply", Elapsed(started), faultId);
         }
@@ -102,6 +113,18 @@ public sealed class PushSender(TimeProvider clock) : IDisposable
         {
             return new PushAttempt(at, null, null, ErrorOf(ex), Elapsed(started), faultId);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Whatever else the exchange threw, it is a failed attempt like any other: recorded, and the schedule moves on.
+            return new PushAttempt(at, null, null, "reset", Elapsed(started), faultId);
+        }
+    }
+
+    // The bytes as UTF-8 whatever charset the answer claims: a bogus charset must not turn an answer into an exception.
+    private static async Task<string> ReadTextAsync(HttpResponseMessage response, CancellationToken cancellation)
+    {
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellation).ConfigureAwait(false);
+        return Encoding.UTF8.GetString(bytes);
     }
 
     /// <summary>
@@ -119,7 +142,7 @@ public sealed class PushSender(TimeProvider clock) : IDisposable
         try
         {
             using var response = await _http.GetAsync(WithQuery(url, query), timeout.Token).ConfigureAwait(false);
-            var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+            var body = await ReadTextAsync(response, timeout.Token).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 return $"the URL check got HTTP {(int)response.StatusCode} from {url}; it must answer 200 with the echostr";
@@ -134,6 +157,10 @@ public sealed class PushSender(TimeProvider clock) : IDisposable
         {
             return $"the URL check could not reach {url}: {ErrorOf(ex)} ({ex.Message})";
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return $"the URL check to {url} failed: {ex.Message}";
+        }
     }
 
     /// <summary>HTTP 200's body must be a JSON object whose ErrCode (that exact key) is the number 0.</summary>
@@ -141,8 +168,9 @@ public sealed class PushSender(TimeProvider clock) : IDisposable
     {
         try
         {
-            return JsonNode.Parse(reply) is JsonObject json && json["ErrCode"] is JsonValue code
-                && code.GetValueKind() == JsonValueKind.Number && code.TryGetValue<long>(out var number) && number == 0;
+            using var json = JsonDocument.Parse(reply);
+            return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("ErrCode", out var code)
+                && code.ValueKind == JsonValueKind.Number && code.TryGetInt64(out var number) && number == 0;
         }
         catch (JsonException)
         {

@@ -427,8 +427,10 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
         try
         {
             var result = rules.Apply(command, overlay, now);
+            // The pushes first: if making them fails, nothing of the command is staged (no order without the push it owes).
+            var pushes = PushOutbox.For(command, result, now);
             overlay.Stage(result);
-            overlay.StagePushes(PushOutbox.For(command, result, now));
+            overlay.StagePushes(pushes);
             return CommitResult.Committed(result);
         }
         catch (Exception ex)

@@ -24,7 +24,7 @@ internal sealed class PushCollections
         _lastPushId = _pushes.Query().OrderByDescending("_id").Limit(1).ToDocuments().FirstOrDefault() is { } last ? last["_id"].AsInt64 : 0;
     }
 
-    /// <summary>A push id never used before, in this database (a wiped ledger's ids are not reused either).</summary>
+    /// <summary>A push id not used before in this database (after POST /admin/reset, ids keep counting until the next start).</summary>
     public long NewId() => Interlocked.Increment(ref _lastPushId);
 
     public void Apply(PushWrite write)
@@ -53,8 +53,15 @@ internal sealed class PushCollections
                     _pushes.Update(BsonMapping.ToDocument(change(push)));
                 }
                 break;
-            case MarkItemDelivered(var appid, var outTradeNo):
-                if (_clientOrders.FindById(BsonMapping.ClientOrderId(appid, outTradeNo)) is { } order)
+            case WaitForReceiver(var id, var appid, var channel):
+                if (_receivers.FindById(PushReceiver.IdOf(appid, channel)) is null && _pushes.FindById(id) is { } waiting)
+                {
+                    _pushes.Update(BsonMapping.ToDocument(PushLife.NoReceiver(BsonMapping.ToPush(waiting))));
+                }
+                break;
+            case MarkItemDelivered(var appid, var outTradeNo, var openid):
+                if (_clientOrders.FindById(BsonMapping.ClientOrderId(appid, outTradeNo)) is { } order
+                    && order["biz_id"].AsInt32 == (int)Midas.ClientOrderBiz.Item && order["paid"].AsBoolean && order["openid"].AsString == openid)
                 {
                     order["delivered"] = true;
                     _clientOrders.Update(order);
