@@ -25,9 +25,24 @@ public sealed class EmulatorClock(TimeProvider source) : TimeProvider
     /// <summary>How far the emulator's time is from its source's.</summary>
     public TimeSpan Offset => TimeSpan.FromTicks(Volatile.Read(ref _offsetTicks));
 
-    public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
+    /// <summary>Raised after every move, so whatever waits for a moment of emulator time (a push's retry) looks again.</summary>
+    public event Action? Moved;
 
-    public void Set(DateTimeOffset now) => Volatile.Write(ref _offsetTicks, (now - source.GetUtcNow()).Ticks);
+    public void Advance(TimeSpan by)
+    {
+        Interlocked.Add(ref _offsetTicks, by.Ticks);
+        Moved?.Invoke();
+    }
 
-    public void UseReal() => Volatile.Write(ref _offsetTicks, 0);
+    public void Set(DateTimeOffset now)
+    {
+        Volatile.Write(ref _offsetTicks, (now - source.GetUtcNow()).Ticks);
+        Moved?.Invoke();
+    }
+
+    public void UseReal()
+    {
+        Volatile.Write(ref _offsetTicks, 0);
+        Moved?.Invoke();
+    }
 }

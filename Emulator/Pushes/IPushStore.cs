@@ -19,6 +19,12 @@ public interface IPushStore
     /// <summary>Pending pushes whose attempt is due at <paramref name="now"/>, oldest first.</summary>
     IReadOnlyList<Push> DuePushes(DateTimeOffset now, int limit);
 
+    /// <summary>The ids and next attempt times of the first <paramref name="limit"/> pending pushes, soonest first.</summary>
+    IReadOnlyList<(long Id, DateTimeOffset NextAttemptAt)> NextAttempts(int limit);
+
+    /// <summary>Raised after a commit that saved a push change, so the dispatcher looks at once instead of at its next timer.</summary>
+    event Action? PushesSaved;
+
     /// <summary>GET /admin/pushes: newest first; <see cref="PushQuery.BeforeId"/> pages to older ones.</summary>
     IReadOnlyList<Push> QueryPushes(PushQuery query);
 

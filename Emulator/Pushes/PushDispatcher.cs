@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MidasEmulator.Auth;
+using MidasEmulator.Clock;
 using MidasEmulator.Faults;
 using MidasEmulator.Midas;
 
@@ -14,8 +15,11 @@ namespace MidasEmulator.Pushes;
 public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, FaultRules faults, TimeProvider clock, PushSender sender,
     ILoggerFactory loggers) : IHostedService, IDisposable
 {
-    /// <summary>How often due pushes are looked for without a wake-up.</summary>
-    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+    /// <summary>
+    /// The longest the dispatcher sleeps without a reason to look: it wakes for a saved push change, a clock move, an
+    /// attempt's end and the next due time; this is the safety net, cheap enough to leave an idle emulator idle.
+    /// </summary>
+    public static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(5);
 
     /// <summary>The gap between a duplicate fault's two sends.</summary>
     public static readonly TimeSpan DuplicateGap = TimeSpan.FromMilliseconds(100);
@@ -47,6 +51,11 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        store.PushesSaved += Wake;
+        if (clock is EmulatorClock emulatorClock)
+        {
+            emulatorClock.Moved += Wake;
+        }
         _loop = Task.Run(LoopAsync, CancellationToken.None);
         return Task.CompletedTask;
     }
@@ -54,6 +63,11 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
     /// <summary>Stops sending; an attempt cut short is not recorded, so its push stays due and is sent after the next start.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        store.PushesSaved -= Wake;
+        if (clock is EmulatorClock emulatorClock)
+        {
+            emulatorClock.Moved -= Wake;
+        }
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
         {
@@ -94,7 +108,7 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
             }
             try
             {
-                await _wake.WaitAsync(PollInterval, token).ConfigureAwait(false);
+                await _wake.WaitAsync(SleepUntilNextDue(), token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -104,6 +118,29 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
     }
 
     // heldBy: the reorder rule that held a released push, named on its attempt.
+    // Until the soonest attempt of a push not in flight, by the emulator clock (which runs at real speed between moves,
+    // and wakes the loop when moved); a due one that found no free place waits for an attempt to end, which wakes too.
+    private TimeSpan SleepUntilNextDue()
+    {
+        try
+        {
+            var now = clock.GetUtcNow();
+            foreach (var (id, next) in store.NextAttempts(_inFlight.Count + 1))
+            {
+                if (!_inFlight.ContainsKey(id))
+                {
+                    var wait = next - now;
+                    return wait <= TimeSpan.Zero ? MaxSleep : wait < MaxSleep ? wait + TimeSpan.FromMilliseconds(1) : MaxSleep;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _errors.LogDebug(ex, "reading the next due push failed");
+        }
+        return MaxSleep;
+    }
+
     private async Task AttemptAsync(long id, bool released, string? heldBy)
     {
         var held = false;
@@ -178,6 +215,7 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
             if (!held)
             {
                 _inFlight.TryRemove(id, out _);
+                Wake();
             }
         }
     }

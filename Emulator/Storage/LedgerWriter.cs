@@ -50,6 +50,10 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
 
     public IReadOnlyList<Push> QueryPushes(PushQuery query) => store.QueryPushes(query);
 
+    public IReadOnlyList<(long Id, DateTimeOffset NextAttemptAt)> NextAttempts(int limit) => store.NextPushAttempts(limit);
+
+    public event Action? PushesSaved;
+
     public PushReceiver? FindPushReceiver(string appid, PushChannel channel) => store.FindPushReceiver(appid, channel);
 
     /// <summary>Wipes the ledger and the auth state (apps stay) between two batches; <paramref name="onWiped"/> clears the caches there.</summary>
@@ -411,6 +415,10 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
             return false;
         }
         overlay.PublishTo(state);
+        if (pushWrites.Count > 0)
+        {
+            PushesSaved?.Invoke();
+        }
         for (var i = 0; i < batch.Count; i++)
         {
             if (batch[i] is PendingAuth auth)

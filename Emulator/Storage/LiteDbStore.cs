@@ -340,6 +340,8 @@ public sealed class LiteDbStore : IDisposable
 
     public IReadOnlyList<Push> QueryPushes(PushQuery query) => Read(() => _pushes.Find(query));
 
+    public IReadOnlyList<(long Id, DateTimeOffset NextAttemptAt)> NextPushAttempts(int limit) => Read(() => _pushes.NextAttempts(limit));
+
     public PushReceiver? FindPushReceiver(string appid, PushChannel channel) => Read(() => _pushes.FindReceiver(appid, channel));
 
     /// <summary>Every stored account document (GET /admin/invariants; call between commits).</summary>

@@ -77,6 +77,13 @@ internal sealed class PushCollections
             .Where(LiteDB.Query.And(LiteDB.Query.EQ("status", PushNames.Of(PushStatus.Pending)), LiteDB.Query.LTE("next_attempt_at", now.ToUnixTimeMilliseconds())))
             .OrderBy("_id").Limit(limit).ToEnumerable().Select(BsonMapping.ToPush).ToList();
 
+    public IReadOnlyList<(long Id, DateTimeOffset NextAttemptAt)> NextAttempts(int limit) =>
+        _pushes.Query()
+            .Where(LiteDB.Query.EQ("status", PushNames.Of(PushStatus.Pending)))
+            .OrderBy("next_attempt_at").Limit(limit).ToEnumerable()
+            .Where(d => d["next_attempt_at"].IsNumber)
+            .Select(d => (Id: d["_id"].AsInt64, NextAttemptAt: DateTimeOffset.FromUnixTimeMilliseconds(d["next_attempt_at"].AsInt64))).ToList();
+
     public IReadOnlyList<Push> Find(PushQuery query)
     {
         var filters = new List<BsonExpression>();
