@@ -73,6 +73,7 @@ public sealed class MidasEmulatorServer : IAsyncDisposable
                 builder.Services.RemoveAll<EmulatorClock>();
                 builder.Services.AddSingleton(new EmulatorClock(clock));
             }
+            options.ConfigureServices?.Invoke(builder.Services);
         });
         try
         {

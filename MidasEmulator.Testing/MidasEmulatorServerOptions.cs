@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace MidasEmulator.Testing;
@@ -37,6 +38,12 @@ public sealed class MidasEmulatorServerOptions
 
     /// <summary>The clock the emulator's time starts from (a FakeTimeProvider, say); /admin/clock still moves it. The system clock when null.</summary>
     public TimeProvider? Clock { get; set; }
+
+    /// <summary>
+    /// Changes the emulator's services before it starts: add a logger provider that captures its log, say. Runs after
+    /// the emulator's own registrations, so a registration here replaces one of them.
+    /// </summary>
+    public Action<IServiceCollection>? ConfigureServices { get; set; }
 
     /// <summary>The emulator's minimum log level; Warning by default, so a test run's output stays quiet.</summary>
     public LogLevel MinimumLogLevel { get; set; } = LogLevel.Warning;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MidasEmulator.Endpoints;
@@ -11,22 +10,18 @@ namespace MidasEmulator.Tests.Http;
 public sealed class CallLogTests : IDisposable
 {
     private readonly CapturedLog _log = new();
-    private readonly EmulatorApp _app = new();
-    private readonly Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> _logged;
+    private readonly EmulatorApp _logged;
 
     public CallLogTests() =>
-        _logged = _app.WithWebHostBuilder(web => web.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(_log)));
+        _logged = new EmulatorApp(new Dictionary<string, string?> { ["Logging:LogLevel:MidasEmulator.Calls"] = "Information" },
+            services => services.AddSingleton<ILoggerProvider>(_log));
 
-    public void Dispose()
-    {
-        _logged.Dispose();
-        _app.Dispose();
-    }
+    public void Dispose() => _logged.Dispose();
 
     [Fact]
     public async Task EachCall_WritesOneEntryWithItsFields_AndNoCredentialAnywhere()
     {
-        var backend = new MidasGameClient(_logged.CreateClient(), clock: _app.Clock);
+        var backend = new MidasGameClient(_logged.CreateClient(), clock: _logged.Clock);
         var token = await backend.AccessTokenAsync();
 
         WireAssert.Ok(await backend.PayAsync(MidasDefaults.DocPlayer, "LOG-1", 5));
@@ -51,7 +46,7 @@ public sealed class CallLogTests : IDisposable
     [Fact]
     public async Task GamePayCall_LogsItsEndpointAndTheBodysEnv_AndNoCredential()
     {
-        var game = new MidasGamePayClient(_logged.CreateClient(), clock: _app.Clock);
+        var game = new MidasGamePayClient(_logged.CreateClient(), clock: _logged.Clock);
         var token = await game.AccessTokenAsync();
 
         WireAssert.Ok(await game.PayAsync(MidasDefaults.DocPlayer, "LOG-2", 5));

@@ -5,7 +5,6 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -303,7 +302,7 @@ public sealed class SecurityTests
     [Fact]
     public async Task ConsoleLog_OpenidOrBillNoWithControlCharacters_NeverReachesTheLogLine()
     {
-        using var app = new EmulatorApp();
+        using var app = new EmulatorApp(new Dictionary<string, string?> { ["Logging:LogLevel:MidasEmulator.Calls"] = "Information" });
         using var console = new ConsoleCapture(app);
         var backend = new MidasGameClient(console.Factory.CreateClient(), clock: app.Clock);
 
@@ -334,14 +333,14 @@ public sealed class SecurityTests
         private BatchedConsoleLoggerProvider? _console;
 
         public ConsoleCapture(EmulatorApp app) =>
-            Factory = app.WithWebHostBuilder(web => web.ConfigureServices(services =>
+            Factory = app.WithServices(services =>
             {
                 services.RemoveAll<ILoggerProvider>();
                 services.AddSingleton<ILoggerProvider>(sp => _console = new BatchedConsoleLoggerProvider(
                     sp.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>(), sp.GetServices<ConsoleFormatter>(), _stdout, _stderr));
-            }));
+            });
 
-        public WebApplicationFactory<Program> Factory { get; }
+        public EmulatorApp Factory { get; }
 
         public string Text()
         {
