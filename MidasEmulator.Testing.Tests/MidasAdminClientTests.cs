@@ -149,12 +149,18 @@ public sealed class MidasAdminClientTests : IAsyncLifetime
             new Dictionary<string, object?> { ["OutTradeNo"] = "client-push-1" });
         var waiting = await Admin.WaitForPushAsync(p => p.Status == MidasPushStatus.NoReceiver, new() { OutTradeNo = "client-push-1" });
         var cancelled = await Admin.CancelPushAsync(triggered.Id);
+        // A cancelled push can be retried; with still no configuration it goes back to waiting, and a retry of a
+        // waiting push with nowhere to go is refused, naming the call that would send it.
         var retried = await Admin.RetryPushAsync(triggered.Id);
+        await Admin.WaitForPushAsync(p => p.Status == MidasPushStatus.NoReceiver, new() { OutTradeNo = "client-push-1" });
+        var nowhere = await Assert.ThrowsAsync<MidasAdminException>(() => Admin.RetryPushAsync(triggered.Id));
 
         Assert.Equal((MidasPushChannels.Events, "client-push-1"), (triggered.Channel, triggered.OutTradeNo));
         Assert.Empty(waiting.Attempts);
         Assert.Equal(MidasPushStatus.Cancelled, cancelled.Status);
-        Assert.Equal(MidasPushStatus.Pending, retried.Status);
+        Assert.Contains(retried.Status, new[] { MidasPushStatus.Pending, MidasPushStatus.NoReceiver });
+        Assert.Equal(HttpStatusCode.Conflict, nowhere.Status);
+        Assert.Contains("PUT /admin/apps/", nowhere.Message, StringComparison.Ordinal);
         Assert.Equal((null, null), ((await Admin.PushReceiversAsync(MidasDefaults.Appid)).Events, (await Admin.PushReceiversAsync(MidasDefaults.Appid)).Goods));
     }
 
