@@ -75,10 +75,17 @@ public sealed class PushFaultTests : EmulatorTest
     public async Task HeldPushes_ManyMoreThanCanBeInFlight_DoNotHoldBackTheOthers()
     {
         await using var game = await StartAsync("sample");
-        await Admin.AddFaultAsync(Fault.OnPush().Reorder() with { TimesValue = 80 });
+        var rule = await Admin.AddFaultAsync(Fault.OnPush().Reorder() with { TimesValue = 80 });
         for (var i = 0; i < 80; i++)
         {
             await Admin.TriggerPushAsync(MidasPushEvents.CoinDeliverCompleted, $"o-held-{i:D2}");
+        }
+        // Attempts start in parallel, in no set order: the rule must have held all 80 before the free push is made.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while ((await Admin.FaultsAsync()).Single(f => f.Id == rule.Id).Hits < 80)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the reorder rule did not hold 80 pushes");
+            await Task.Delay(50);
         }
 
         var free = await Admin.TriggerPushAsync(MidasPushEvents.CoinDeliverCompleted, "o-free");
