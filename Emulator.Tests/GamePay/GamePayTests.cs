@@ -230,7 +230,8 @@ public class GamePayTests : EmulatorTest
         }).ToList();
         var replies = await Task.WhenAll(calls);
 
-        var refunds = replies.Take(16).Count(r => r.Errcode() == 0);
+        // R-c0 is sent five times at once: whichever of them lands first is the refund, the others answer 90012.
+        var refunds = replies.Take(20).Count(r => r.Errcode() == 0);
         var cancels = replies.Skip(20).Count(r => r.Errcode() == 0);
         Assert.True(cancels <= 1, $"{cancels} cancels of one pay answered 0");
         var orders = await Admin.OrdersAsync(new MidasOrderQuery { Openid = User.Openid });
