@@ -4,15 +4,15 @@ using GameBackend.Push;
 
 namespace MidasEmulator.Tests.Pushes;
 
-/// <summary>The sample receiver's crypto against the worked vectors of the message-push documentation (vp2-api.md §7.2).</summary>
+/// <summary>The sample receiver's crypto against the worked vectors of the message-push documentation (docs/wechat-vp2-api.md §7.2).</summary>
 public sealed class WeChatPushCryptoTests
 {
     private const string Token = "AAAAA";
     private const string EncodingAesKey = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"; // 43 × A: an all-zero AES key
     private const string Appid = "wxba5fad812f8e6fb9";
 
-    // The safe-mode sample push's body. vp2-api.md stores it cut ("+qdx1OKC…Gj04="); the whole string is the doc's
-    // (S14), and its msg_signature, length and message below confirm it is the same one.
+    // The safe-mode sample push's body, whole, as the message-push page gives it: its msg_signature, length and message
+    // below confirm it is the page's own (docs/wechat-vp2-api.md §7.2).
     internal const string SamplePushEncrypt =
         "+qdx1OKCy+5JPCBFWw70tm0fJGb2Jmeia4FCB7kao+/Q5c/ohsOzQHi8khUOb05JCpj0JB4RvQMkUyus8TPxLKJGQqcvZqzDpVzazhZv6JsXUnnR8XGT740XgXZUXQ7vJVnAG+tE8NUd4yFyjPy7GgiaviNrlCTj+l5kdfMuFUPpRSrfMZuMcp3Fn2Pede2IuQrKEYwKSqFIZoNqJ4M8EajAsjLY2km32IIjdf8YL/P50F7mStwntrA2cPDrM1kb6mOcfBgRtWygb3VIYnSeOBrebufAlr7F9mFUPAJGj04=";
 
@@ -76,8 +76,8 @@ public sealed class WeChatPushCryptoTests
     public void Decrypt_WithAnotherKey_Throws() =>
         Assert.ThrowsAny<CryptographicException>(() => WeChatPushCrypto.Decrypt(new string('B', 43), ReplyEncrypt, out _));
 
-    // The doc's sample payloads are not stored in vp2-api.md, so its own PayEventSig vectors (4624e9b8…, 7b6c44bc…,
-    // b79af630…) cannot be rerun here. These expected values were computed independently:
+    // The page's own PayEventSig example does not reproduce (docs/wechat-vp2-api.md §7.2). These expected values were
+    // computed independently:
     // printf '%s' '<event>&<payload>' | openssl dgst -sha256 -hmac 12345
     [Theory]
     [InlineData(

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Globalization;
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Mvc;
 using MidasEmulator.Auth;
 using MidasEmulator.Midas;
@@ -103,7 +102,7 @@ public static partial class AdminEndpoints
         }
         var order = new ClientOrder
         {
-            OutTradeNo = body.OutTradeNo ?? "_" + RandomDigits(20),
+            OutTradeNo = body.OutTradeNo ?? "_" + OrderNumbers.RandomDigits(20),
             Appid = app.Appid,
             Account = key,
             Biz = biz,
@@ -114,8 +113,8 @@ public static partial class AdminEndpoints
             Paid = body.PayState != "unpaid",
             Delivered = false,
             CreatedAt = clock.GetUtcNow(),
-            MchOrderNo = RandomDigits(28),
-            TransactionId = "42" + RandomDigits(26),
+            MchOrderNo = OrderNumbers.RandomDigits(28),
+            TransactionId = "42" + OrderNumbers.RandomDigits(26),
         };
         var result = await writer.SubmitAsync(new PurchaseCommand(key, app.Appid, order)).ConfigureAwait(false);
         result.EnsureCommitted();
@@ -183,13 +182,4 @@ public static partial class AdminEndpoints
             _ => AdminProblems.BadRequest(result.Reply.Errmsg),
         };
     }
-
-    private static string RandomDigits(int count) =>
-        string.Create(count, 0, (span, _) =>
-        {
-            for (var i = 0; i < span.Length; i++)
-            {
-                span[i] = (char)('0' + RandomNumberGenerator.GetInt32(10));
-            }
-        });
 }

@@ -209,7 +209,7 @@ public static partial class AdminEndpoints
         {
             return AdminProblems.BadRequest($"openid and zone_id must be 1 to {MidasValidation.MaxKeyPartLength} characters");
         }
-        var openid = body.Openid ?? "mock_" + PushPayloads.RandomDigits(16);
+        var openid = body.Openid ?? "mock_" + OrderNumbers.RandomDigits(16);
         var payload = PushPayloads.Sample(body.Event!, openid, env, body.ZoneId ?? "1", isMock);
         if (body.Fields is { } fields)
         {

@@ -75,7 +75,8 @@ public static partial class AdminEndpoints
     }
 
     private static bool IsPushScopeName(string endpoint) =>
-        endpoint == FaultSpec.AnyPush || (endpoint.StartsWith(FaultSpec.AnyPush + ":", StringComparison.Ordinal) && PushEvents.IsKnown(endpoint[5..]));
+        endpoint == FaultSpec.AnyPush || (endpoint.StartsWith(FaultSpec.AnyPush + ":", StringComparison.Ordinal)
+            && PushEvents.IsKnown(endpoint[(FaultSpec.AnyPush.Length + 1)..]));
 
     private static FaultSpec? ToFaultSpec(FaultRequest r, out string problem)
     {

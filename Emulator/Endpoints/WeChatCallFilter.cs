@@ -1,3 +1,4 @@
+using MidasEmulator.Logging;
 using System.Diagnostics;
 using System.Net;
 using Microsoft.AspNetCore.WebUtilities;
@@ -29,7 +30,7 @@ public sealed partial class WeChatCallPipeline(
     ILoggerFactory loggers)
 {
     /// <summary>The category of the one-line-per-call log: Logging__LogLevel__MidasEmulator.Calls=Warning silences it.</summary>
-    public const string LogCategory = "MidasEmulator.Calls";
+    public const string LogCategory = LogCategories.Calls;
 
     private readonly int _maxBodyBytes = options.Value.MaxBodyBytes;
     private readonly ILogger _logger = loggers.CreateLogger(LogCategory);

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace MidasEmulator.Midas;
 
 /// <summary>What a client-side order bought (docs/wechat-vp2-api.md §3.5): <c>biz_id</c> 1 coins, 2 an item.</summary>
@@ -65,4 +67,18 @@ public sealed record ClientOrder
         }
         return null;
     }
+}
+
+/// <summary>The platform's order numbers (out_trade_no, mch_order_no, transaction_id, refund ids) are strings of decimal digits.</summary>
+public static class OrderNumbers
+{
+    /// <summary><paramref name="count"/> random decimal digits.</summary>
+    public static string RandomDigits(int count) =>
+        string.Create(count, 0, (span, _) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = (char)('0' + RandomNumberGenerator.GetInt32(10));
+            }
+        });
 }

@@ -2,13 +2,15 @@ using System.Collections.Concurrent;
 using MidasEmulator.Auth;
 using MidasEmulator.Clock;
 using MidasEmulator.Faults;
+using MidasEmulator.Logging;
 using MidasEmulator.Midas;
 
 namespace MidasEmulator.Pushes;
 
 /// <summary>
-/// Sends the pushes that are due (docs/architecture.md, pushes): a few times a second, and at once when woken, it reads
-/// the pending pushes whose next attempt has come by the emulator clock (so POST /admin/clock drives retries), sends
+/// Sends the pushes that are due (docs/architecture.md §2.3): woken by a saved push change, a clock move, an attempt's end
+/// or the next due time, it reads the pending pushes whose next attempt has come by the emulator clock (so POST
+/// /admin/clock drives retries), sends
 /// each on its own task, and saves each attempt through the writer. A push is in flight at most once; one that is
 /// settled (delivered) is never picked again. Push fault rules apply per attempt.
 /// </summary>
@@ -26,21 +28,18 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
 
     private const int MaxInFlight = 64;
 
-    private readonly ILogger _log = loggers.CreateLogger(LogCategory);
+    private readonly ILogger _log = loggers.CreateLogger(LogCategories.Calls);
     private readonly ILogger _errors = loggers.CreateLogger<PushDispatcher>();
     private readonly ConcurrentDictionary<long, byte> _inFlight = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stopping = new();
-    // Pushes a reorder fault holds back, per app and player, until another push to that player has been sent.
+    // The push a reorder fault holds back, per app and player (one at a time), and the rule that held it, until another
+    // push to that player has reached the game server.
     private readonly Lock _heldLock = new();
-    private readonly Dictionary<(string Appid, string Openid), List<(Push Push, string FaultId)>> _held = [];
-    private int _heldCount;
+    private readonly Dictionary<(string Appid, string Openid), (long Id, string FaultId)> _held = [];
     private Task? _loop;
 
-    /// <summary>The per-call log's category: one line per attempt, beside the calls' lines.</summary>
-    public const string LogCategory = "MidasEmulator.Calls";
-
-    /// <summary>Looks for due pushes now instead of at the next poll (a push was made, retried or got a receiver).</summary>
+    /// <summary>Looks for due pushes now instead of at the next due time (a push was made, retried or got a receiver).</summary>
     public void Wake()
     {
         if (_wake.CurrentCount == 0)
@@ -74,7 +73,7 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
             await _loop.ConfigureAwait(false);
         }
         var deadline = DateTime.UtcNow + PushSender.Timeout;
-        while (_inFlight.Count > Volatile.Read(ref _heldCount) && DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
+        while (_inFlight.Count > HeldCount && DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
         }
@@ -91,7 +90,7 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
                 foreach (var push in store.DuePushes(clock.GetUtcNow(), MaxInFlight + _inFlight.Count))
                 {
                     // Held pushes wait on another push, not on the network: they must not take the places of those that can go.
-                    if (_inFlight.Count - Volatile.Read(ref _heldCount) >= MaxInFlight)
+                    if (_inFlight.Count - HeldCount >= MaxInFlight)
                     {
                         break;
                     }
@@ -117,7 +116,6 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
         }
     }
 
-    // heldBy: the reorder rule that held a released push, named on its attempt.
     // Until the soonest attempt of a push not in flight, by the emulator clock (which runs at real speed between moves,
     // and wakes the loop when moved); a due one that found no free place waits for an attempt to end, which wakes too.
     private TimeSpan SleepUntilNextDue()
@@ -141,6 +139,7 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
         return MaxSleep;
     }
 
+    // heldBy: the reorder rule that held a released push, named on its attempt.
     private async Task AttemptAsync(long id, bool released, string? heldBy)
     {
         var held = false;
@@ -247,65 +246,61 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
         }
     }
 
+    // Held pushes are in flight too (no poll may pick them), but they wait on another push, not on the network.
+    private int HeldCount
+    {
+        get
+        {
+            lock (_heldLock)
+            {
+                return _held.Count;
+            }
+        }
+    }
+
     private async Task SaveAsync(params PushWrite[] writes) => (await store.SavePushAsync(writes).ConfigureAwait(false)).EnsureCommitted();
 
     private void Hold(Push push, string faultId)
     {
         lock (_heldLock)
         {
-            var key = (push.Appid, push.Openid);
-            if (!_held.TryGetValue(key, out var list))
-            {
-                _held[key] = list = [];
-            }
-            list.Add((push, faultId));
-            _heldCount++;
+            _held[(push.Appid, push.Openid)] = (push.Id, faultId);
         }
         LogHeld(_log, push.Id, push.Event, push.Openid);
     }
 
-    /// <summary>A push to this player was sent: the ones a reorder fault held back go now, after it.</summary>
+    /// <summary>A push to this player reached the game server: the one a reorder fault held back goes now, after it.</summary>
     private void ReleaseHeld(Push sent)
     {
-        List<(Push Push, string FaultId)>? release;
+        (long Id, string FaultId) held;
         lock (_heldLock)
         {
-            if (!_held.Remove((sent.Appid, sent.Openid), out release))
+            if (!_held.Remove((sent.Appid, sent.Openid), out held))
             {
                 return;
             }
-            _heldCount -= release.Count;
         }
-        foreach (var (push, faultId) in release)
-        {
-            // Still marked in flight since it was held: no poll picks it meanwhile.
-            _ = Task.Run(() => AttemptAsync(push.Id, released: true, heldBy: faultId), CancellationToken.None);
-        }
+        // Still marked in flight since it was held: no poll picks it meanwhile.
+        _ = Task.Run(() => AttemptAsync(held.Id, released: true, heldBy: held.FaultId), CancellationToken.None);
     }
 
     /// <summary>Sends a held push now (POST /admin/pushes/{id}/retry): a retry is a request to send, whatever held it.</summary>
     public void Release(long id)
     {
-        (Push Push, string FaultId)? found = null;
+        string? heldBy = null;
         lock (_heldLock)
         {
-            foreach (var (key, list) in _held)
+            foreach (var (key, held) in _held)
             {
-                if (list.FindIndex(p => p.Push.Id == id) is var index and >= 0)
+                if (held.Id == id)
                 {
-                    var push = list[index];
-                    list.RemoveAt(index);
-                    _heldCount--;
-                    if (list.Count == 0)
-                    {
-                        _held.Remove(key);
-                    }
-                    found = push;
+                    _held.Remove(key);
+                    heldBy = held.FaultId;
                     break;
                 }
             }
         }
-        if (found is { FaultId: var heldBy })
+        if (heldBy is not null)
         {
             _ = Task.Run(() => AttemptAsync(id, released: true, heldBy), CancellationToken.None);
         }

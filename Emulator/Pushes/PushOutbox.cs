@@ -22,7 +22,7 @@ public static class PushOutbox
                 ? [Make(order, PushEvents.CoinDelivered, PushPayloads.CoinDelivered(order), now)]
                 : [Make(order, PushEvents.GoodsDeliver, PushPayloads.GoodsDeliver(order), now)],
             ClientRefundCommand refund =>
-                [Make(order, PushEvents.RefundSucceeded, PushPayloads.RefundSucceeded(order, "refund" + PushPayloads.RandomDigits(20), refund.Price), now)],
+                [Make(order, PushEvents.RefundSucceeded, PushPayloads.RefundSucceeded(order, "refund" + OrderNumbers.RandomDigits(20), refund.Price), now)],
             _ => [],
         };
     }

@@ -69,32 +69,32 @@ public static class PushPayloads
     {
         var quantity = mock ? RandomNumberGenerator.GetInt32(1, 100) : 60;
         var price = mock ? RandomNumberGenerator.GetInt32(1, 100_000) : 600;
-        var payInfo = WeChatPayInfo(RandomDigits(28), "42" + RandomDigits(26));
+        var payInfo = WeChatPayInfo(OrderNumbers.RandomDigits(28), "42" + OrderNumbers.RandomDigits(26));
         return eventName switch
         {
             PushEvents.GoodsDeliver or PushEvents.MallGoodsDeliver => new JsonObject
             {
                 ["OpenId"] = openid,
                 ["Env"] = EnvNumber(env),
-                ["OutTradeNo"] = "order" + RandomDigits(20),
-                ["GoodsInfo"] = GoodsInfo(mock ? "mock_product_" + RandomDigits(4) : "item_001", mock ? quantity : 1, zoneId, price, "",
+                ["OutTradeNo"] = "order" + OrderNumbers.RandomDigits(20),
+                ["GoodsInfo"] = GoodsInfo(mock ? "mock_product_" + OrderNumbers.RandomDigits(4) : "item_001", mock ? quantity : 1, zoneId, price, "",
                     eventName == PushEvents.GoodsDeliver ? InGameOrder : 2),
                 ["WeChatPayInfo"] = payInfo,
             },
             PushEvents.RefundSucceeded => new JsonObject
             {
                 ["OpenId"] = openid,
-                ["RefundId"] = "refund" + RandomDigits(20),
+                ["RefundId"] = "refund" + OrderNumbers.RandomDigits(20),
                 ["RefundAmount"] = price,
                 ["RefundSource"] = PlatformRefund,
                 ["Env"] = EnvNumber(env),
-                ["OutTradeNo"] = "order" + RandomDigits(20),
+                ["OutTradeNo"] = "order" + OrderNumbers.RandomDigits(20),
                 ["WeChatPayInfo"] = payInfo,
             },
             PushEvents.RechargeCenterCoinDelivered => new JsonObject
             {
                 ["OpenId"] = openid,
-                ["OutTradeNo"] = "_" + RandomDigits(20),
+                ["OutTradeNo"] = "_" + OrderNumbers.RandomDigits(20),
                 ["Env"] = EnvNumber(env),
                 ["CoinInfo"] = CoinInfo(null, price, quantity),
                 ["WeChatPayInfo"] = payInfo,
@@ -102,7 +102,7 @@ public static class PushPayloads
             _ => new JsonObject
             {
                 ["OpenId"] = openid,
-                ["OutTradeNo"] = "_" + RandomDigits(20),
+                ["OutTradeNo"] = "_" + OrderNumbers.RandomDigits(20),
                 ["Env"] = EnvNumber(env),
                 ["CoinInfo"] = CoinInfo(zoneId, price, quantity),
                 ["WeChatPayInfo"] = payInfo,
@@ -169,14 +169,4 @@ public static class PushPayloads
         ["MchOrderNo"] = mchOrderNo,
         ["TransactionId"] = transactionId,
     };
-
-    /// <summary>A random string of decimal digits, as the platform's order numbers are.</summary>
-    public static string RandomDigits(int count) =>
-        string.Create(count, 0, (span, _) =>
-        {
-            for (var i = 0; i < span.Length; i++)
-            {
-                span[i] = (char)('0' + RandomNumberGenerator.GetInt32(10));
-            }
-        });
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -46,9 +47,7 @@ public sealed class PushSender(TimeProvider clock) : IDisposable
     /// </summary>
     public Message Build(Push push, PushReceiver receiver, MidasApp app)
     {
-        var now = clock.GetUtcNow().ToUnixTimeSeconds();
-        var timestamp = now.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var nonce = RandomNumberGenerator.GetInt32(100_000_000, int.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var (now, timestamp, nonce) = Stamp();
         var appKey = app.KeyFor(push.Env) ?? app.AppKey;
         var envelope = new JsonObject();
         // The delivery pages' samples carry the game's original id and WeChat's own sender; the event pages' do not.
@@ -133,9 +132,8 @@ public sealed class PushSender(TimeProvider clock) : IDisposable
     /// </summary>
     public async Task<string?> CheckUrlAsync(string url, string token, CancellationToken cancellation)
     {
-        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var nonce = RandomNumberGenerator.GetInt32(100_000_000, int.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var echostr = PushPayloads.RandomDigits(19);
+        var (_, timestamp, nonce) = Stamp();
+        var echostr = OrderNumbers.RandomDigits(19);
         var query = $"signature={PushSignature.Signature(token, timestamp, nonce)}&timestamp={timestamp}&nonce={nonce}&echostr={echostr}";
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         timeout.CancelAfter(Timeout);
@@ -176,6 +174,14 @@ public sealed class PushSender(TimeProvider clock) : IDisposable
         {
             return false;
         }
+    }
+
+    // The query's timestamp (emulator time, Unix seconds) and a fresh nonce, as the platform sends both on every request.
+    private (long Now, string Timestamp, string Nonce) Stamp()
+    {
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        return (now, now.ToString(CultureInfo.InvariantCulture),
+            RandomNumberGenerator.GetInt32(100_000_000, int.MaxValue).ToString(CultureInfo.InvariantCulture));
     }
 
     private static string ErrorOf(HttpRequestException ex) =>

@@ -486,7 +486,7 @@ public static class WeChatPushEndpoints
     private static string? StringOf(JsonElement element, string property) =>
         element.TryGetProperty(property, out var value) ? value.GetString() : null;
 
-    // The payload shapes of vp2-api.md §7.4 (Env is read by PayloadHeader); numbers are cents or counts. ZoneId is
+    // The payload shapes of WeChat's payment-push pages (Env is read by PayloadHeader); numbers are cents or counts. ZoneId is
     // kept as JSON because the documentation does not say whether it is a string or a number.
     private sealed record WeChatPayInfo(string? MchOrderNo, string? TransactionId);
 
