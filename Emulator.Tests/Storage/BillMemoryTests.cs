@@ -3,7 +3,7 @@ using MidasEmulator.Storage;
 
 namespace MidasEmulator.Tests.Storage;
 
-/// <summary>The compact 48 h bill_no memory: exact keys, every field a repeat or cancel needs, and forgetting.</summary>
+/// <summary>The compact 48 h bill_no memory: exact keys, every field a repeat or cancel needs (packed, at their limits), and forgetting.</summary>
 public sealed class BillMemoryTests
 {
     private static readonly AccountKey Alice = new(Env.Sandbox, "12345678", "1", "oAlice");
@@ -118,6 +118,43 @@ public sealed class BillMemoryTests
             var key = new BillKey(Env.Sandbox, "1", null, null, $"B{i}");
             Assert.Equal(memory.Find(key), loaded.Find(key) is { } found ? found with { PayItem = null } : null);
         }
+    }
+
+    [Fact]
+    public void PackedFields_AtTheirLimits_ComeBackExactly_AlsoThroughASnapshot()
+    {
+        // A slot keeps amounts as ints and shares eight bytes between a pay's refunded amounts and a refund's
+        // pay_bill_no digest: the largest amounts the API takes, and a digest with every bit used, must come back as given.
+        var memory = new BillMemory();
+        var bigPay = new BillKey(Env.Sandbox, "1", null, null, "BIG");
+        var refund = new BillKey(Env.Sandbox, "1", null, null, "RF");
+        memory.Remember(bigPay, Pay(Alice, "BIG", long.MaxValue - 1, Noon) with
+        {
+            Amt = int.MaxValue, GenAmt = int.MaxValue - 1, RefundedAmt = int.MaxValue, RefundedGenAmt = int.MaxValue - 1, BalanceAfter = long.MaxValue,
+        });
+        memory.Remember(refund, Pay(Alice, "RF", 3, Noon) with { Kind = OrderKind.Refund, PayBillNo = "BIG", PayBillNoDigest = -2 });
+        using var buffer = new MemoryStream();
+        memory.Save(new BinaryWriter(buffer));
+        buffer.Position = 0;
+        var loaded = new BillMemory();
+        loaded.Load(new BinaryReader(buffer), Noon.AddHours(-48));
+
+        foreach (var from in new[] { memory, loaded })
+        {
+            var pay = from.Find(bigPay)!;
+            Assert.Equal((long.MaxValue - 1, (long)int.MaxValue, int.MaxValue - 1L, long.MaxValue), (pay.Id, pay.Amt, pay.GenAmt, pay.BalanceAfter));
+            Assert.Equal(((long)int.MaxValue, int.MaxValue - 1L, 0L), (pay.RefundedAmt, pay.RefundedGenAmt, pay.PayBillNoDigest));
+            var found = from.Find(refund)!;
+            Assert.Equal((OrderKind.Refund, -2L, 0L, 0L), (found.Kind, found.PayBillNoDigest, found.RefundedAmt, found.RefundedGenAmt));
+        }
+    }
+
+    [Fact]
+    public void Remember_AnAmountNoCallCanMake_Throws_InsteadOfWrapping()
+    {
+        var memory = new BillMemory();
+
+        Assert.Throws<OverflowException>(() => memory.Remember(new BillKey(Env.Sandbox, "1", null, null, "X"), Pay(Alice, "X", 1, Noon) with { Amt = int.MaxValue + 1L }));
     }
 
     [Fact]

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace MidasEmulator.Midas;
 
 /// <summary>One broken money rule found by <see cref="LedgerAudit"/>; <see cref="Check"/> is a stable name a test can match.</summary>
@@ -26,11 +29,13 @@ public sealed class LedgerAudit(MoneyRules rules)
     public AuditReport Check(IEnumerable<Account> storedAccounts, IEnumerable<Account> liveAccounts, IEnumerable<Order> ordersById)
     {
         var found = new Findings();
-        // Small records keyed by one shared copy of each account's key strings, not the orders themselves: the
-        // audit reads every order, and what it keeps must not grow the heap by the ledger's size.
+        // What the audit keeps per bill and per pay is keyed by digest and holds no references: a million orders make
+        // tables of a million entries, and tables of strings and objects made the garbage collector walk them again at
+        // every collection (three quarters of the audit's time at a million orders). Names are kept only for the pays a
+        // violation can be reported on at the end.
         var replayed = new Dictionary<AccountKey, Account>();
-        var lastBill = new Dictionary<BillKey, BillSeen>();
-        var pays = new Dictionary<(AccountKey, string), PayState>();
+        var lastBill = new Dictionary<BillDigest, BillSeen>();
+        var pays = new Pays();
         long orders = 0;
         long lastId = 0;
         foreach (var order in ordersById)
@@ -57,9 +62,9 @@ public sealed class LedgerAudit(MoneyRules rules)
             CheckBill(order, before.Key, lastBill, found);
             CheckCancel(order, before.Key, pays, found);
         }
-        foreach (var ((account, billNo), pay) in pays)
+        foreach (var pay in pays.All)
         {
-            CheckReversed(account, billNo, pay, found);
+            CheckReversed(pay, pays, found);
         }
 
         var stored = storedAccounts.ToDictionary(a => a.Key);
@@ -93,13 +98,13 @@ public sealed class LedgerAudit(MoneyRules rules)
     };
 
     // A pay or present bill_no may be used again only once the one before it has left the bill_no memory (BillNoTtlHours).
-    private void CheckBill(Order order, AccountKey account, Dictionary<BillKey, BillSeen> lastBill, Findings found)
+    private void CheckBill(Order order, AccountKey account, Dictionary<BillDigest, BillSeen> lastBill, Findings found)
     {
         if (!Order.HoldsBill(order.Kind) || order.BillNo is null)
         {
             return;
         }
-        var key = rules.BillKey(account, order.BillNo);
+        var key = BillDigest.Of(rules.BillKey(account, order.BillNo));
         if (lastBill.TryGetValue(key, out var earlier) && rules.IsLive(earlier.CreatedAt, order.CreatedAt))
         {
             found.Add(new("bill_no_twice", $"bill_no applied twice within {rules.BillNoTtl.TotalHours:0} h: orders {earlier.Id} and {order.Id}",
@@ -110,7 +115,7 @@ public sealed class LedgerAudit(MoneyRules rules)
 
     // Each cancel reverses what is left of the latest pay of its bill_no on the same account, exactly once; each 2.0
     // refund gives back part of one, the refunds of a pay never more than it took, in all and of gift coins.
-    private static void CheckCancel(Order order, AccountKey account, Dictionary<(AccountKey, string), PayState> pays, Findings found)
+    private static void CheckCancel(Order order, AccountKey account, Pays pays, Findings found)
     {
         if (order.Kind == OrderKind.Refund)
         {
@@ -121,22 +126,23 @@ public sealed class LedgerAudit(MoneyRules rules)
         {
             return;
         }
-        var key = (account, order.BillNo);
         if (order.Kind == OrderKind.Pay)
         {
             // A bill_no used again after the bill_no memory let it go: the earlier pay is settled before it is replaced.
-            if (pays.TryGetValue(key, out var earlier))
+            ref var earlier = ref pays.Find(account, order.BillNo);
+            if (!Unsafe.IsNullRef(ref earlier))
             {
-                CheckReversed(account, order.BillNo, earlier, found);
+                CheckReversed(earlier, pays, found);
             }
-            pays[key] = new PayState(order.Id, order.Amt, order.GenAmt, order.Status == OrderStatus.Cancelled, order.RefundedAmt, order.RefundedGenAmt);
+            pays.Add(account, order);
             return;
         }
         if (order.Kind != OrderKind.Cancel)
         {
             return;
         }
-        if (!pays.TryGetValue(key, out var pay))
+        ref var pay = ref pays.Find(account, order.BillNo);
+        if (Unsafe.IsNullRef(ref pay))
         {
             found.Add(new("cancel", $"cancel order {order.Id} has no earlier pay of its bill_no", order.Account.ToString(), order.BillNo, order.Id));
             return;
@@ -159,9 +165,10 @@ public sealed class LedgerAudit(MoneyRules rules)
         pay.Reversed = true;
     }
 
-    private static void CheckRefund(Order order, AccountKey account, Dictionary<(AccountKey, string), PayState> pays, Findings found)
+    private static void CheckRefund(Order order, AccountKey account, Pays pays, Findings found)
     {
-        if (order.PayBillNo is null || !pays.TryGetValue((account, order.PayBillNo), out var pay))
+        ref var pay = ref order.PayBillNo is null ? ref Unsafe.NullRef<PayState>() : ref pays.Find(account, order.PayBillNo);
+        if (Unsafe.IsNullRef(ref pay))
         {
             found.Add(new("refund", $"refund order {order.Id} has no earlier pay of its pay_bill_no {order.PayBillNo}",
                 order.Account.ToString(), order.BillNo, order.Id));
@@ -174,6 +181,8 @@ public sealed class LedgerAudit(MoneyRules rules)
         }
         pay.Refunded += order.Amt;
         pay.RefundedGen += order.GenAmt;
+        // A refunded pay can now end in a violation: keep its names for the report.
+        pays.Name(pay.Id, account, order.PayBillNo!);
         if (order.Amt < 1 || order.GenAmt < 0 || order.GenAmt > order.Amt || pay.Refunded > pay.Amt || pay.RefundedGen > pay.GenAmt)
         {
             found.Add(new("refund", $"refunds up to order {order.Id} give back {pay.Refunded} coins (gift {pay.RefundedGen}) of pay order "
@@ -182,16 +191,18 @@ public sealed class LedgerAudit(MoneyRules rules)
     }
 
     // Settles a pay: a cancelled pay has its cancel, and the refunded amounts the pay records are what its refunds gave back.
-    private static void CheckReversed(AccountKey account, string billNo, PayState pay, Findings found)
+    private static void CheckReversed(in PayState pay, Pays pays, Findings found)
     {
         if (pay.Cancelled && !pay.Reversed)
         {
-            found.Add(new("cancel", $"pay order {pay.Id} is marked cancelled but no cancel order reverses it", account.ToString(), billNo, pay.Id));
+            var (account, billNo) = pays.NameOf(pay.Id);
+            found.Add(new("cancel", $"pay order {pay.Id} is marked cancelled but no cancel order reverses it", account, billNo, pay.Id));
         }
         if (pay.Refunded != pay.RecordedRefunded || pay.RefundedGen != pay.RecordedRefundedGen)
         {
+            var (account, billNo) = pays.NameOf(pay.Id);
             found.Add(new("refund", $"pay order {pay.Id} records {pay.RecordedRefunded} coins refunded (gift {pay.RecordedRefundedGen}); its "
-                + $"refund orders give back {pay.Refunded} (gift {pay.RefundedGen})", account.ToString(), billNo, pay.Id));
+                + $"refund orders give back {pay.Refunded} (gift {pay.RefundedGen})", account, billNo, pay.Id));
         }
     }
 
@@ -225,19 +236,53 @@ public sealed class LedgerAudit(MoneyRules rules)
 
     private readonly record struct BillSeen(long Id, DateTimeOffset CreatedAt);
 
-    private sealed class PayState(long id, long amt, long genAmt, bool cancelled, long recordedRefunded, long recordedRefundedGen)
+    // No references: see Check.
+    private struct PayState(long id, long amt, long genAmt, bool cancelled, long recordedRefunded, long recordedRefundedGen)
     {
-        public long Id => id;
-        public long Amt => amt;
-        public long GenAmt => genAmt;
-        public bool Cancelled => cancelled;
+        public readonly long Id = id;
+        public readonly long Amt = amt;
+        public readonly long GenAmt = genAmt;
+        public readonly bool Cancelled = cancelled;
         /// <summary>What the pay's own document says its refunds gave back.</summary>
-        public long RecordedRefunded => recordedRefunded;
-        public long RecordedRefundedGen => recordedRefundedGen;
-        public bool Reversed { get; set; }
+        public readonly long RecordedRefunded = recordedRefunded;
+        public readonly long RecordedRefundedGen = recordedRefundedGen;
+        public bool Reversed;
         /// <summary>What the refund orders read so far gave back.</summary>
-        public long Refunded { get; set; }
-        public long RefundedGen { get; set; }
+        public long Refunded;
+        public long RefundedGen;
+    }
+
+    /// <summary>The latest pay of each account and bill_no, by digest, and the names of the few a violation may be reported on.</summary>
+    private sealed class Pays
+    {
+        private readonly Dictionary<BillDigest, PayState> _byBill = [];
+        private readonly Dictionary<long, (string Account, string BillNo)> _names = [];
+
+        public IEnumerable<PayState> All => _byBill.Values;
+
+        public void Add(AccountKey account, Order pay)
+        {
+            _byBill[DigestOf(account, pay.BillNo!)] = new PayState(pay.Id, pay.Amt, pay.GenAmt, pay.Status == OrderStatus.Cancelled,
+                pay.RefundedAmt, pay.RefundedGenAmt);
+            // Only a pay marked cancelled or refunded can fail its settling without a later order naming it.
+            if (pay.Status == OrderStatus.Cancelled || pay.RefundedAmt != 0 || pay.RefundedGenAmt != 0)
+            {
+                Name(pay.Id, account, pay.BillNo!);
+            }
+        }
+
+        /// <summary>The latest pay of this bill_no on this account, to read or change in place; a null ref when there is none.</summary>
+        public ref PayState Find(AccountKey account, string billNo) =>
+            ref CollectionsMarshal.GetValueRefOrNullRef(_byBill, DigestOf(account, billNo));
+
+        public void Name(long payId, AccountKey account, string billNo) => _names.TryAdd(payId, (account.ToString(), billNo));
+
+        public (string? Account, string? BillNo) NameOf(long payId) =>
+            _names.TryGetValue(payId, out var name) ? name : (null, null);
+
+        // Always the account's own key, whatever the bill_no scope: a cancel or refund names a pay of its own account.
+        private static BillDigest DigestOf(AccountKey account, string billNo) =>
+            BillDigest.Of(new BillKey(account.Env, account.OfferId, account.ZoneId, account.Openid, billNo));
     }
 
     private sealed class Findings

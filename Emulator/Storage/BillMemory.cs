@@ -1,7 +1,5 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using MidasEmulator.Midas;
 
 namespace MidasEmulator.Storage;
@@ -10,7 +8,7 @@ namespace MidasEmulator.Storage;
 /// The live bill_no index (the 48 h memory of docs/wechat-api.md §10.5) in a compact form. Every pay and present of the
 /// last 48 h is here, so it is the emulator's largest structure: a million entries on a ledger a few load tests have
 /// filled. An <see cref="Order"/> object per entry cost about 310 bytes and three heap objects; here an entry is a
-/// 88-byte unmanaged struct (key and slot) in a dictionary's own array and no object at all, which also keeps the full
+/// 64-byte unmanaged struct (key and slot) in a dictionary's own array and no object at all, which also keeps the full
 /// garbage collections that pause every call short (bench/). A bill key is held as the first 128 bits of its SHA-256:
 /// two keys sharing them would be the first SHA-256 collision ever found. Accounts and appids are interned to small
 /// numbers. The writer adds, anyone reads; one lock guards both.
@@ -26,7 +24,7 @@ internal sealed class BillMemory
     private const int ShardCount = 16;
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<Key, Slot>[] _shards = new Dictionary<Key, Slot>[ShardCount];
+    private readonly Dictionary<BillDigest, Slot>[] _shards = new Dictionary<BillDigest, Slot>[ShardCount];
     private readonly int[] _capacities = new int[ShardCount];
     private readonly Dictionary<AccountKey, int> _accountIndex = [];
     private AccountKey[] _accounts = new AccountKey[64];
@@ -61,7 +59,7 @@ internal sealed class BillMemory
 
     public Order? Find(BillKey billKey)
     {
-        var key = KeyOf(billKey);
+        var key = BillDigest.Of(billKey);
         lock (_gate)
         {
             if (!ShardOf(key).TryGetValue(key, out var slot))
@@ -101,12 +99,11 @@ internal sealed class BillMemory
     /// </summary>
     public void Remember(BillKey billKey, Order order)
     {
-        var key = KeyOf(billKey);
+        var key = BillDigest.Of(billKey);
         lock (_gate)
         {
             var ticks = order.CreatedAt.UtcTicks;
-            var slot = new Slot(order.Id, order.Amt, order.GenAmt, order.BalanceAfter, ticks, order.PayBillNoDigest, order.RefundedAmt,
-                order.RefundedGenAmt, Intern(order.Account), Intern(order.Appid), order.Kind, order.Status);
+            var slot = Slot.Of(order, ticks, Intern(order.Account), Intern(order.Appid));
             Put(key, slot);
         }
     }
@@ -290,7 +287,7 @@ internal sealed class BillMemory
                         {
                             throw new InvalidDataException("a bill snapshot entry points outside its account or appid table");
                         }
-                        Put(entry.Key, slot with { Account = accountRemap[slot.Account], Appid = appidRemap[slot.Appid] });
+                        Put(entry.Key, slot.Remapped(accountRemap[slot.Account], appidRemap[slot.Appid]));
                         kept++;
                     }
                 }
@@ -314,10 +311,10 @@ internal sealed class BillMemory
         return count;
     }
 
-    private Dictionary<Key, Slot> ShardOf(Key key) => _shards[(int)(key.Low % ShardCount)];
+    private Dictionary<BillDigest, Slot> ShardOf(BillDigest key) => _shards[(int)(key.Low % ShardCount)];
 
     // Under the lock. Grows a full shard by a quarter before the dictionary would double it on its own.
-    private void Put(Key key, Slot slot)
+    private void Put(BillDigest key, Slot slot)
     {
         var index = (int)(key.Low % ShardCount);
         var shard = _shards[index];
@@ -360,45 +357,58 @@ internal sealed class BillMemory
         return index;
     }
 
-    /// <summary>SHA-256 over every part of the key, each length-prefixed (a null part is -1): no two keys encode alike.</summary>
-    private static Key KeyOf(BillKey billKey)
+    // 48 bytes, unmanaged: Account and Appid index the interned tables. A single call's amounts fit an int (the API takes
+    // 1 to int.MaxValue), and so do a pay's refunded amounts, which never exceed them. The last eight bytes are the pay's
+    // refunded amounts for a pay and the pay_bill_no's digest for a refund (the only kinds that have either), so neither
+    // a cancel, a refund nor a replayed refund reads the database.
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    private readonly struct Slot
     {
-        ReadOnlySpan<string?> parts = [billKey.OfferId, billKey.ZoneId, billKey.Openid, billKey.BillNo];
-        var size = 1;
-        foreach (var part in parts)
+        public readonly long Id;
+        public readonly long BalanceAfter;
+        public readonly long CreatedAtTicks;
+        private readonly long _refundedOrPayBillNo;
+        public readonly int Amt;
+        public readonly int GenAmt;
+        public readonly int Account;
+        public readonly ushort Appid;
+        public readonly OrderKind Kind;
+        public readonly OrderStatus Status;
+
+        private Slot(Order order, long createdAtTicks, long refundedOrPayBillNo, int account, ushort appid)
         {
-            size += sizeof(int) + (part?.Length ?? 0) * sizeof(char);
+            Id = order.Id;
+            BalanceAfter = order.BalanceAfter;
+            CreatedAtTicks = createdAtTicks;
+            _refundedOrPayBillNo = refundedOrPayBillNo;
+            // Checked: an amount the API could not have taken must fail the batch loudly, never wrap.
+            Amt = checked((int)order.Amt);
+            GenAmt = checked((int)order.GenAmt);
+            Account = account;
+            Appid = appid;
+            Kind = order.Kind;
+            Status = order.Status;
         }
-        byte[]? rented = null;
-        var buffer = size <= 1024 ? stackalloc byte[size] : (rented = ArrayPool<byte>.Shared.Rent(size)).AsSpan(0, size);
-        buffer[0] = (byte)billKey.Env;
-        var at = 1;
-        foreach (var part in parts)
+
+        private Slot(Slot slot, int account, ushort appid)
         {
-            BinaryPrimitives.WriteInt32LittleEndian(buffer[at..], part?.Length ?? -1);
-            at += sizeof(int);
-            if (part is not null)
-            {
-                MemoryMarshal.AsBytes(part.AsSpan()).CopyTo(buffer[at..]);
-                at += part.Length * sizeof(char);
-            }
+            this = slot;
+            Account = account;
+            Appid = appid;
         }
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(buffer, hash);
-        if (rented is not null)
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-        return new Key(BinaryPrimitives.ReadUInt64LittleEndian(hash), BinaryPrimitives.ReadUInt64LittleEndian(hash[8..]));
+
+        public static Slot Of(Order order, long createdAtTicks, int account, ushort appid) => new(order, createdAtTicks,
+            order.Kind == OrderKind.Refund ? order.PayBillNoDigest
+                : (long)(((ulong)checked((uint)order.RefundedGenAmt) << 32) | checked((uint)order.RefundedAmt)),
+            account, appid);
+
+        public long PayBillNoDigest => Kind == OrderKind.Refund ? _refundedOrPayBillNo : 0;
+        public long RefundedAmt => Kind == OrderKind.Refund ? 0 : (uint)_refundedOrPayBillNo;
+        public long RefundedGenAmt => Kind == OrderKind.Refund ? 0 : (uint)((ulong)_refundedOrPayBillNo >> 32);
+
+        /// <summary>The same slot pointing into another process's account and appid tables (a snapshot being loaded).</summary>
+        public Slot Remapped(int account, ushort appid) => new(this, account, appid);
     }
 
-    private readonly record struct Key(ulong High, ulong Low);
-
-    // 72 bytes, unmanaged: Account and Appid index the interned tables. A pay keeps what 2.0 refunds gave back of it and a
-    // refund its pay_bill_no's digest, so neither a cancel, a refund nor a replayed refund reads the database.
-    private readonly record struct Slot(
-        long Id, long Amt, long GenAmt, long BalanceAfter, long CreatedAtTicks, long PayBillNoDigest, long RefundedAmt, long RefundedGenAmt,
-        int Account, ushort Appid, OrderKind Kind, OrderStatus Status);
-
-    private readonly record struct Entry(Key Key, Slot Slot);
+    private readonly record struct Entry(BillDigest Key, Slot Slot);
 }

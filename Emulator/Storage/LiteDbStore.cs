@@ -256,43 +256,24 @@ public sealed class LiteDbStore : IDisposable
 
     public IReadOnlyList<Order> QueryOrders(OrderQuery query)
     {
-        var filters = new List<BsonExpression>();
-        if (query.Openid is { } openid)
-        {
-            filters.Add(Query.EQ("openid", openid));
-        }
-        if (query.BillNo is { } billNo)
-        {
-            filters.Add(Query.EQ("bill_no", billNo));
-        }
-        if (query.Env is { } env)
-        {
-            filters.Add(Query.EQ("env", env.ToWire()));
-        }
-        if (query.Kind is { } kind)
-        {
-            filters.Add(Query.EQ("kind", Order.KindName(kind)));
-        }
+        var filter = new Filter()
+            .WhereEqual("openid", query.Openid)
+            .WhereEqual("bill_no", query.BillNo)
+            .WhereEqual("env", query.Env?.ToWire())
+            .WhereEqual("kind", query.Kind is { } kind ? Order.KindName(kind) : null);
         if (query.AfterId is { } afterId)
         {
             // A range on _id's index: a page far into the ledger reads only its own orders, where an offset reads
             // (and LiteDB's read transaction caches) every order before it.
-            filters.Add(Query.GT("_id", afterId));
+            filter.Where("_id", ">", afterId);
         }
-        return Read(() =>
-        {
-            var q = _orders.Query();
-            if (filters.Count > 0)
-            {
-                q = q.Where(filters.Count == 1 ? filters[0] : Query.And(filters.ToArray()));
-            }
-            return q.OrderBy("_id").Skip(query.Offset).Limit(query.Limit).ToEnumerable().Select(BsonMapping.ToOrder).ToList();
-        });
+        return Read(() => filter.Apply(_orders.Query())
+            .OrderBy("_id").Skip(query.Offset).Limit(query.Limit).ToEnumerable().Select(BsonMapping.ToOrder).ToList());
     }
 
     /// <summary>The account's latest pay with this bill_no, by the bill_no index (the writer's thread only).</summary>
     public Order? FindPay(AccountKey account, string billNo) => Read(() =>
-        _orders.Find(Query.EQ("bill_no", billNo)).Select(BsonMapping.ToOrder)
+        _orders.Find(new Filter().Where("bill_no", "=", billNo).ToExpression()).Select(BsonMapping.ToOrder)
             .Where(o => o.Kind == OrderKind.Pay && o.Account == account)
             .MaxBy(o => o.Id));
 
@@ -303,33 +284,14 @@ public sealed class LiteDbStore : IDisposable
     /// <summary>GET /admin/client-orders: by creation, oldest first; filters are optional.</summary>
     public IReadOnlyList<ClientOrder> QueryClientOrders(string? openid, string? outTradeNo, int? bizId, int offset, int limit)
     {
-        var filters = new List<BsonExpression>();
-        if (openid is not null)
-        {
-            filters.Add(Query.EQ("openid", openid));
-        }
-        if (outTradeNo is not null)
-        {
-            filters.Add(Query.EQ("out_trade_no", outTradeNo));
-        }
-        if (bizId is { } biz)
-        {
-            filters.Add(Query.EQ("biz_id", biz));
-        }
-        return Read(() =>
-        {
-            var q = _clientOrders.Query();
-            if (filters.Count > 0)
-            {
-                q = q.Where(filters.Count == 1 ? filters[0] : Query.And(filters.ToArray()));
-            }
-            return q.OrderBy("created_at").Skip(offset).Limit(limit).ToEnumerable().Select(BsonMapping.ToClientOrder).ToList();
-        });
+        var filter = new Filter().WhereEqual("openid", openid).WhereEqual("out_trade_no", outTradeNo).WhereEqual("biz_id", bizId);
+        return Read(() => filter.Apply(_clientOrders.Query())
+            .OrderBy("created_at").Skip(offset).Limit(limit).ToEnumerable().Select(BsonMapping.ToClientOrder).ToList());
     }
 
     /// <summary>Every order of one account, oldest first (tests).</summary>
     public IReadOnlyList<Order> OrdersOf(AccountKey key) => Read(() =>
-        _orders.Find(Query.EQ("openid", key.Openid)).Select(BsonMapping.ToOrder).Where(o => o.Account == key).OrderBy(o => o.Id).ToList());
+        _orders.Find(new Filter().Where("openid", "=", key.Openid).ToExpression()).Select(BsonMapping.ToOrder).Where(o => o.Account == key).OrderBy(o => o.Id).ToList());
 
     /// <summary>An id for a push made outside a command (POST /admin/pushes), so the caller can name it before it is saved.</summary>
     public long NewPushId() => _pushes.NewId();
@@ -360,7 +322,8 @@ public sealed class LiteDbStore : IDisposable
         while (true)
         {
             // Each page under the gate: a stop that closes the store mid-read ends the read, not the process.
-            var page = Read(() => _orders.Query().Where(Query.GT("_id", afterId)).OrderBy("_id").Limit(pageSize).ToEnumerable()
+            var after = new Filter().Where("_id", ">", afterId).ToExpression();
+            var page = Read(() => _orders.Query().Where(after).OrderBy("_id").Limit(pageSize).ToEnumerable()
                 .Select(BsonMapping.ToOrder).ToList());
             foreach (var order in page)
             {

@@ -47,7 +47,7 @@ internal sealed class PushCollections
                 }
                 break;
             case ChangePushesOfChannel(var appid, var channel, var status, var change):
-                foreach (var push in _pushes.Find(LiteDB.Query.And(LiteDB.Query.EQ("status", PushNames.Of(status)), LiteDB.Query.EQ("appid", appid)))
+                foreach (var push in _pushes.Find(new Filter().Where("status", "=", PushNames.Of(status)).Where("appid", "=", appid).ToExpression())
                     .Select(BsonMapping.ToPush).Where(p => p.Channel == channel).ToList())
                 {
                     _pushes.Update(BsonMapping.ToDocument(change(push)));
@@ -74,41 +74,29 @@ internal sealed class PushCollections
 
     public IReadOnlyList<Push> Due(DateTimeOffset now, int limit) =>
         _pushes.Query()
-            .Where(LiteDB.Query.And(LiteDB.Query.EQ("status", PushNames.Of(PushStatus.Pending)), LiteDB.Query.LTE("next_attempt_at", now.ToUnixTimeMilliseconds())))
+            .Where(new Filter().Where("status", "=", PushNames.Of(PushStatus.Pending)).Where("next_attempt_at", "<=", now.ToUnixTimeMilliseconds()).ToExpression())
             .OrderBy("_id").Limit(limit).ToEnumerable().Select(BsonMapping.ToPush).ToList();
 
     public IReadOnlyList<(long Id, DateTimeOffset NextAttemptAt)> NextAttempts(int limit) =>
         _pushes.Query()
-            .Where(LiteDB.Query.EQ("status", PushNames.Of(PushStatus.Pending)))
+            .Where(new Filter().Where("status", "=", PushNames.Of(PushStatus.Pending)).ToExpression())
             .OrderBy("next_attempt_at").Limit(limit).ToEnumerable()
             .Where(d => d["next_attempt_at"].IsNumber)
             .Select(d => (Id: d["_id"].AsInt64, NextAttemptAt: DateTimeOffset.FromUnixTimeMilliseconds(d["next_attempt_at"].AsInt64))).ToList();
 
     public IReadOnlyList<Push> Find(PushQuery query)
     {
-        var filters = new List<BsonExpression>();
-        void Add(string field, string? value)
-        {
-            if (value is not null)
-            {
-                filters.Add(LiteDB.Query.EQ(field, value));
-            }
-        }
-        Add("appid", query.Appid);
-        Add("openid", query.Openid);
-        Add("event", query.Event);
-        Add("out_trade_no", query.OutTradeNo);
-        Add("status", query.Status is { } status ? PushNames.Of(status) : null);
+        var filter = new Filter()
+            .WhereEqual("appid", query.Appid)
+            .WhereEqual("openid", query.Openid)
+            .WhereEqual("event", query.Event)
+            .WhereEqual("out_trade_no", query.OutTradeNo)
+            .WhereEqual("status", query.Status is { } status ? PushNames.Of(status) : null);
         if (query.BeforeId is { } before)
         {
-            filters.Add(LiteDB.Query.LT("_id", before));
+            filter.Where("_id", "<", before);
         }
-        var q = _pushes.Query();
-        if (filters.Count > 0)
-        {
-            q = q.Where(filters.Count == 1 ? filters[0] : LiteDB.Query.And(filters.ToArray()));
-        }
-        return q.OrderByDescending("_id").Limit(query.Limit).ToEnumerable().Select(BsonMapping.ToPush).ToList();
+        return filter.Apply(_pushes.Query()).OrderByDescending("_id").Limit(query.Limit).ToEnumerable().Select(BsonMapping.ToPush).ToList();
     }
 
     public PushReceiver? FindReceiver(string appid, PushChannel channel) =>
