@@ -26,7 +26,9 @@ public sealed class LedgerAudit(MoneyRules rules)
     /// <param name="storedAccounts">The account documents in the database.</param>
     /// <param name="liveAccounts">The accounts the emulator answers from (memory); they must equal the stored ones.</param>
     /// <param name="ordersById">Every order, in id (commit) order.</param>
-    public AuditReport Check(IEnumerable<Account> storedAccounts, IEnumerable<Account> liveAccounts, IEnumerable<Order> ordersById)
+    /// <param name="expectedOrders">About how many orders there are: the tables are sized once instead of doubling as they fill.</param>
+    public AuditReport Check(IEnumerable<Account> storedAccounts, IEnumerable<Account> liveAccounts, IEnumerable<Order> ordersById,
+        long expectedOrders = 0)
     {
         var found = new Findings();
         // What the audit keeps per bill and per pay is keyed by digest and holds no references: a million orders make
@@ -34,8 +36,9 @@ public sealed class LedgerAudit(MoneyRules rules)
         // every collection (three quarters of the audit's time at a million orders). Names are kept only for the pays a
         // violation can be reported on at the end.
         var replayed = new Dictionary<AccountKey, Account>();
-        var lastBill = new Dictionary<BillDigest, BillSeen>();
-        var pays = new Pays();
+        var capacity = (int)Math.Clamp(expectedOrders, 0, 1 << 26);
+        var lastBill = new Dictionary<BillDigest, BillSeen>(capacity);
+        var pays = new Pays(capacity);
         long orders = 0;
         long lastId = 0;
         foreach (var order in ordersById)
@@ -129,19 +132,20 @@ public sealed class LedgerAudit(MoneyRules rules)
         if (order.Kind == OrderKind.Pay)
         {
             // A bill_no used again after the bill_no memory let it go: the earlier pay is settled before it is replaced.
-            ref var earlier = ref pays.Find(account, order.BillNo);
+            var digest = Pays.DigestOf(account, order.BillNo);
+            ref var earlier = ref pays.Find(digest);
             if (!Unsafe.IsNullRef(ref earlier))
             {
                 CheckReversed(earlier, pays, found);
             }
-            pays.Add(account, order);
+            pays.Add(digest, account, order);
             return;
         }
         if (order.Kind != OrderKind.Cancel)
         {
             return;
         }
-        ref var pay = ref pays.Find(account, order.BillNo);
+        ref var pay = ref pays.Find(Pays.DigestOf(account, order.BillNo));
         if (Unsafe.IsNullRef(ref pay))
         {
             found.Add(new("cancel", $"cancel order {order.Id} has no earlier pay of its bill_no", order.Account.ToString(), order.BillNo, order.Id));
@@ -167,7 +171,7 @@ public sealed class LedgerAudit(MoneyRules rules)
 
     private static void CheckRefund(Order order, AccountKey account, Pays pays, Findings found)
     {
-        ref var pay = ref order.PayBillNo is null ? ref Unsafe.NullRef<PayState>() : ref pays.Find(account, order.PayBillNo);
+        ref var pay = ref order.PayBillNo is null ? ref Unsafe.NullRef<PayState>() : ref pays.Find(Pays.DigestOf(account, order.PayBillNo));
         if (Unsafe.IsNullRef(ref pay))
         {
             found.Add(new("refund", $"refund order {order.Id} has no earlier pay of its pay_bill_no {order.PayBillNo}",
@@ -253,17 +257,16 @@ public sealed class LedgerAudit(MoneyRules rules)
     }
 
     /// <summary>The latest pay of each account and bill_no, by digest, and the names of the few a violation may be reported on.</summary>
-    private sealed class Pays
+    private sealed class Pays(int capacity)
     {
-        private readonly Dictionary<BillDigest, PayState> _byBill = [];
+        private readonly Dictionary<BillDigest, PayState> _byBill = new(capacity);
         private readonly Dictionary<long, (string Account, string BillNo)> _names = [];
 
         public IEnumerable<PayState> All => _byBill.Values;
 
-        public void Add(AccountKey account, Order pay)
+        public void Add(BillDigest digest, AccountKey account, Order pay)
         {
-            _byBill[DigestOf(account, pay.BillNo!)] = new PayState(pay.Id, pay.Amt, pay.GenAmt, pay.Status == OrderStatus.Cancelled,
-                pay.RefundedAmt, pay.RefundedGenAmt);
+            _byBill[digest] = new PayState(pay.Id, pay.Amt, pay.GenAmt, pay.Status == OrderStatus.Cancelled, pay.RefundedAmt, pay.RefundedGenAmt);
             // Only a pay marked cancelled or refunded can fail its settling without a later order naming it.
             if (pay.Status == OrderStatus.Cancelled || pay.RefundedAmt != 0 || pay.RefundedGenAmt != 0)
             {
@@ -271,9 +274,8 @@ public sealed class LedgerAudit(MoneyRules rules)
             }
         }
 
-        /// <summary>The latest pay of this bill_no on this account, to read or change in place; a null ref when there is none.</summary>
-        public ref PayState Find(AccountKey account, string billNo) =>
-            ref CollectionsMarshal.GetValueRefOrNullRef(_byBill, DigestOf(account, billNo));
+        /// <summary>The latest pay under this digest, to read or change in place; a null ref when there is none.</summary>
+        public ref PayState Find(BillDigest digest) => ref CollectionsMarshal.GetValueRefOrNullRef(_byBill, digest);
 
         public void Name(long payId, AccountKey account, string billNo) => _names.TryAdd(payId, (account.ToString(), billNo));
 
@@ -281,7 +283,7 @@ public sealed class LedgerAudit(MoneyRules rules)
             _names.TryGetValue(payId, out var name) ? name : (null, null);
 
         // Always the account's own key, whatever the bill_no scope: a cancel or refund names a pay of its own account.
-        private static BillDigest DigestOf(AccountKey account, string billNo) =>
+        public static BillDigest DigestOf(AccountKey account, string billNo) =>
             BillDigest.Of(new BillKey(account.Env, account.OfferId, account.ZoneId, account.Openid, billNo));
     }
 

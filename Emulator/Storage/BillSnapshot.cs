@@ -17,7 +17,7 @@ internal sealed record BillSnapshotHeader(string Settings, long LastOrderId, lon
 /// </summary>
 internal static class BillSnapshot
 {
-    private const long Magic = 0x334C4C4942534D44; // "DMSBILL3" little-endian: the format's name and version
+    private const long Magic = 0x344C4C4942534D44; // "DMSBILL4" little-endian: the format's name and version
     private const long EndMark = ~Magic;
 
     public static string PathOf(string dataPath) =>
