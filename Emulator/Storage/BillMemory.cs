@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using MidasEmulator.Midas;
 
@@ -313,6 +314,25 @@ internal sealed class BillMemory
 
     private Dictionary<BillDigest, Slot> ShardOf(BillDigest key) => _shards[(int)(key.Low % ShardCount)];
 
+    /// <summary>
+    /// The bytes of shard arrays that growing has left behind since the last call. Each is a large object the next, larger
+    /// array never fits into again, so the holes stay in the process until the large-object heap is compacted
+    /// (<see cref="LedgerWriter"/> does that once they add up).
+    /// </summary>
+    public long TakeBytesLeftBehind()
+    {
+        lock (_gate)
+        {
+            var bytes = _bytesLeftBehind;
+            _bytesLeftBehind = 0;
+            return bytes;
+        }
+    }
+
+    // An entry's share of a shard: the dictionary's entry (hash code, next, key, slot) and its bucket.
+    private static readonly int BytesPerEntry = Unsafe.SizeOf<Entry>() + 3 * sizeof(int);
+    private long _bytesLeftBehind;
+
     // Under the lock. Grows a full shard by a quarter before the dictionary would double it on its own.
     private void Put(BillDigest key, Slot slot)
     {
@@ -320,6 +340,7 @@ internal sealed class BillMemory
         var shard = _shards[index];
         if (shard.Count >= _capacities[index])
         {
+            _bytesLeftBehind += (long)_capacities[index] * BytesPerEntry;
             _capacities[index] = shard.EnsureCapacity(Math.Max(64, shard.Count + shard.Count / 4));
         }
         shard[key] = slot;
