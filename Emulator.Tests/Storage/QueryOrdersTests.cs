@@ -68,4 +68,42 @@ public sealed class QueryOrdersTests : IDisposable
         Assert.Equal([300L], _store.QueryOrders(new OrderQuery("oAlice", "B300", null, null, 0, 10)).Select(o => o.Id));
         Assert.Empty(_store.QueryOrders(new OrderQuery("oBob", "B300", null, null, 0, 10)));
     }
+
+    [Fact]
+    public void AllOrdersReadAhead_GivesEveryOrderInIdOrder_LikeThePlainRead()
+    {
+        Assert.Equal(_orders.Select(o => o.Id), _store.AllOrdersReadAhead(pageSize: 333).Select(o => o.Id));
+        Assert.Equal(_store.AllOrdersById().Select(o => (o.Id, o.BillNo, o.Account)), _store.AllOrdersReadAhead().Select(o => (o.Id, o.BillNo, o.Account)));
+    }
+
+    [Fact]
+    public void AllOrdersReadAhead_ACallerThatStopsEarly_StopsTheReading()
+    {
+        Assert.Equal(Enumerable.Range(1, 50).Select(i => (long)i), _store.AllOrdersReadAhead(pageSize: 10).Take(50).Select(o => o.Id));
+
+        // Nothing reads on behind the caller's back: the store closes at once, and reads again as before it.
+        Assert.Equal([1L], _store.QueryOrders(new OrderQuery(null, null, null, null, 0, 1)).Select(o => o.Id));
+        _store.Close();
+        Assert.Throws<ObjectDisposedException>(() => _store.QueryOrders(new OrderQuery(null, null, null, null, 0, 1)));
+    }
+
+    [Fact]
+    public void AllOrdersReadAhead_AStoreClosedMidRead_ThrowsToTheCaller()
+    {
+        var read = 0;
+        var failure = Assert.ThrowsAny<Exception>(() =>
+        {
+            foreach (var _ in _store.AllOrdersReadAhead(pageSize: 100))
+            {
+                if (++read == 150)
+                {
+                    _store.Close();
+                }
+            }
+        });
+
+        Assert.IsType<ObjectDisposedException>(failure);
+        // At most the page in hand, the two waiting and the one the reader holds while it waits to add it.
+        Assert.InRange(read, 150, 500);
+    }
 }

@@ -133,7 +133,7 @@ public static partial class AdminEndpoints
         try
         {
             // On the writer between two commits: the stored accounts, the orders and memory all at the same commit.
-            report = await writer.RunWholeLedgerReadAsync(() => audit.Check(store.AllAccounts(), ledger.Accounts, store.AllOrdersById(), ledger.LastOrderId),
+            report = await writer.RunWholeLedgerReadAsync(() => audit.Check(store.AllAccounts(), ledger.Accounts, store.AllOrdersReadAhead(), ledger.LastOrderId),
                 http.RequestAborted).ConfigureAwait(false);
         }
         catch (WorkBetweenCommitsException ex) when (ex.InnerException is { } cause)
