@@ -10,13 +10,15 @@
 #   7. the database's bytes per order;
 #   8. pay with fresh bill_nos on a second, new database: the fresh figure again, since a shared machine drifts.
 #
-#   bash bench/scale.sh [--orders 1000000] [--players 5000] [--duration 15s] [--load 60s] [--connections 64] [--threads 2] [--keep]
+#   bash bench/scale.sh [--orders 1000000] [--players 5000] [--duration 15s] [--load 60s] [--connections 64] [--threads 2]
+#                       [--random-bills] [--keep]
+# --random-bills gives every fresh pay a UUID-like bill_no instead of a numbered one (docs/benchmarks.md §6).
 #
 # Needs the .NET 10 SDK, wrk, python3 and curl; sends load only to 127.0.0.1. Prints its figures plainly at the end.
 set -euo pipefail
 
 given_args=$*
-orders=1000000 players=5000 duration=15s load_time=60s connections=64 threads=2 keep=false
+orders=1000000 players=5000 duration=15s load_time=60s connections=64 threads=2 keep=false random_bills= bill_kind=numbered
 rate_cap=16000 # request files hold enough fresh pays for this many requests per second
 while (($#)); do
   case $1 in
@@ -27,7 +29,8 @@ while (($#)); do
     --connections) connections=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --keep) keep=true; shift ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --random-bills) random_bills=--random-bills bill_kind=random; shift ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "scale.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -123,7 +126,7 @@ per_thread_build=$((orders / threads + 1))
 total=$(((per_thread_measure * 2 + per_thread_load + per_thread_build + per_thread_measure / 5) * threads))
 mkdir -p "$tmp/req"
 log "setting up $players players and signing $total fresh pays"
-python3 "$bench/gen.py" prepare --base "$url" --out "$tmp/req" --tag scale --cases pay --users "$players" \
+python3 "$bench/gen.py" prepare --base "$url" --out "$tmp/req" --tag scale --cases pay --users "$players" $random_bills \
   --threads "$threads" --fresh-lines "$total" --warm-lines 2000 2>&1 | sed 's/^/    /' >&2
 token=$(cat "$tmp/req/token")
 slice fresh 1 "$per_thread_measure"
@@ -191,7 +194,7 @@ sync
 db=$tmp/fresh2.db
 start_server
 mkdir -p "$tmp/req2"
-python3 "$bench/gen.py" prepare --base "$url" --out "$tmp/req2" --tag fresh2 --cases pay --users "$players" \
+python3 "$bench/gen.py" prepare --base "$url" --out "$tmp/req2" --tag fresh2 --cases pay --users "$players" $random_bills \
   --threads "$threads" --fresh-lines $((rate_cap * secs)) --warm-lines 2000 2>&1 | sed 's/^/    /' >&2
 token=$(cat "$tmp/req2/token")
 wrk_pays "$tmp/req2/warm" 3s
@@ -205,7 +208,7 @@ cat <<EOF
 
 scale benchmark: bash bench/scale.sh${given_args:+ $given_args}
   $(date -u '+%Y-%m-%d %H:%M UTC'), nproc $(nproc), load average $(cut -d' ' -f1-3 /proc/loadavg), commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')
-  ledger: $ledger orders, $players players, built in $build_s s; $((bytes / 1024 / 1024)) MB on disk, $((bytes / ledger)) bytes per order
+  ledger: $ledger orders, $players players, $bill_kind bill_nos, built in $build_s s; $((bytes / 1024 / 1024)) MB on disk, $((bytes / ledger)) bytes per order
   pay, fresh ledger:                  $fresh_rps req/s, p99 $fresh_p99 ms (RSS $fresh_rss MB); at the end, on a new one: $fresh2_rps req/s, p99 $fresh2_p99 ms
   pay, at N orders (same process):    $atn_rps req/s, p99 $atn_p99 ms ($(ratio "$atn_rps" "$fresh_mean") x the fresh mean; RSS $atn_rss MB)
   restart to healthy:                 $restart_ms ms
