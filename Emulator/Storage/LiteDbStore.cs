@@ -344,7 +344,9 @@ public sealed class LiteDbStore : IDisposable
     {
         using var pages = new BlockingCollection<List<Order>>(boundedCapacity: 2);
         using var stop = new CancellationTokenSource();
-        var reader = Task.Run(() =>
+        // Its own thread, not the pool's: the caller blocks a pool thread (the writer's) until the read ends, and a
+        // pool short of threads adds them only slowly.
+        var reader = Task.Factory.StartNew(() =>
         {
             try
             {
@@ -363,7 +365,7 @@ public sealed class LiteDbStore : IDisposable
             {
                 pages.CompleteAdding();
             }
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
             foreach (var page in pages.GetConsumingEnumerable())
