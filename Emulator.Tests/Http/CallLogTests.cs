@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using MidasEmulator.Endpoints;
+using MidasEmulator.Logging;
 using MidasEmulator.Tests.Support;
 
 namespace MidasEmulator.Tests.Http;
@@ -28,7 +28,7 @@ public sealed class CallLogTests : IDisposable
         WireAssert.Code(90011, await backend.CallAsync("getbalance", MidasDefaults.DocPlayer, [], appKey: "wrong-key"));
         WireAssert.Code(90009, await backend.CallAsync("getbalance", MidasDefaults.DocPlayer, [], sessionKey: "d3Jvbmcgc2Vzc2lvbiBrZXk="));
 
-        var calls = _log.Entries.Where(e => e.Category == WeChatCallPipeline.LogCategory).ToList();
+        var calls = _log.Entries.Where(e => e.Category == LogCategories.Calls).ToList();
         Assert.Equal(["token", "pay", "getbalance", "getbalance"], calls.Select(c => c.State["Endpoint"]));
         var pay = calls[1].State;
         Assert.Equal(MidasDefaults.DocPlayer.Openid, pay["Openid"]);
@@ -53,7 +53,7 @@ public sealed class CallLogTests : IDisposable
         WireAssert.Code(90011, await game.PostSignedAsync("getbalance", MidasDefaults.DocPlayer, game.Body(MidasDefaults.DocPlayer, env: 0), env: 0,
             appKey: "wrong-key"));
 
-        var calls = _log.Entries.Where(e => e.Category == WeChatCallPipeline.LogCategory).ToList();
+        var calls = _log.Entries.Where(e => e.Category == LogCategories.Calls).ToList();
         Assert.Equal(["token", "game/pay", "game/getbalance"], calls.Select(c => c.State["Endpoint"]));
         Assert.Equal(("sandbox", "LOG-2", 0), ((string?)calls[1].State["Env"], (string?)calls[1].State["BillNo"], (int?)calls[1].State["Errcode"]));
         Assert.Equal(("production", 90011), ((string?)calls[2].State["Env"], (int?)calls[2].State["Errcode"]));
@@ -104,7 +104,7 @@ public sealed class CallLogTests : IDisposable
         await admin.RetryPushAsync(push.Id);
         await admin.WaitForPushAsync(p => p.Attempts.Count == 2, new() { OutTradeNo = push.OutTradeNo });
 
-        var attempts = _log.Entries.Where(e => e.Category == WeChatCallPipeline.LogCategory && e.State.ContainsKey("Outcome")).ToList();
+        var attempts = _log.Entries.Where(e => e.Category == LogCategories.Calls && e.State.ContainsKey("Outcome")).ToList();
         Assert.Equal(2, attempts.Count);
         Assert.All(attempts, a => Assert.Equal("refused", a.State["Outcome"]));
         Assert.All(attempts, a => Assert.Equal(push.Id, a.State["Id"]));

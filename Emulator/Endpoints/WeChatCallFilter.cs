@@ -1,10 +1,10 @@
-using MidasEmulator.Logging;
 using System.Diagnostics;
 using System.Net;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using MidasEmulator.Faults;
 using MidasEmulator.Journal;
+using MidasEmulator.Logging;
 using MidasEmulator.Midas;
 
 namespace MidasEmulator.Endpoints;
@@ -29,11 +29,9 @@ public sealed partial class WeChatCallPipeline(
     IOptions<EmulatorOptions> options,
     ILoggerFactory loggers)
 {
-    /// <summary>The category of the one-line-per-call log: Logging__LogLevel__MidasEmulator.Calls=Warning silences it.</summary>
-    public const string LogCategory = LogCategories.Calls;
 
     private readonly int _maxBodyBytes = options.Value.MaxBodyBytes;
-    private readonly ILogger _logger = loggers.CreateLogger(LogCategory);
+    private readonly ILogger _logger = loggers.CreateLogger(LogCategories.Calls);
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, string endpoint, Env? env, bool faultable)
     {

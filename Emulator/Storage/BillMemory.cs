@@ -10,8 +10,8 @@ namespace MidasEmulator.Storage;
 /// last 48 h is here, so it is the emulator's largest structure: a million entries on a ledger a few load tests have
 /// filled. An <see cref="Order"/> object per entry cost about 310 bytes and three heap objects; here an entry is a
 /// 64-byte unmanaged struct (key and slot) in a dictionary's own array and no object at all, which also keeps the full
-/// garbage collections that pause every call short (bench/). A bill key is held as the first 128 bits of its SHA-256:
-/// two keys sharing them would be the first SHA-256 collision ever found. Accounts and appids are interned to small
+/// garbage collections that pause every call short (bench/). A bill key is held as its 128-bit digest
+/// (<see cref="BillDigest"/>). Accounts and appids are interned to small
 /// numbers. The writer adds, anyone reads; one lock guards both.
 /// <para>
 /// The entries live in <see cref="ShardCount"/> dictionaries that grow by a quarter, not double: one dictionary of a

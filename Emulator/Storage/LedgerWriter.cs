@@ -150,7 +150,7 @@ public sealed class LedgerWriter(LiteDbStore store, LedgerState state, MoneyRule
     /// How many bytes of outgrown bill-memory arrays make the writer compact the large-object heap once. The GC leaves
     /// such holes in place (a later, larger array does not fit them), so a ledger growing by half a million bills held
     /// about 100 MB of them in the RSS; compacting a 250 MB heap pauses the writer for about 100 ms, a few times a minute
-    /// at most, and only while the memory grows (docs/architecture.md §4).
+    /// at most, and only while the memory grows (docs/architecture.md §2.2).
     /// </summary>
     public const long CompactAfterBytesLeftBehind = 32L << 20;
 

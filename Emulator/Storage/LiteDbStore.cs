@@ -318,22 +318,7 @@ public sealed class LiteDbStore : IDisposable
     public IEnumerable<Order> AllOrdersById(int pageSize = 2048) => OrdersAfter(0, pageSize);
 
     /// <summary>The orders whose id is greater than <paramref name="afterId"/>, in id order, read like <see cref="AllOrdersById"/>.</summary>
-    public IEnumerable<Order> OrdersAfter(long afterId, int pageSize = 2048)
-    {
-        while (true)
-        {
-            var page = ReadOrderPage(afterId, pageSize);
-            foreach (var order in page)
-            {
-                yield return order;
-            }
-            if (page.Count < pageSize)
-            {
-                yield break;
-            }
-            afterId = page[^1].Id;
-        }
-    }
+    public IEnumerable<Order> OrdersAfter(long afterId, int pageSize = 2048) => OrderPagesAfter(afterId, pageSize).SelectMany(page => page);
 
     /// <summary>
     /// <see cref="AllOrdersById"/> with the next pages read on another thread while the caller works through this one (the
@@ -350,15 +335,9 @@ public sealed class LiteDbStore : IDisposable
         {
             try
             {
-                for (long afterId = 0; ;)
+                foreach (var page in OrderPagesAfter(0, pageSize))
                 {
-                    var page = ReadOrderPage(afterId, pageSize);
                     pages.Add(page, stop.Token);
-                    if (page.Count < pageSize)
-                    {
-                        return;
-                    }
-                    afterId = page[^1].Id;
                 }
             }
             finally
@@ -385,11 +364,21 @@ public sealed class LiteDbStore : IDisposable
         }
     }
 
-    // One page under the gate: a stop that closes the store mid-read ends the read, not the process.
-    private List<Order> ReadOrderPage(long afterId, int pageSize)
+    // Page after page by _id, each read whole under the gate: a stop that closes the store mid-read ends the read, not
+    // the process.
+    private IEnumerable<List<Order>> OrderPagesAfter(long afterId, int pageSize)
     {
-        var after = new Filter().Where("_id", ">", afterId).ToExpression();
-        return Read(() => _orders.Query().Where(after).OrderBy("_id").Limit(pageSize).ToEnumerable().Select(BsonMapping.ToOrder).ToList());
+        while (true)
+        {
+            var after = new Filter().Where("_id", ">", afterId).ToExpression();
+            var page = Read(() => _orders.Query().Where(after).OrderBy("_id").Limit(pageSize).ToEnumerable().Select(BsonMapping.ToOrder).ToList());
+            yield return page;
+            if (page.Count < pageSize)
+            {
+                yield break;
+            }
+            afterId = page[^1].Id;
+        }
     }
 
     // Whole results only: a lazy query left open past the gate would read beside a commit or a close.
