@@ -5,7 +5,8 @@
 #   2. wrk sends fresh pays until the ledger holds N orders (all within the 48 h window);
 #   3. pay with fresh bill_nos again, same process, at N orders;
 #   4. SIGTERM and a restart on the same file: time to healthy, RSS a few seconds later;
-#   5. after a 3 s warm-up, a load of fresh pays (default 60 s) after the restart: req/s and RSS after it;
+#   5. after a 3 s warm-up, a load of fresh pays (default 60 s) after the restart, in windows as long as step 1's:
+#      req/s of the first window and of the whole load, and RSS after it;
 #   6. GET /admin/invariants over the whole ledger: its time, and RSS after it;
 #   7. the database's bytes per order;
 #   8. pay with fresh bill_nos on a second, new database: the fresh figure again, since a shared machine drifts.
@@ -121,7 +122,11 @@ start_server
 log "fresh database: healthy after $start_ms ms"
 secs=${duration%s} load_secs=${load_time%s}
 per_thread_measure=$((rate_cap * secs / threads + 1))
-per_thread_load=$((rate_cap * load_secs / threads + 1))
+# The load after the restart runs as windows as long as one pay measurement, so its first window compares with the
+# other figures like for like and the later ones show what a longer load costs (the ledger and the kernel's
+# writeback of what it wrote both grow during it).
+windows=$(((load_secs + secs - 1) / secs))
+per_thread_load=$((per_thread_measure * windows))
 per_thread_build=$((orders / threads + 1))
 total=$(((per_thread_measure * 2 + per_thread_load + per_thread_build + per_thread_measure / 5) * threads))
 mkdir -p "$tmp/req"
@@ -131,7 +136,9 @@ python3 "$bench/gen.py" prepare --base "$url" --out "$tmp/req" --tag scale --cas
 token=$(cat "$tmp/req/token")
 slice fresh 1 "$per_thread_measure"
 slice atn $((per_thread_measure + 1)) "$per_thread_measure"
-slice after $((per_thread_measure * 2 + 1)) "$per_thread_load"
+for ((w = 1; w <= windows; w++)); do
+  slice "after$w" $((per_thread_measure * (1 + w) + 1)) "$per_thread_measure"
+done
 slice build $((per_thread_measure * 2 + per_thread_load + 1)) "$per_thread_build"
 # Three seconds of fresh pays warm the restarted process up (JIT tiers, the commit path) before its load is measured,
 # as the warm-up file did for the fresh process: the two figures then compare like with like.
@@ -172,9 +179,20 @@ ledger=$(last_order_id)
 log "restart on $ledger orders: healthy after $restart_ms ms; RSS 3 s later $restart_rss MB (peak $restart_hwm MB)"
 
 wrk_pays "$tmp/req/rewarm" 3s
-wrk_pays "$tmp/req/after" "$load_time"; after_rps=$rps after_p99=$p99 after_line=$bench_line
+after_requests=0 after_us=0 after_p99=0 after_windows= after_line=
+for ((w = 1; w <= windows; w++)); do
+  window_secs=$((w < windows ? secs : load_secs - secs * (windows - 1)))
+  wrk_pays "$tmp/req/after$w" "${window_secs}s"
+  after_windows+="${after_windows:+ / }$rps"
+  after_line+="${after_line:+ | }$bench_line"
+  after_requests=$((after_requests + $(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$bench_line")))
+  after_us=$((after_us + $(sed 's/.*duration_us=\([0-9]*\).*/\1/' <<<"$bench_line")))
+  after_p99=$(python3 -c 'import sys; print(max(float(a) for a in sys.argv[1:]))' "$after_p99" "$p99")
+  [[ $w == 1 ]] && first_rps=$rps first_p99=$p99
+done
+after_rps=$((after_requests * 1000000 / after_us))
 after_rss=$(rss_mb) after_hwm=$(hwm_mb)
-log "$load_time of pays after the restart: $after_rps req/s, p99 $after_p99 ms; RSS $after_rss MB (peak $after_hwm MB)"
+log "$load_time of pays after the restart: $after_rps req/s (windows of $duration: $after_windows), highest p99 $after_p99 ms; RSS $after_rss MB (peak $after_hwm MB)"
 
 ledger=$(last_order_id)
 invariants=$(curl -s -o "$tmp/invariants.json" -w '%{time_total}' "$url/admin/invariants")
@@ -213,7 +231,8 @@ scale benchmark: bash bench/scale.sh${given_args:+ $given_args}
   pay, at N orders (same process):    $atn_rps req/s, p99 $atn_p99 ms ($(ratio "$atn_rps" "$fresh_mean") x the fresh mean; RSS $atn_rss MB)
   restart to healthy:                 $restart_ms ms
   RSS after the restart:              $restart_rss MB (peak during start $restart_hwm MB)
-  pay, $load_time after the restart:      $after_rps req/s, p99 $after_p99 ms ($(ratio "$after_rps" "$fresh_mean") x the fresh mean)
+  pay, first $duration after the restart: $first_rps req/s, p99 $first_p99 ms ($(ratio "$first_rps" "$fresh_mean") x the fresh mean)
+  pay, $load_time after the restart:      $after_rps req/s, highest p99 $after_p99 ms ($(ratio "$after_rps" "$fresh_mean") x the fresh mean); by window: $after_windows
   RSS after that load:                $after_rss MB (peak $after_hwm MB)
   GET /admin/invariants:              $invariants s ($invariants_ok); RSS after it $invariants_rss MB
   wrk lines: fresh [$fresh_line] at-N [$atn_line] after-restart [$after_line]
