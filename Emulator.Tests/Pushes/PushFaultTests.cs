@@ -96,6 +96,36 @@ public sealed class PushFaultTests : EmulatorTest
     }
 
     [Fact]
+    public async Task Reset_ForgetsAHeldPush_SoANewReorderRuleHoldsThatPlayersNextPush()
+    {
+        await using var game = await StartAsync("sample");
+        var before = await Admin.AddFaultAsync(Fault.OnPush().Reorder() with { TimesValue = 1 });
+        await Admin.TriggerPushAsync(MidasPushEvents.CoinDeliverCompleted, Player);
+        await WaitForHitsAsync(before.Id);
+
+        // The held push goes with the reset; the player's next push is not the one that releases it.
+        await Admin.ResetAsync(reseed: false);
+        var after = await Admin.AddFaultAsync(Fault.OnPush().Reorder() with { TimesValue = 1 });
+        var held = await Admin.TriggerPushAsync(MidasPushEvents.CoinDeliverCompleted, Player);
+        await WaitForHitsAsync(after.Id);
+        var releasing = await Admin.TriggerPushAsync(MidasPushEvents.CoinDeliverCompleted, Player);
+        var delivered = await Admin.WaitForPushAsync(p => p.Status == MidasPushStatus.Delivered, new() { OutTradeNo = held.OutTradeNo });
+
+        Assert.Equal(after.Id, Assert.Single(delivered.Attempts).FaultId);
+        Assert.Equal([releasing.OutTradeNo, held.OutTradeNo], game.Sample!.Received.Select(r => r.OutTradeNo));
+    }
+
+    private async Task WaitForHitsAsync(string ruleId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while ((await Admin.FaultsAsync()).Single(f => f.Id == ruleId).Hits < 1)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"fault rule {ruleId} was never hit");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
     public async Task FailAttempt_RecordsTheFirstAttemptAsFailedUnsent_AndTheScheduleMovesOn()
     {
         await using var game = await StartAsync("sample");

@@ -284,6 +284,22 @@ public sealed partial class PushDispatcher(IPushStore store, AppRegistry apps, F
         _ = Task.Run(() => AttemptAsync(held.Id, released: true, heldBy: held.FaultId), CancellationToken.None);
     }
 
+    /// <summary>
+    /// POST /admin/reset wiped the pushes: the ones a reorder fault held are gone, so nothing waits to release them and a
+    /// player's next push must not count as releasing one (it would go unheld under a new reorder rule).
+    /// </summary>
+    public void ForgetHeld()
+    {
+        lock (_heldLock)
+        {
+            foreach (var held in _held.Values)
+            {
+                _inFlight.TryRemove(held.Id, out _);
+            }
+            _held.Clear();
+        }
+    }
+
     /// <summary>Sends a held push now (POST /admin/pushes/{id}/retry): a retry is a request to send, whatever held it.</summary>
     public void Release(long id)
     {

@@ -1,6 +1,7 @@
 using MidasEmulator.Auth;
 using MidasEmulator.Faults;
 using MidasEmulator.Journal;
+using MidasEmulator.Pushes;
 using MidasEmulator.Storage;
 
 namespace MidasEmulator.Seeding;
@@ -20,6 +21,7 @@ public sealed class EmulatorData(
     SeedLoader seeder,
     FaultRules faults,
     RequestJournal journal,
+    PushDispatcher dispatcher,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<EmulatorData> logger) : IHostedService
@@ -65,6 +67,7 @@ public sealed class EmulatorData(
         {
             tokens.Clear();
             sessions.Clear();
+            dispatcher.ForgetHeld();
         }).ConfigureAwait(false)).EnsureCommitted();
         faults.Clear();
         journal.Clear();
