@@ -1,3 +1,4 @@
+using LiteDB;
 using Microsoft.Extensions.Logging.Abstractions;
 using MidasEmulator.Midas;
 using MidasEmulator.Storage;
@@ -25,7 +26,8 @@ public sealed class QueryOrdersTests : IDisposable
                 Kind = id % 5 == 0 ? OrderKind.Present : OrderKind.Pay,
                 Account = alice ? Alice : Bob,
                 Appid = "wx1",
-                BillNo = $"B{id}",
+                // One bill_no used twice, in different buckets of the bill_no index (16,384 orders each).
+                BillNo = id is 101 or 19_001 ? "B-twice" : $"B{id}",
                 Amt = 1,
                 GenAmt = 0,
                 CreatedAt = at,
@@ -67,6 +69,52 @@ public sealed class QueryOrdersTests : IDisposable
     {
         Assert.Equal([300L], _store.QueryOrders(new OrderQuery("oAlice", "B300", null, null, 0, 10)).Select(o => o.Id));
         Assert.Empty(_store.QueryOrders(new OrderQuery("oBob", "B300", null, null, 0, 10)));
+    }
+
+    [Fact]
+    public void BillNoInTwoBuckets_IsFoundInBoth_ByTheAdminQueryAndByTheCancelsLookup()
+    {
+        var twice = new OrderQuery(null, "B-twice", null, null, 0, 10);
+
+        Assert.Equal([101L, 19_001L], _store.QueryOrders(twice).Select(o => o.Id));
+        Assert.Equal([19_001L], _store.QueryOrders(twice with { AfterId = 101 }).Select(o => o.Id));
+        Assert.Equal([19_001L], _store.QueryOrders(twice with { Offset = 1 }).Select(o => o.Id));
+        Assert.Equal(19_001L, _store.FindPay(Bob, "B-twice")?.Id);
+        Assert.Null(_store.FindPay(Alice, "B-twice"));
+        Assert.Equal(19_999L, _store.FindPay(Bob, "B19999")?.Id);
+        Assert.Null(_store.FindPay(Bob, "B-never"));
+    }
+
+    [Fact]
+    public void FileFromAnOlderBuild_LosesItsPlainBillNoIndex_AndFindsItsOrdersByTheBucketedOne()
+    {
+        var dir = Directory.CreateTempSubdirectory("midas-bill-key-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "older.db");
+            using (var older = new LiteDatabase($"Filename={path};Connection=direct"))
+            {
+                var orders = older.GetCollection("orders");
+                orders.EnsureIndex("bill_no");
+                orders.EnsureIndex("bill_key", "$.bill_no"); // an index of that name on another expression is rebuilt
+                orders.InsertBulk(_orders.Take(50).Select(BsonMapping.ToDocument));
+            }
+
+            using (var store = new LiteDbStore(path, Durability.Process, NullLogger<LiteDbStore>.Instance))
+            {
+                Assert.Equal([42L], store.QueryOrders(new OrderQuery(null, "B42", null, null, 0, 10)).Select(o => o.Id));
+                Assert.Equal(43L, store.FindPay(Bob, "B43")?.Id);
+            }
+            using var reopened = new LiteDatabase($"Filename={path};Connection=direct");
+            var indexes = reopened.GetCollection("$indexes").Find("collection = 'orders'")
+                .ToDictionary(d => d["name"].AsString, d => d["expression"].AsString);
+            Assert.Equal(["_id", "bill_key"], indexes.Keys.Order());
+            Assert.Equal(BsonExpression.Create(LiteDbStore.BillKeyExpression).Source, indexes["bill_key"]);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]

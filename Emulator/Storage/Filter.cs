@@ -17,9 +17,12 @@ internal sealed class Filter
     public bool IsEmpty => _terms.Count == 0;
 
     /// <summary>Adds <c>$.field op value</c>; <paramref name="op"/> is one of LiteDB's operators (=, &gt;, &lt;=, …).</summary>
-    public Filter Where(string field, string op, BsonValue value)
+    public Filter Where(string field, string op, BsonValue value) => WhereExpression($"$.{field}", op, value);
+
+    /// <summary>Adds <c>expression op value</c>, for an index on an expression (LiteDB uses it when the text matches).</summary>
+    public Filter WhereExpression(string expression, string op, BsonValue value)
     {
-        _terms.Add($"$.{field} {op} @{_values.Count}");
+        _terms.Add($"{expression} {op} @{_values.Count}");
         _values.Add(value);
         return this;
     }
