@@ -12,6 +12,7 @@ public sealed class QueryOrdersTests : IDisposable
     private static readonly AccountKey Bob = new(Env.Production, "12345678", "1", "oBob");
     private readonly LiteDbStore _store = new(LiteDbStore.InMemory, Durability.Process, NullLogger<LiteDbStore>.Instance);
     private readonly List<Order> _orders = [];
+    private readonly Lazy<string> _olderFiles = new(() => Directory.CreateTempSubdirectory("midas-bill-key-").FullName);
 
     public QueryOrdersTests()
     {
@@ -37,7 +38,14 @@ public sealed class QueryOrdersTests : IDisposable
         _store.Commit([], _orders, [], []);
     }
 
-    public void Dispose() => _store.Dispose();
+    public void Dispose()
+    {
+        _store.Dispose();
+        if (_olderFiles.IsValueCreated)
+        {
+            Directory.Delete(_olderFiles.Value, recursive: true);
+        }
+    }
 
     public static TheoryData<string?, OrderKind?, int, int, long?> Queries => new()
     {
@@ -86,35 +94,59 @@ public sealed class QueryOrdersTests : IDisposable
     }
 
     [Fact]
-    public void FileFromAnOlderBuild_LosesItsPlainBillNoIndex_AndFindsItsOrdersByTheBucketedOne()
+    public void SmallFileFromAnOlderBuild_LosesItsPlainBillNoIndex_AndFindsItsOrdersByTheBucketedOne()
     {
-        var dir = Directory.CreateTempSubdirectory("midas-bill-key-").FullName;
-        try
-        {
-            var path = Path.Combine(dir, "older.db");
-            using (var older = new LiteDatabase($"Filename={path};Connection=direct"))
-            {
-                var orders = older.GetCollection("orders");
-                orders.EnsureIndex("bill_no");
-                orders.EnsureIndex("bill_key", "$.bill_no"); // an index of that name on another expression is rebuilt
-                orders.InsertBulk(_orders.Take(50).Select(BsonMapping.ToDocument));
-            }
+        var path = OlderFile(_orders.Take(50), withMisbuiltBillKey: true);
 
-            using (var store = new LiteDbStore(path, Durability.Process, NullLogger<LiteDbStore>.Instance))
-            {
-                Assert.Equal([42L], store.QueryOrders(new OrderQuery(null, "B42", null, null, 0, 10)).Select(o => o.Id));
-                Assert.Equal(43L, store.FindPay(Bob, "B43")?.Id);
-            }
-            using var reopened = new LiteDatabase($"Filename={path};Connection=direct");
-            var indexes = reopened.GetCollection("$indexes").Find("collection = 'orders'")
-                .ToDictionary(d => d["name"].AsString, d => d["expression"].AsString);
-            Assert.Equal(["_id", "bill_key"], indexes.Keys.Order());
-            Assert.Equal(BsonExpression.Create(LiteDbStore.BillKeyExpression).Source, indexes["bill_key"]);
-        }
-        finally
+        using (var store = new LiteDbStore(path, Durability.Process, NullLogger<LiteDbStore>.Instance))
         {
-            Directory.Delete(dir, recursive: true);
+            Assert.Equal([42L], store.QueryOrders(new OrderQuery(null, "B42", null, null, 0, 10)).Select(o => o.Id));
+            Assert.Equal(43L, store.FindPay(Bob, "B43")?.Id);
         }
+        var indexes = OrderIndexes(path);
+        Assert.Equal(["_id", "bill_key"], indexes.Keys.Order());
+        Assert.Equal(BsonExpression.Create(LiteDbStore.BillKeyExpression).Source, indexes["bill_key"]);
+    }
+
+    [Fact]
+    public void LargeFileFromAnOlderBuild_KeepsItsPlainBillNoIndex_AndFindsItsOrdersByIt()
+    {
+        // Rebuilding would read every order at this start: past the limit the plain index stays, and answers.
+        var lastId = LiteDbStore.RebuildPlainBillNoIndexUpToOrders + 1;
+        var path = OlderFile([.. _orders.Take(50), _orders[100], _orders[19_000], _orders[^2] with { Id = lastId, BillNo = "B-twice" }], withMisbuiltBillKey: false);
+
+        using (var store = new LiteDbStore(path, Durability.Process, NullLogger<LiteDbStore>.Instance))
+        {
+            Assert.Equal([42L], store.QueryOrders(new OrderQuery(null, "B42", null, null, 0, 10)).Select(o => o.Id));
+            Assert.Equal([101L, 19_001L, lastId], store.QueryOrders(new OrderQuery(null, "B-twice", null, null, 0, 10)).Select(o => o.Id));
+            Assert.Equal(lastId, store.FindPay(Bob, "B-twice")?.Id);
+            Assert.Null(store.FindPay(Bob, "B-nothing"));
+        }
+        Assert.Equal(["_id", "billno"], OrderIndexes(path).Keys.Order());
+        using var reopened = new LiteDatabase($"Filename={path};Connection=direct");
+        var plan = reopened.Execute("EXPLAIN SELECT $ FROM orders WHERE $.bill_no = 'B42'").Current.AsDocument;
+        Assert.Equal("billno", plan["index"]["name"].AsString);
+    }
+
+    // A database as an older build left it: orders indexed by plain bill_no (LiteDB names that index "billno").
+    private string OlderFile(IEnumerable<Order> orders, bool withMisbuiltBillKey)
+    {
+        var path = Path.Combine(_olderFiles.Value, $"older-{Guid.NewGuid():N}.db");
+        using var older = new LiteDatabase($"Filename={path};Connection=direct");
+        var collection = older.GetCollection("orders");
+        collection.EnsureIndex("bill_no");
+        if (withMisbuiltBillKey)
+        {
+            collection.EnsureIndex("bill_key", "$.bill_no"); // an index of that name on another expression is rebuilt
+        }
+        collection.InsertBulk(orders.Select(BsonMapping.ToDocument));
+        return path;
+    }
+
+    private static Dictionary<string, string> OrderIndexes(string path)
+    {
+        using var db = new LiteDatabase($"Filename={path};Connection=direct");
+        return db.GetCollection("$indexes").Find("collection = 'orders'").ToDictionary(d => d["name"].AsString, d => d["expression"].AsString);
     }
 
     [Fact]

@@ -60,11 +60,9 @@ public sealed class LiteDbStore : IDisposable
             // bill_no is indexed, by bucket (BillKeyExpression): GET /admin/orders?bill_no= is how a test proves
             // "charged once", and a cancel of a pay the bill_no memory has let go reads it there. openid is not: a
             // LiteDB index on a field with few distinct values makes every insert walk the duplicates, which cost a third
-            // of pay throughput (bench/). An openid query scans instead. Files from older builds lose both old indexes
-            // and build the bucketed one once, at their first open.
+            // of pay throughput (bench/). An openid query scans instead.
             _orders.DropIndex("openid");
-            _orders.DropIndex("billno"); // EnsureIndex("bill_no") named it so: LiteDB drops the underscore
-            EnsureBillKeyIndex();
+            ChooseBillIndex();
         }
         catch
         {
@@ -89,16 +87,44 @@ public sealed class LiteDbStore : IDisposable
 
     private const string BillKeyIndex = "bill_key";
 
-    // A file made with another bucket size (or by hand) has an index of that name on another expression: it is rebuilt.
-    private void EnsureBillKeyIndex()
+    // What EnsureIndex("bill_no") named the plain index of older builds: LiteDB drops the underscore.
+    private const string PlainBillNoIndex = "billno";
+
+    /// <summary>
+    /// The largest ledger (by last order id) whose plain bill_no index, from an older build, is rebuilt by bucket at open.
+    /// The rebuild reads every order: 49.5 s and 1.1 GB RSS for 1.5 million (docs/benchmarks.md §6), so about 1.6 s
+    /// here. A larger file keeps its plain index rather than hold its start (and a health check) for minutes.
+    /// </summary>
+    internal const long RebuildPlainBillNoIndexUpToOrders = 50_000;
+
+    // True when the orders keep an older build's plain bill_no index (see ChooseBillIndex).
+    private bool _plainBillNoIndex;
+
+    private void ChooseBillIndex()
     {
-        var existing = _db.GetCollection("$indexes").FindOne(new Filter().Where("collection", "=", "orders").Where("name", "=", BillKeyIndex).ToExpression());
-        if (existing is not null && existing["expression"].AsString != BsonExpression.Create(BillKeyExpression).Source)
+        var indexes = _db.GetCollection("$indexes").Find(new Filter().Where("collection", "=", "orders").ToExpression())
+            .ToDictionary(index => index["name"].AsString, index => index["expression"].AsString);
+        if (indexes.ContainsKey(PlainBillNoIndex) && !indexes.ContainsKey(BillKeyIndex) && LastOrderIdUnderGate() is var lastId
+            && lastId > RebuildPlainBillNoIndexUpToOrders)
+        {
+            _plainBillNoIndex = true;
+            _logger.LogWarning("orders keep the plain bill_no index of an older build: rebuilding it by bucket would read all {Orders} orders " +
+                "at this start; with random bill_nos, pays slow down as this ledger grows (docs/architecture.md §2.2)", lastId);
+            return;
+        }
+        // A file made with another bucket size (or by hand) has an index of that name on another expression: it is rebuilt.
+        if (indexes.TryGetValue(BillKeyIndex, out var expression) && expression != BsonExpression.Create(BillKeyExpression).Source)
         {
             _orders.DropIndex(BillKeyIndex);
         }
+        // Built before the plain index goes, so a kill in between leaves both, and the next open drops the plain one.
         _orders.EnsureIndex(BillKeyIndex, BillKeyExpression);
+        _orders.DropIndex(PlainBillNoIndex);
     }
+
+    // The orders with this bill_no, by whichever index the file has.
+    private Filter WhereBillNo(Filter filter, string billNo) =>
+        _plainBillNoIndex ? filter.Where("bill_no", "=", billNo) : filter.WhereExpression(BillKeyExpression, "IN", BillKeys(billNo));
 
     // The keys a bill_no can have in the ledger as it is: one per bucket, up to the bucket of the last order (and one
     // past it, since INT32 rounds up in a bucket's second half).
@@ -308,7 +334,7 @@ public sealed class LiteDbStore : IDisposable
         {
             // A bill_no has a handful of orders at most: they are read by the bill_no index alone and paged here. Given
             // an after_id as well, LiteDB would weigh a seek per bucket against the _id range and might read the range.
-            return Read(() => filter.WhereExpression(BillKeyExpression, "IN", BillKeys(billNo)).Apply(_orders.Query()).ToEnumerable()
+            return Read(() => WhereBillNo(filter, billNo).Apply(_orders.Query()).ToEnumerable()
                 .Select(BsonMapping.ToOrder).Where(o => o.Id > (query.AfterId ?? 0)).OrderBy(o => o.Id)
                 .Skip(query.Offset).Take(query.Limit).ToList());
         }
@@ -324,7 +350,7 @@ public sealed class LiteDbStore : IDisposable
 
     /// <summary>The account's latest pay with this bill_no, by the bill_no index (the writer's thread only).</summary>
     public Order? FindPay(AccountKey account, string billNo) => Read(() =>
-        _orders.Find(new Filter().WhereExpression(BillKeyExpression, "IN", BillKeys(billNo)).ToExpression()).Select(BsonMapping.ToOrder)
+        _orders.Find(WhereBillNo(new Filter(), billNo).ToExpression()).Select(BsonMapping.ToOrder)
             .Where(o => o.Kind == OrderKind.Pay && o.Account == account)
             .MaxBy(o => o.Id));
 
